@@ -1,0 +1,182 @@
+"""Findings: what is wrong (or odd) in an input, as data with stable codes.
+
+Every finding names the sheet, the Excel cell, the household code and says, in
+Vietnamese, what to write instead. Tests assert on ``code``, never on wording.
+Severity ``error`` rejects the row; ``warning`` keeps it and asks a person to look.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class FindingType:
+    code: str
+    severity: Severity
+    template: str  # str.format template; fields: value, label, and per-code extras
+
+
+CATALOGUE: dict[str, FindingType] = {
+    t.code: t
+    for t in (
+        # --- household code -------------------------------------------------------------
+        FindingType("ma-ho-trong", "error", "Thiếu mã hộ. Hãy ghi mã hộ (ví dụ 0012) cho dòng này."),
+        FindingType(
+            "ma-ho-trung",
+            "error",
+            "Mã hộ \"{value}\" bị trùng với dòng {other_row}. Mỗi hộ chỉ được có một mã; "
+            "hãy sửa lại mã hoặc xoá dòng lặp.",
+        ),
+        # --- numbers --------------------------------------------------------------------
+        FindingType(
+            "so-khong-doc-duoc",
+            "error",
+            "Không đọc được \"{value}\" ở cột {label}. Hãy ghi một số, ví dụ {example}.",
+        ),
+        FindingType(
+            "so-am",
+            "error",
+            "{label} không thể âm (\"{value}\"). Hãy ghi số từ 0 trở lên.",
+        ),
+        FindingType(
+            "so-mo-ho",
+            "error",
+            "Không rõ \"{value}\" ở cột {label} là bao nhiêu đồng{hint}. "
+            "Hãy ghi đủ số đồng, ví dụ 1.500.000.",
+        ),
+        FindingType(
+            "so-khong-nguyen",
+            "error",
+            "{label} phải là số nguyên (\"{value}\"). Hãy ghi ví dụ 4.",
+        ),
+        FindingType(
+            "nhan-khau-khong-hop-le",
+            "error",
+            "Số nhân khẩu phải từ 1 trở lên (đang ghi \"{value}\"). Hãy ghi số người thực tế "
+            "trong hộ.",
+        ),
+        FindingType(
+            "nhan-khau-bat-thuong",
+            "warning",
+            "Số nhân khẩu {value} là rất lớn. Hãy kiểm tra lại (có thể gõ nhầm).",
+        ),
+        FindingType(
+            "thu-nhap-bat-thuong",
+            "warning",
+            "Thu nhập bình quân {value} đồng/người/tháng là bất thường ({why}). Hãy kiểm tra lại.",
+        ),
+        FindingType(
+            "diem-ngoai-khoang",
+            "error",
+            "{label} \"{value}\" nằm ngoài khoảng hợp lệ ({low}–{high}). Hãy kiểm tra lại phiếu.",
+        ),
+        FindingType(
+            "diem-b-khong-chan",
+            "error",
+            "Điểm B \"{value}\" phải là bội số của {step} (mỗi chỉ số thiếu hụt {step} điểm).",
+        ),
+        FindingType(
+            "dien-tich-bat-thuong",
+            "warning",
+            "Diện tích bình quân {value} m²/người là bất thường. Hãy kiểm tra lại.",
+        ),
+        FindingType(
+            "phu-thuoc-vuot-nhan-khau",
+            "error",
+            "Số người phụ thuộc ({value}) lớn hơn số nhân khẩu ({members}). Hãy sửa một trong hai.",
+        ),
+        # --- marks and categories -------------------------------------------------------
+        FindingType(
+            "danh-dau-khong-ro",
+            "error",
+            "Không hiểu dấu \"{value}\" ở cột {label}. Ghi x (hoặc 1, có) nếu hộ thiếu hụt, "
+            "để trống (hoặc 0, không) nếu không.",
+        ),
+        FindingType(
+            "khu-vuc-khong-ro",
+            "error",
+            "Không hiểu khu vực \"{value}\". Hãy ghi \"Nông thôn\" hoặc \"Thành thị\".",
+        ),
+        FindingType(
+            "khu-vuc-trong",
+            "error",
+            "Thiếu khu vực. Hãy ghi \"Nông thôn\" hoặc \"Thành thị\", hoặc chạy lệnh với "
+            "--khu-vuc nong_thon|thanh_thi cho cả tệp.",
+        ),
+        # --- what the classifier needs -------------------------------------------------
+        FindingType(
+            "thieu-thu-nhap",
+            "error",
+            "Thiếu cả thu nhập bình quân và Điểm A. Hãy ghi một trong hai để phân loại hộ.",
+        ),
+        FindingType(
+            "thieu-chi-so",
+            "error",
+            "Thiếu dữ liệu thiếu hụt: các cột chỉ số ({missing}) và Điểm B đều trống. "
+            "Hãy đánh dấu các chỉ số hoặc ghi Điểm B.",
+        ),
+        FindingType(
+            "diem-b-lech",
+            "warning",
+            "Điểm B ghi {value} nhưng các cột chỉ số đánh dấu {count} thiếu hụt ({expected} điểm). "
+            "Đã dùng các cột chỉ số; hãy kiểm tra lại.",
+        ),
+        FindingType(
+            "tuyen-lech",
+            "warning",
+            "Thu nhập bình quân cho kết quả \"{by_income}\" nhưng Điểm A cho \"{by_score}\". "
+            "Đã dùng thu nhập bình quân; hãy kiểm tra lại phiếu.",
+        ),
+        FindingType(
+            "chi-so-lech-so-do",
+            "warning",
+            "Cột {label} đánh dấu \"{value}\" nhưng số đo ({measure}) cho kết quả ngược lại. "
+            "Đã dùng số đo theo quy định; hãy kiểm tra lại.",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing wrong or odd in one cell (or row) of an input sheet."""
+
+    code: str
+    severity: Severity
+    sheet: str
+    cell: str  # full reference, e.g. "Hộ!F12"; the row's first cell when no column applies
+    row: int  # Excel row number (1-based)
+    column: str | None  # canonical key of the column, if any
+    ma_ho: str | None
+    message: str
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def make_finding(
+    code: str,
+    *,
+    sheet: str,
+    cell: str,
+    row: int,
+    column: str | None,
+    ma_ho: str | None,
+    **fields: object,
+) -> Finding:
+    """Build a finding from the catalogue; unknown codes are a programming error."""
+    kind = CATALOGUE[code]
+    return Finding(
+        code=code,
+        severity=kind.severity,
+        sheet=sheet,
+        cell=cell,
+        row=row,
+        column=column,
+        ma_ho=ma_ho,
+        message=kind.template.format(**fields),
+    )

@@ -1,0 +1,91 @@
+"""Locate and read rules files: the packaged national standards and a user's local file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..core.ruleset import Ruleset, build_ruleset, deep_merge, pick_for_year
+from ..errors import RulesetError
+
+
+def _read_yaml(text: str, origin: str) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RulesetError(f"Tệp chuẩn {origin} không đọc được (YAML sai cú pháp): {exc}") from None
+    if not isinstance(data, dict):
+        raise RulesetError(f"Tệp chuẩn {origin} phải là một bảng khoá: giá trị (YAML).")
+    return data
+
+
+@lru_cache(maxsize=1)
+def _packaged_raw() -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    folder = resources.files("ngheo_cli") / "rulesets"
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".yaml"):
+            data = _read_yaml(entry.read_text(encoding="utf-8"), entry.name)
+            out[str(data.get("id", entry.name))] = data
+    return out
+
+
+@lru_cache(maxsize=1)
+def packaged() -> dict[str, Ruleset]:
+    """Every national standard shipped with the package, validated, by id."""
+    return {rid: build_ruleset(data, f"{rid}.yaml") for rid, data in _packaged_raw().items()}
+
+
+def load_local(path: Path) -> Ruleset:
+    """A province's local rules file: ``extends: <id>`` plus the values it overrides."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RulesetError(f"Không mở được tệp chuẩn {path}: {exc.strerror}") from None
+    data = _read_yaml(text, str(path))
+    base_id = data.get("extends")
+    raw = _packaged_raw()
+    if base_id is not None:
+        if base_id not in raw:
+            raise RulesetError(
+                f"Tệp chuẩn {path}: extends: {base_id} không phải chuẩn đã có.",
+                hint="Các chuẩn có sẵn: " + ", ".join(sorted(raw)),
+            )
+        data = deep_merge(raw[base_id], data)
+    if "id" not in data or data.get("id") == raw.get(str(base_id), {}).get("id"):
+        raise RulesetError(
+            f"Tệp chuẩn {path} phải có id riêng (ví dụ {base_id}-dak-lak) để không nhầm với "
+            "chuẩn quốc gia."
+        )
+    return build_ruleset(data, str(path))
+
+
+def resolve(year: int, standard: str | None = None) -> Ruleset:
+    """The standard for a run: ``standard`` (an id or a local file path) or the year's own."""
+    national = packaged()
+    if standard is None:
+        return pick_for_year(national, year)
+    if standard in national:
+        return national[standard]
+    path = Path(standard)
+    if path.suffix.lower() in {".yaml", ".yml"} or path.exists():
+        if not path.exists():
+            raise RulesetError(f"Không tìm thấy tệp chuẩn {path}.")
+        return load_local(path)
+    raise RulesetError(
+        f"Không có chuẩn \"{standard}\".",
+        hint="Các chuẩn có sẵn: " + ", ".join(sorted(national)) + " (hoặc đường dẫn tệp .yaml).",
+    )
+
+
+def raw_text(ruleset_id: str) -> str:
+    """The packaged file as written, comments included (for `ngheo rules show`)."""
+    folder = resources.files("ngheo_cli") / "rulesets"
+    for entry in folder.iterdir():
+        if entry.name == f"{ruleset_id}.yaml":
+            return entry.read_text(encoding="utf-8")
+    raise RulesetError(f"Không có chuẩn \"{ruleset_id}\".")
