@@ -24,7 +24,9 @@ CATALOGUE: dict[str, FindingType] = {
     t.code: t
     for t in (
         # --- household code -------------------------------------------------------------
-        FindingType("ma-ho-trong", "error", "Thiếu mã hộ. Hãy ghi mã hộ (ví dụ 0012) cho dòng này."),
+        FindingType(
+            "ma-ho-trong", "error", "Thiếu mã hộ. Hãy ghi mã hộ (ví dụ 0012) cho dòng này."
+        ),
         FindingType(
             "ma-ho-trung",
             "error",
@@ -82,7 +84,7 @@ CATALOGUE: dict[str, FindingType] = {
         FindingType(
             "dien-tich-bat-thuong",
             "warning",
-            "Diện tích bình quân {value} m²/người là bất thường. Hãy kiểm tra lại.",
+            "Diện tích bình quân {value} m²/người là bất thường ({why}). Hãy kiểm tra lại.",
         ),
         FindingType(
             "phu-thuoc-vuot-nhan-khau",
@@ -111,18 +113,19 @@ CATALOGUE: dict[str, FindingType] = {
         FindingType(
             "thieu-thu-nhap",
             "error",
-            "Thiếu cả thu nhập bình quân và Điểm A. Hãy ghi một trong hai để phân loại hộ.",
+            "Thiếu {what}. Hãy ghi {fix} để phân loại hộ.",
         ),
         FindingType(
             "thieu-chi-so",
             "error",
-            "Thiếu dữ liệu thiếu hụt: các cột chỉ số ({missing}) và Điểm B đều trống. "
-            "Hãy đánh dấu các chỉ số hoặc ghi Điểm B.",
+            "Thiếu dữ liệu thiếu hụt: không xác định được chỉ số {missing}{and_b}. "
+            "Hãy {fix}.",
         ),
         FindingType(
             "diem-b-lech",
             "warning",
-            "Điểm B ghi {value} nhưng các cột chỉ số đánh dấu {count} thiếu hụt ({expected} điểm). "
+            "Điểm B ghi {value} nhưng các cột chỉ số cho {count} chỉ số thiếu hụt "
+            "({expected} điểm). "
             "Đã dùng các cột chỉ số; hãy kiểm tra lại.",
         ),
         FindingType(
@@ -134,7 +137,7 @@ CATALOGUE: dict[str, FindingType] = {
         FindingType(
             "chi-so-lech-so-do",
             "warning",
-            "Cột {label} đánh dấu \"{value}\" nhưng số đo ({measure}) cho kết quả ngược lại. "
+            "Cột {label}: {value}, nhưng số đo ({measure}) cho thấy hộ {verdict}. "
             "Đã dùng số đo theo quy định; hãy kiểm tra lại.",
         ),
     )
