@@ -127,7 +127,10 @@ class Ruleset(_Strict):
             line = self.income_line.get(area).value
             if line <= 0:
                 raise ValueError("income lines must be positive")
-            if self.middle_band_upper is not None and self.middle_band_upper.get(area).value <= line:
+            if (
+                self.middle_band_upper is not None
+                and self.middle_band_upper.get(area).value <= line
+            ):
                 raise ValueError("the middle band must lie above the income line")
         if self.valid_years.from_ > self.valid_years.to:
             raise ValueError("valid_years: from after to")
@@ -189,6 +192,7 @@ def pick_for_year(rulesets: dict[str, Ruleset], year: int) -> Ruleset:
             hint=f"Các chuẩn hiện có: {spans}. Dùng --standard để chọn một chuẩn.",
         )
     if len(national) > 1:
-        raise RulesetError(f"Có nhiều chuẩn cùng áp dụng cho năm {year}: "
-                           + ", ".join(r.id for r in national))
+        raise RulesetError(
+            f"Có nhiều chuẩn cùng áp dụng cho năm {year}: " + ", ".join(r.id for r in national)
+        )
     return national[0]

@@ -77,7 +77,7 @@ def resolve(year: int, standard: str | None = None) -> Ruleset:
             raise RulesetError(f"Không tìm thấy tệp chuẩn {path}.")
         return load_local(path)
     raise RulesetError(
-        f"Không có chuẩn \"{standard}\".",
+        f'Không có chuẩn "{standard}".',
         hint="Các chuẩn có sẵn: " + ", ".join(sorted(national)) + " (hoặc đường dẫn tệp .yaml).",
     )
 
@@ -88,4 +88,4 @@ def raw_text(ruleset_id: str) -> str:
     for entry in folder.iterdir():
         if entry.name == f"{ruleset_id}.yaml":
             return entry.read_text(encoding="utf-8")
-    raise RulesetError(f"Không có chuẩn \"{ruleset_id}\".")
+    raise RulesetError(f'Không có chuẩn "{ruleset_id}".')

@@ -1,0 +1,170 @@
+"""Aggregates of a classified table: counts and rates by village and ethnic group,
+deprivations among poor and near-poor households. Pure: DataFrames in, DataFrames out."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .classify import deprivation_matrix
+from .mpi import MPIResult, alkire_foster
+from .ruleset import Ruleset
+
+if TYPE_CHECKING:
+    from .results import ClassificationResult
+
+TOTAL_LABEL = "Toàn xã"
+DTTS_LABELS = {True: "Dân tộc thiểu số", False: "Kinh", None: "Chưa ghi dân tộc"}
+
+
+def defined_classes(ruleset: Ruleset, classified: pd.DataFrame | None = None) -> list[str]:
+    """Class codes this standard can produce; ``tren_chuan`` only where some row has it."""
+    codes = ["ngheo", "can_ngheo"]
+    if ruleset.middle_band_upper is not None:
+        codes.append("trung_binh")
+    codes.append("khac")
+    if classified is not None and (classified["phan_loai"] == "tren_chuan").any():
+        codes.append("tren_chuan")
+    return codes
+
+
+def class_counts(classified: pd.DataFrame, ruleset: Ruleset) -> dict[str, int | None]:
+    """Households per class code; None for a class the standard does not define."""
+    counts = classified["phan_loai"].value_counts()
+    out: dict[str, int | None] = {}
+    for code in ("ngheo", "can_ngheo", "trung_binh", "khac", "tren_chuan"):
+        if code == "trung_binh" and ruleset.middle_band_upper is None:
+            out[code] = None
+        else:
+            out[code] = int(counts.get(code, 0))
+    return out
+
+
+def _persons(classified: pd.DataFrame) -> pd.Series:
+    if "so_nhan_khau" in classified.columns:
+        return classified["so_nhan_khau"].astype("Float64").fillna(0).astype("int64")
+    return pd.Series(0, index=classified.index, dtype="int64")
+
+
+def by_group(
+    classified: pd.DataFrame, ruleset: Ruleset, group: pd.Series, total_label: str = TOTAL_LABEL
+) -> pd.DataFrame:
+    """One row per group value (sorted) plus a total row: households, persons, counts, rates.
+
+    Columns: ``nhom``, ``so_ho``, ``so_nhan_khau``, then for each defined class ``<code>``
+    (households), ``<code>_nhan_khau`` (persons) and ``ty_le_<code>`` (share of households).
+    """
+    codes = defined_classes(ruleset, classified)
+    persons = _persons(classified)
+    frame = pd.DataFrame(
+        {
+            "nhom": group.fillna("(trống)").astype(str).to_numpy(),
+            "phan_loai": classified["phan_loai"],
+        }
+    )
+    frame["so_nhan_khau"] = persons.to_numpy()
+    rows = []
+    keys = sorted(frame["nhom"].unique().tolist())
+    for key, part in [(k, frame[frame["nhom"] == k]) for k in keys] + [(total_label, frame)]:
+        row: dict[str, object] = {
+            "nhom": key,
+            "so_ho": len(part),
+            "so_nhan_khau": int(part["so_nhan_khau"].sum()),
+        }
+        for code in codes:
+            sel = part["phan_loai"] == code
+            row[code] = int(sel.sum())
+            row[f"{code}_nhan_khau"] = int(part.loc[sel, "so_nhan_khau"].sum())
+            row[f"ty_le_{code}"] = row[code] / len(part) if len(part) else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def dtts_group(classified: pd.DataFrame) -> pd.Series:
+    if "is_dtts" not in classified.columns:
+        return pd.Series(DTTS_LABELS[None], index=classified.index)
+    flags = classified["is_dtts"]
+    return flags.map(lambda v: DTTS_LABELS[None if pd.isna(v) else bool(v)])
+
+
+def deprivation_table(classified: pd.DataFrame, ruleset: Ruleset, mpi: MPIResult) -> pd.DataFrame:
+    """Per indicator: households deprived (count and rate) among poor, near-poor and all,
+    with the Alkire–Foster censored headcount and contribution. Rows whose deprivations
+    come only from Điểm B cannot say which indicator: they are left out of this table
+    (``so_ho_co_chi_so`` says how many rows it covers)."""
+    with_marks = classified["nguon_thieu_hut"] == "chi_so"
+    part = classified[with_marks]
+    marks = deprivation_matrix(part, ruleset)
+    cls = part["phan_loai"].to_numpy()
+    groups = {
+        "ngheo": cls == "ngheo",
+        "can_ngheo": cls == "can_ngheo",
+        "tat_ca": np.ones(len(part), bool),
+    }
+    rows = []
+    for j, ind in enumerate(ruleset.indicators):
+        row: dict[str, object] = {
+            "chi_so": ind.id,
+            "ten_chi_so": ind.name,
+            "chieu": ruleset.dimensions[ind.dimension],
+        }
+        for gname, sel in groups.items():
+            n = int(sel.sum())
+            c = int(marks[sel, j].sum())
+            row[f"{gname}_so_ho"] = c
+            row[f"{gname}_ty_le"] = c / n if n else np.nan
+        row["af_censored"] = mpi.censored_headcount.get(ind.id, np.nan)
+        row["af_dong_gop"] = mpi.contribution.get(ind.id, np.nan)
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    out.attrs["so_ho_co_chi_so"] = int(with_marks.sum())
+    return out
+
+
+def mpi_for(classified: pd.DataFrame, ruleset: Ruleset) -> MPIResult:
+    """AF figures over the households whose indicator marks are known."""
+    part = classified[classified["nguon_thieu_hut"] == "chi_so"]
+    return alkire_foster(
+        deprivation_matrix(part, ruleset), k=ruleset.af_cutoff, indicators=ruleset.indicator_ids
+    )
+
+
+def classification_context(result: ClassificationResult) -> dict[str, object]:
+    """The plain dictionary the HTML summary template renders (no objects, no logic there)."""
+    from .schema import CLASS_LABELS
+
+    h = result.households
+    r = result.ruleset
+    total = len(h)
+    classes = [
+        {
+            "code": code,
+            "label": CLASS_LABELS[code],
+            "count": n,
+            "rate": (n / total if total and n is not None else None),
+        }
+        for code, n in class_counts(h, r).items()
+        if n is None or n or code != "tren_chuan"
+    ]
+    villages = by_group(
+        h, r, h["thon"] if "thon" in h.columns else pd.Series(None, index=h.index, dtype=object)
+    )
+    dep = deprivation_table(h, r, result.mpi)
+    return {
+        "source": result.source,
+        "sheet": result.sheet,
+        "year": result.year,
+        "standard": {"id": r.id, "title": r.title, "legal_basis": r.legal_basis},
+        "input_rows": result.input_rows,
+        "households": total,
+        "rejected_rows": len(result.rejected),
+        "classes": classes,
+        "villages": villages.to_dict("records"),
+        "deprivations": dep.to_dict("records"),
+        "mpi": {"H": result.mpi.H, "A": result.mpi.A, "M0": result.mpi.M0},
+        "min_deprivations": r.min_deprivations,
+        "indicator_count": len(r.indicators),
+        "errors": [f.to_dict() for f in result.errors],
+    }
