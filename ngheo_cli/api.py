@@ -1,0 +1,81 @@
+"""The library's front door: each function does one command's work and returns data.
+
+The CLI is a thin shell over these; notebooks and batch jobs call them directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .core.results import ClassificationResult, classify_table
+from .core.ruleset import Ruleset
+from .errors import UsageError
+from .io import rulesets
+from .io.atomic import sha256_file
+from .io.outputs import write_outputs
+from .io.workbook import load_column_map, read_table
+
+AREA_CHOICES = ("nong_thon", "thanh_thi")
+FORMAT_CHOICES = ("xlsx", "csv")
+
+
+@dataclass
+class ClassifyRun:
+    """A finished ``classify``: the result, the input's hash and the files written."""
+
+    result: ClassificationResult
+    input_path: Path
+    input_sha256: str
+    outputs: list[Path] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = self.result.to_dict()
+        out["input_sha256"] = self.input_sha256
+        out["outputs"] = [str(p) for p in self.outputs]
+        return out
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every row was classified, 1 when some were rejected (see README)."""
+        return 1 if len(self.result.rejected) else 0
+
+
+def choose_ruleset(year: int, standard: str | None) -> Ruleset:
+    return rulesets.resolve(year, standard)
+
+
+def classify_file(
+    path: Path,
+    *,
+    year: int,
+    standard: str | None = None,
+    area: str | None = None,
+    sheet: str | None = None,
+    column_map: Path | None = None,
+    out_dir: Path | None = None,
+    fmt: str = "xlsx",
+    write: bool = True,
+) -> ClassifyRun:
+    """Read, validate and classify one survey workbook; write its outputs into ``out_dir``.
+
+    Nothing is written when the input cannot be used at all (an exception is raised first).
+    """
+    if area is not None and area not in AREA_CHOICES:
+        raise UsageError(
+            f"--khu-vuc phải là một trong: {', '.join(AREA_CHOICES)} (đang là {area})."
+        )
+    if fmt not in FORMAT_CHOICES:
+        raise UsageError(
+            f"--format phải là một trong: {', '.join(FORMAT_CHOICES)} (đang là {fmt})."
+        )
+    ruleset = choose_ruleset(year, standard)
+    mapping = load_column_map(column_map) if column_map is not None else None
+    raw = read_table(path, sheet=sheet, column_map=mapping, display_name=path.name)
+    result = classify_table(raw, ruleset, year, area=area)
+    run = ClassifyRun(result=result, input_path=path, input_sha256=sha256_file(path))
+    if write:
+        target = out_dir if out_dir is not None else path.parent
+        run.outputs = write_outputs(result, target, path.stem, fmt, run.input_sha256)
+    return run

@@ -1,0 +1,120 @@
+"""The `ngheo` command: a Typer app over the library, and the one place exit codes are decided."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import typer
+from rich.markup import escape
+
+from .. import __version__
+from ..errors import EXIT_BUG, NgheoError
+from . import console
+from .commands import classify, demo, rules, sample, template
+
+EPILOG = (
+    "Mã thoát: 0 xong · 1 xong nhưng có dòng bị loại · 2 sai cách dùng lệnh · "
+    "3 tệp đầu vào không dùng được · 4 tệp chuẩn hoặc cấu hình sai · "
+    "5 đang có lượt chạy khác giữ khoá · 70 lỗi nội bộ của chương trình."
+)
+
+app = typer.Typer(
+    name="ngheo",
+    help="Rà soát, phân loại hộ nghèo đa chiều và báo cáo giảm nghèo cấp xã.",
+    epilog=EPILOG,
+    no_args_is_help=True,
+    add_completion=False,
+    # Locals would dump household records (names, ID numbers) into logs.
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_state = {"debug": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.out.print(f"ngheo {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="In phiên bản rồi thoát."
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Hiện chi tiết kỹ thuật khi có lỗi."),
+) -> None:
+    """Rà soát, phân loại hộ nghèo đa chiều và báo cáo giảm nghèo cấp xã."""
+    _state["debug"] = debug
+
+
+def guarded(command: Callable[..., int | None]) -> Callable[..., None]:
+    """Turn a command's return code and domain errors into exits: the one place they are decided.
+
+    Typer handles usage errors itself (exit 2). Everything the user can cause is a
+    NgheoError with its own exit code; anything else is a bug (exit 70), said plainly.
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            code = command(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except NgheoError as exc:
+            console.err.print(f"[bold red]Lỗi:[/] {escape(exc.message)}", markup=True)
+            if exc.hint:
+                console.err.print(exc.hint, markup=False)
+            if _state["debug"]:
+                console.err.print(traceback.format_exc(), markup=False)
+            raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            # `ngheo … --json | head`: the reader went away; that is not an error.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(0) from None
+        except KeyboardInterrupt:
+            console.err.print("Đã dừng (Ctrl+C).")
+            raise typer.Exit(130) from None
+        except Exception:  # noqa: BLE001 - the last line of defence: a bug, said plainly
+            console.err.print(
+                "[bold red]Lỗi nội bộ của ngheo[/] (không phải lỗi của tệp). Hãy gửi lệnh đã "
+                "chạy và thông báo dưới đây cho bộ phận kỹ thuật.",
+                markup=True,
+            )
+            trace = traceback.format_exc() if _state["debug"] else traceback.format_exc(limit=-1)
+            console.err.print(trace, markup=False)
+            raise typer.Exit(EXIT_BUG) from None
+        raise typer.Exit(code or 0)
+
+    return wrapper
+
+
+app.command("classify", epilog=EPILOG)(guarded(classify.classify))
+rules.register(app, guarded)
+app.command("template", epilog=EPILOG)(guarded(template.template))
+app.command("demo", epilog=EPILOG)(guarded(demo.demo))
+app.command("sample", epilog=EPILOG)(guarded(sample.sample))
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the command line and return its exit code (used by main() and by the tests)."""
+    try:
+        app(args=argv, prog_name="ngheo", standalone_mode=True)
+    except SystemExit as exc:
+        code = exc.code
+        if code is None:
+            return 0
+        return code if isinstance(code, int) else 1
+    return 0
+
+
+def main() -> None:
+    sys.exit(run())

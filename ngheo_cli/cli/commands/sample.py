@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ...errors import UsageError
+from ...io import sample_writer
+from ...sample.generator import generate_commune, next_year
+from .. import console
+
+
+def sample(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Tệp sẽ ghi (.xlsx hoặc .csv).")],
+    households: Annotated[int, typer.Option("--households", "-n", help="Số hộ.")] = 1000,
+    year: Annotated[int, typer.Option("--year", "-y", help="Năm rà soát.")] = 2024,
+    seed: Annotated[int, typer.Option("--seed", help="Hạt giống ngẫu nhiên.")] = 1,
+    messy: Annotated[
+        bool, typer.Option("--messy", help="Bố cục lộn xộn như sổ thật của xã.")
+    ] = False,
+    years: Annotated[
+        int, typer.Option("--years", help="Số năm liên tiếp (ghi mỗi năm một tệp).")
+    ] = 1,
+) -> int:
+    """Sinh danh sách hộ giả lập của một xã (để thử và đo hiệu năng).
+
+    Example: ngheo sample --households 20000 --year 2024 --messy --out xa_thu.xlsx
+    """
+    if households < 1 or years < 1:
+        raise UsageError("--households và --years phải từ 1 trở lên.")
+    suffix = out.suffix.lower()
+    if suffix not in {".xlsx", ".csv"}:
+        raise UsageError("--out phải là tệp .xlsx hoặc .csv.")
+    data = generate_commune(seed, households, year)
+    for i in range(years):
+        if i:
+            data = next_year(data, seed + i)
+        path = out if years == 1 else out.with_name(f"{out.stem}_{data.year}{out.suffix}")
+        if suffix == ".csv":
+            sample_writer.write_csv(data, path)
+        elif messy:
+            sample_writer.write_messy(data, path, seed)
+        else:
+            sample_writer.write_clean(data, path)
+        console.err.print(f"Đã ghi {len(data.households)} hộ năm {data.year}: {path}", markup=False)
+    return 0

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ...io import rulesets
+from ...io.template import write_template
+from .. import console
+from ..options import Standard, Year
+from .classify import current_year
+
+
+def template(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Tệp mẫu sẽ ghi (.xlsx).")] = Path(
+        "mau_ra_soat.xlsx"
+    ),
+    year: Year = None,
+    standard: Standard = None,
+) -> int:
+    """Ghi sổ trống đúng mẫu chuẩn (có danh sách chọn) để xã điền danh sách hộ.
+
+    Example: ngheo template --out mau_2024.xlsx --year 2024
+    """
+    ruleset = rulesets.resolve(year if year is not None else current_year(), standard)
+    write_template(out, ruleset.indicator_ids)
+    console.err.print(f"Đã ghi mẫu theo {ruleset.title} ({ruleset.id}): {out}", markup=False)
+    return 0

@@ -1,0 +1,31 @@
+"""Option aliases shared by commands, so every command spells and explains them alike."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+JsonFlag = Annotated[
+    bool, typer.Option("--json", help="In bản tóm tắt dạng JSON ra stdout (cho máy đọc).")
+]
+OutDir = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Thư mục ghi kết quả (mặc định: thư mục của tệp đầu vào)."),
+]
+Year = Annotated[
+    int | None,
+    typer.Option("--year", "-y", help="Năm rà soát; năm chọn chuẩn nghèo (mặc định: năm nay)."),
+]
+Standard = Annotated[
+    str | None,
+    typer.Option(
+        "--standard",
+        help="Chuẩn áp dụng thay cho chuẩn của năm: mã chuẩn (nd07-2021, nd351-2025) "
+        "hoặc tệp chuẩn địa phương .yaml.",
+    ),
+]
+Sheet = Annotated[
+    str | None, typer.Option("--sheet", help="Tên sheet danh sách hộ (mặc định: tự tìm).")
+]

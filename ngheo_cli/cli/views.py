@@ -1,0 +1,38 @@
+"""Rich renderings of result objects: no logic, only layout."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from ..api import ClassifyRun
+from ..core import fmt
+from ..core.schema import CLASS_LABELS
+from ..core.table import SKIP_LABELS
+
+
+def classify_summary(run: ClassifyRun) -> Table:
+    r = run.result
+    table = Table(
+        title=f"{r.source} — năm {r.year} — {r.ruleset.title} ({r.ruleset.id})",
+        title_justify="left",
+    )
+    table.add_column("Phân loại")
+    table.add_column("Số hộ", justify="right")
+    table.add_column("Tỷ lệ", justify="right")
+    total = len(r.households)
+    for code, n in r.counts().items():
+        if n is None:
+            table.add_row(CLASS_LABELS[code], "—", "không quy định trong chuẩn này")
+        elif n or code != "tren_chuan":
+            table.add_row(
+                CLASS_LABELS[code], fmt.number(n), fmt.percent(n / total if total else None)
+            )
+    table.add_section()
+    table.add_row("Số hộ đã phân loại", fmt.number(total), "")
+    table.add_row("Số dòng bị loại (có lỗi)", fmt.number(len(r.rejected)), "")
+    skipped: dict[str, int] = {}
+    for s in r.skipped:
+        skipped[s.reason] = skipped.get(s.reason, 0) + 1
+    for reason, n in sorted(skipped.items()):
+        table.add_row(f"Bỏ qua: {SKIP_LABELS[reason]}", fmt.number(n), "")
+    return table

@@ -1,0 +1,38 @@
+"""Shared fixtures: an in-process CLI runner with stdout and stderr kept apart."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ngheo_cli.cli.app import run
+
+PROJECT = Path(__file__).resolve().parent.parent
+SAMPLE_DATA = PROJECT / "sample_data"
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]):
+    """Call ``cli("classify", path, "--json")`` → CliResult(exit_code, stdout, stderr)."""
+
+    def invoke(*args: object) -> CliResult:
+        capsys.readouterr()
+        code = run([str(a) for a in args])
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return invoke
