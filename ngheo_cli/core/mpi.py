@@ -15,6 +15,7 @@ the line (see :mod:`classify`), so H here is not the poor-household rate.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,17 +39,25 @@ class MPIResult:
     contribution: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
+        """Plain JSON-ready values; a ratio that does not exist (no units) is None, not NaN."""
+
+        def num(x: float) -> float | None:
+            return None if math.isnan(x) else x
+
+        def per(d: dict[str, float]) -> dict[str, float | None]:
+            return {k: num(v) for k, v in d.items()}
+
         return {
             "n": self.n,
             "q": self.q,
             "k": self.k,
-            "H": self.H,
-            "A": self.A,
-            "M0": self.M0,
+            "H": num(self.H),
+            "A": num(self.A),
+            "M0": num(self.M0),
             "weights": dict(self.weights),
-            "uncensored_headcount": dict(self.uncensored_headcount),
-            "censored_headcount": dict(self.censored_headcount),
-            "contribution": dict(self.contribution),
+            "uncensored_headcount": per(self.uncensored_headcount),
+            "censored_headcount": per(self.censored_headcount),
+            "contribution": per(self.contribution),
         }
 
 

@@ -501,6 +501,20 @@ def _fill_upper(upper: list[str | None], lower: list[str | None]) -> list[str | 
     return filled
 
 
+_PARENTHETICAL = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+
+
+def _lookup(index: dict[str, str], text: str) -> str | None:
+    """The key of a header text; units in brackets are a second chance, never required:
+    "Bình quân (đ/người/tháng)" matches the alias "Bình quân"."""
+    key = index.get(fold(text))
+    if key is None:
+        bare = _PARENTHETICAL.sub(" ", text)
+        if bare != text:
+            key = index.get(fold(bare))
+    return key
+
+
 def _match_header(
     columns: list[int],
     lower: list[str | None],
@@ -533,7 +547,7 @@ def _match_header(
         header.texts[col] = f"{up} / {lo}" if up and lo else (lo or up)
         header.variants[col] = tuple(t for t, _ in tries)
         for text, counts in tries:
-            key = index.get(fold(text))
+            key = _lookup(index, text)
             if key is None:
                 continue
             if key in header.mapping.values():
