@@ -71,25 +71,109 @@ def marks(n: int, style: str = "x") -> list[str]:
 
 # (row, expected class)
 CASES: list[tuple[list[object], str | None] | None] = [
-    (["1", "0001", "Y Bhim Niê", "Buôn Jun", "Ê Đê", "Nông thôn", 5, "1.500.000", None, *marks(3)],
-     "ngheo"),
-    (["2", "0002", "Nguyễn Văn Hùng", "Thôn 1", "Kinh", "Nông thôn", 4, "1,5 triệu", None,
-      *marks(2, " X ")], "can_ngheo"),
-    (["3", "0003", "H'Mai Adrơng", "Buôn Jun", "Ê Đê", "nông thôn", 3, 1500001, None,
-      *marks(9, "✓")], "trung_binh"),
-    (["4", "0004", "Trần Thị Lan", "Thôn 1", "Kinh", "NT", 2, "2.250.001 đ", None, *marks(0)],
-     "khac"),
+    (
+        [
+            "1",
+            "0001",
+            "Y Bhim Niê",
+            "Buôn Jun",
+            "Ê Đê",
+            "Nông thôn",
+            5,
+            "1.500.000",
+            None,
+            *marks(3),
+        ],
+        "ngheo",
+    ),
+    (
+        [
+            "2",
+            "0002",
+            "Nguyễn Văn Hùng",
+            "Thôn 1",
+            "Kinh",
+            "Nông thôn",
+            4,
+            "1,5 triệu",
+            None,
+            *marks(2, " X "),
+        ],
+        "can_ngheo",
+    ),
+    (
+        [
+            "3",
+            "0003",
+            "H'Mai Adrơng",
+            "Buôn Jun",
+            "Ê Đê",
+            "nông thôn",
+            3,
+            1500001,
+            None,
+            *marks(9, "✓"),
+        ],
+        "trung_binh",
+    ),
+    (
+        ["4", "0004", "Trần Thị Lan", "Thôn 1", "Kinh", "NT", 2, "2.250.001 đ", None, *marks(0)],
+        "khac",
+    ),
     None,  # a blank row inside the list
-    (["5", "0005", "Y Sơn Liêng", "Buôn Lê", "M'Nông", "Nông thôn", 6, None, 140, *marks(4, "1")],
-     "ngheo"),
-    (["6", "0006", "Lê Văn Nam", "Thôn 1", "Kinh", "Thành thị", 3, "2.000.000", None,
-      *marks(3, "có")], "ngheo"),
+    (
+        [
+            "5",
+            "0005",
+            "Y Sơn Liêng",
+            "Buôn Lê",
+            "M'Nông",
+            "Nông thôn",
+            6,
+            None,
+            140,
+            *marks(4, "1"),
+        ],
+        "ngheo",
+    ),
+    (
+        [
+            "6",
+            "0006",
+            "Lê Văn Nam",
+            "Thôn 1",
+            "Kinh",
+            "Thành thị",
+            3,
+            "2.000.000",
+            None,
+            *marks(3, "có"),
+        ],
+        "ngheo",
+    ),
     # rejected: unreadable amount and a mark that means nothing
-    (["7", "0007", "Phạm Văn Tú", "Thôn 1", "Kinh", "Nông thôn", 4, "một triệu", None,
-      "x", "?", *[""] * 10], None),
+    (
+        [
+            "7",
+            "0007",
+            "Phạm Văn Tú",
+            "Thôn 1",
+            "Kinh",
+            "Nông thôn",
+            4,
+            "một triệu",
+            None,
+            "x",
+            "?",
+            *[""] * 10,
+        ],
+        None,
+    ),
     # rejected: duplicate code (the first 0001 is kept)
-    (["8", "0001", "Y Bhim Niê", "Buôn Jun", "Ê Đê", "Nông thôn", 5, "900.000", None, *marks(5)],
-     None),
+    (
+        ["8", "0001", "Y Bhim Niê", "Buôn Jun", "Ê Đê", "Nông thôn", 5, "900.000", None, *marks(5)],
+        None,
+    ),
 ]
 
 
@@ -149,15 +233,23 @@ def test_result_workbook_content(real_looking: Path, tmp_path: Path) -> None:
     run = api.classify_file(real_looking, year=2024, out_dir=tmp_path)
     names = {p.name for p in run.outputs}
     assert names == {
-        "xa_that_ket_qua.xlsx", "xa_that_niem_yet.xlsx", "xa_that_tom_tat.html", "xa_that_loi.xlsx"
+        "xa_that_ket_qua.xlsx",
+        "xa_that_niem_yet.xlsx",
+        "xa_that_tom_tat.html",
+        "xa_that_loi.xlsx",
     }
     wb = openpyxl.load_workbook(tmp_path / "xa_that_ket_qua.xlsx")
-    assert wb.sheetnames[:4] == ["Kết quả phân loại", "Tổng hợp theo thôn", "Theo dân tộc", "Thiếu hụt"]
+    assert wb.sheetnames[:4] == [
+        "Kết quả phân loại",
+        "Tổng hợp theo thôn",
+        "Theo dân tộc",
+        "Thiếu hụt",
+    ]
     ws = wb["Kết quả phân loại"]
     values = [[c.value for c in row] for row in ws.iter_rows()]
     header_row = next(i for i, row in enumerate(values) if "Mã hộ" in row)
     header = values[header_row]
-    codes = [row[header.index("Mã hộ")] for row in values[header_row + 1:] if row[0] is not None]
+    codes = [row[header.index("Mã hộ")] for row in values[header_row + 1 :] if row[0] is not None]
     assert codes[0] == "0001"  # leading zeros survive as text
     # The public list carries no ID, phone or income column.
     posting = openpyxl.load_workbook(tmp_path / "xa_that_niem_yet.xlsx").active
@@ -205,9 +297,7 @@ def test_clean_file_exits_zero_and_removes_stale_error_workbook(tmp_path: Path, 
         ("ghi_chu.txt", b"hello"),
     ],
 )
-def test_unusable_file_exit_3_and_no_output(
-    cli, tmp_path: Path, name: str, content: bytes
-) -> None:
+def test_unusable_file_exit_3_and_no_output(cli, tmp_path: Path, name: str, content: bytes) -> None:
     path = tmp_path / name
     path.write_bytes(content)
     out = tmp_path / "out"
@@ -254,8 +344,17 @@ def test_local_standard_file_overrides_national(cli, real_looking: Path, tmp_pat
         "certainty: U}\n",
         encoding="utf-8",
     )
-    res = cli("classify", real_looking, "--year", "2024", "--standard", local, "--out",
-              tmp_path / "o", "--json")
+    res = cli(
+        "classify",
+        real_looking,
+        "--year",
+        "2024",
+        "--standard",
+        local,
+        "--out",
+        tmp_path / "o",
+        "--json",
+    )
     data = res.json()
     assert data["standard"]["id"] == "nd07-2021-dak-lak"
     # 0003 earns 1.500.001 đ with 9 deprivations: poor under the province's higher line.
