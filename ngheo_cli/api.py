@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .core.compare import Comparison, compare
 from .core.results import ClassificationResult, classify_table
 from .core.ruleset import Ruleset
 from .errors import UsageError
 from .io import rulesets
 from .io.atomic import sha256_file
-from .io.outputs import write_outputs
+from .io.outputs import write_comparison, write_outputs
 from .io.workbook import load_column_map, read_table
 
 AREA_CHOICES = ("nong_thon", "thanh_thi")
@@ -29,10 +30,13 @@ class ClassifyRun:
     input_path: Path
     input_sha256: str
     outputs: list[Path] = field(default_factory=list)
+    comparison: Comparison | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = self.result.to_dict()
         out["input_sha256"] = self.input_sha256
+        if self.comparison is not None:
+            out["compare"] = self.comparison.to_dict()
         out["outputs"] = [str(p) for p in self.outputs]
         return out
 
@@ -56,11 +60,14 @@ def classify_file(
     column_map: Path | None = None,
     out_dir: Path | None = None,
     fmt: str = "xlsx",
+    compare_with: str | None = None,
     write: bool = True,
 ) -> ClassifyRun:
     """Read, validate and classify one survey workbook; write its outputs into ``out_dir``.
 
     Nothing is written when the input cannot be used at all (an exception is raised first).
+    ``compare_with``: another standard (id or local file) to classify the same households
+    under, for a what-if workbook of who moves between classes and why.
     """
     if area is not None and area not in AREA_CHOICES:
         raise UsageError(
@@ -71,11 +78,19 @@ def classify_file(
             f"--format phải là một trong: {', '.join(FORMAT_CHOICES)} (đang là {fmt})."
         )
     ruleset = choose_ruleset(year, standard)
+    other = rulesets.resolve(year, compare_with) if compare_with is not None else None
     mapping = load_column_map(column_map) if column_map is not None else None
     raw = read_table(path, sheet=sheet, column_map=mapping, display_name=path.name)
-    result = classify_table(raw, ruleset, year, area=area)
-    run = ClassifyRun(result=result, input_path=path, input_sha256=sha256_file(path))
+    comparison = compare(raw, ruleset, other, year, area=area) if other is not None else None
+    result = (
+        comparison.base if comparison is not None else classify_table(raw, ruleset, year, area=area)
+    )
+    run = ClassifyRun(
+        result=result, input_path=path, input_sha256=sha256_file(path), comparison=comparison
+    )
     if write:
         target = out_dir if out_dir is not None else path.parent
         run.outputs = write_outputs(result, target, path.stem, fmt, run.input_sha256)
+        if comparison is not None:
+            run.outputs.append(write_comparison(comparison, target, path.stem))
     return run

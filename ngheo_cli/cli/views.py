@@ -6,6 +6,7 @@ from rich.table import Table
 
 from ..api import ClassifyRun
 from ..core import fmt
+from ..core.compare import Comparison
 from ..core.schema import CLASS_LABELS
 from ..core.table import SKIP_LABELS
 
@@ -35,4 +36,21 @@ def classify_summary(run: ClassifyRun) -> Table:
         skipped[s.reason] = skipped.get(s.reason, 0) + 1
     for reason, n in sorted(skipped.items()):
         table.add_row(f"Bỏ qua: {SKIP_LABELS[reason]}", fmt.number(n), "")
+    return table
+
+
+def comparison_summary(comp: Comparison) -> Table:
+    base, other = comp.base.ruleset.id, comp.other.ruleset.id
+    table = Table(title=f"Cùng các hộ theo {base} và theo {other} (mô phỏng)", title_justify="left")
+    table.add_column("Phân loại")
+    table.add_column(base, justify="right")
+    table.add_column(other, justify="right")
+    a, b = comp.base.counts(), comp.other.counts()
+    for code in a:
+        if not a[code] and not b[code] and code == "tren_chuan":
+            continue
+        show = [("—" if n is None else fmt.number(n)) for n in (a[code], b[code])]
+        table.add_row(CLASS_LABELS[code], *show)
+    table.add_section()
+    table.add_row("Số hộ đổi phân loại", fmt.number(len(comp.moves)), "")
     return table

@@ -42,6 +42,11 @@ class Comparison:
             "counts_other": self.other.counts(),
             "matrix": matrix,
             "moved": len(self.moves),
+            # Rows the other standard cannot classify (e.g. only Điểm A: NĐ 351 has no
+            # scoring sheet known to us), listed by Excel row.
+            "not_classified_other": sorted(
+                int(r) for r in self.base.households.index.difference(self.other.households.index)
+            ),
             "assumed_not_deprived": self.assumed_not_deprived,
         }
 
@@ -56,7 +61,8 @@ def _why(row: pd.Series, base: Ruleset, other: Ruleset) -> str:
         )
     if row["count_base"] != row["count_other"]:
         parts.append(
-            f"số chỉ số thiếu hụt theo chuẩn mới {row['count_other']} (chuẩn cũ {row['count_base']})"
+            f"số chỉ số thiếu hụt theo chuẩn mới {row['count_other']} "
+            f"(chuẩn cũ {row['count_base']})"
         )
     if row["class_base"] == "trung_binh" and other.middle_band_upper is None:
         parts.append(f"{other.id} không quy định mức sống trung bình")

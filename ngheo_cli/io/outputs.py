@@ -11,10 +11,10 @@ import pandas as pd
 
 from .. import __version__
 from ..core import fmt
+from ..core.compare import Comparison
 from ..core.explain import deprivation_names, reasons
 from ..core.findings import Finding
 from ..core.results import ClassificationResult
-from ..core.ruleset import CERTAINTY_LABELS
 from ..core.schema import AREA_LABELS, CLASS_LABELS, FIELD_BY_KEY
 from ..core.summary import (
     by_group,
@@ -387,5 +387,59 @@ def write_outputs(
     return written
 
 
-def certainty_label(code: str) -> str:
-    return CERTAINTY_LABELS[code]
+def comparison_sheets(comp: Comparison) -> list[Sheet]:
+    """Who moves between classes under another standard, and the class-by-class matrix."""
+    base, other = comp.base.ruleset, comp.other.ruleset
+    matrix = comp.matrix.copy()
+    matrix.insert(0, "tu", [CLASS_LABELS[c] for c in matrix.index])
+    matrix = matrix.reset_index(drop=True)
+    matrix_cols = [Column("tu", f"Theo {base.id} \\ theo {other.id}", width=36)] + [
+        Column(c, CLASS_LABELS[c], "int") for c in comp.matrix.columns
+    ]
+    notes = [
+        "Đây là mô phỏng: danh sách chính thức của năm vẫn theo chuẩn của năm rà soát.",
+        "Tỷ lệ theo hai chuẩn khác nhau không nối thành một chuỗi số liệu.",
+    ]
+    if comp.assumed_not_deprived:
+        names = [i.name for i in other.indicators if i.id in comp.assumed_not_deprived]
+        notes.append(
+            "Sổ không có cột " + ", ".join(names) + ": tạm coi là không thiếu hụt chỉ số này."
+        )
+    return [
+        Sheet(
+            name="Ma trận chuyển",
+            frame=matrix,
+            columns=matrix_cols,
+            title_rows=[
+                f"PHÂN LOẠI CÙNG CÁC HỘ NĂM {comp.base.year} THEO HAI CHUẨN",
+                f"{base.title} ({base.id}) so với {other.title} ({other.id})",
+            ],
+            notes=notes,
+            autofilter=False,
+        ),
+        Sheet(
+            name="Hộ thay đổi",
+            frame=comp.moves,
+            columns=_present(
+                comp.moves,
+                [
+                    Column("ma_ho", "Mã hộ", "code"),
+                    Column("ho_ten_chu_ho", "Họ và tên chủ hộ"),
+                    Column("thon", "Thôn"),
+                    Column("tu", f"Theo {base.id}"),
+                    Column("sang", f"Theo {other.id}"),
+                    Column("ly_do", "Vì sao", width=80),
+                    Column("dong_goc", "Dòng trong tệp gốc", "int"),
+                ],
+            ),
+            title_rows=[f"CÁC HỘ ĐỔI PHÂN LOẠI KHI ÁP DỤNG {other.id.upper()} ({len(comp.moves)})"],
+        ),
+    ]
+
+
+def write_comparison(comp: Comparison, out_dir: Path, stem: str) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{stem}_so_sanh_{comp.other.ruleset.id}.xlsx"
+    props = {"title": f"So sánh chuẩn {comp.base.ruleset.id} và {comp.other.ruleset.id}"}
+    write_workbook(path, comparison_sheets(comp), properties=props)
+    return path

@@ -367,3 +367,31 @@ def test_broken_local_standard_exit_4(cli, real_looking: Path, tmp_path: Path) -
     res = cli("classify", real_looking, "--standard", local, "--out", tmp_path / "o")
     assert res.exit_code == 4
     assert "sai.yaml" in res.stderr
+
+
+def test_compare_with_the_2027_standard(cli, real_looking: Path, tmp_path: Path) -> None:
+    res = cli(
+        "classify",
+        real_looking,
+        "--year",
+        "2026",
+        "--compare",
+        "nd351-2025",
+        "--out",
+        tmp_path / "o",
+        "--json",
+    )
+    data = res.json()
+    comp = data["compare"]
+    assert comp["base"] == "nd07-2021" and comp["other"] == "nd351-2025"
+    # 0003: 1.500.001 đ with 9 deprivations is "trung bình" in 2026 and poor under NĐ 351.
+    assert comp["matrix"]["trung_binh"] == {"ngheo": 1}
+    assert comp["counts_other"]["trung_binh"] is None  # no middle band in NĐ 351
+    # 0005 has only Điểm A: NĐ 351 has no scoring sheet, so it is listed, not guessed.
+    assert comp["not_classified_other"] == [12]
+    assert comp["assumed_not_deprived"] == ["xu_ly_rac_thai"]
+    moves = openpyxl.load_workbook(tmp_path / "o" / "xa_that_so_sanh_nd351-2025.xlsx")
+    text = " ".join(
+        str(c.value) for row in moves["Hộ thay đổi"].iter_rows() for c in row if c.value
+    )
+    assert "0003" in text and "2.200.000 đ" in text

@@ -35,11 +35,21 @@ def classify(
     fmt: Annotated[
         str, typer.Option("--format", help="Định dạng kết quả: xlsx (mặc định) hoặc csv.")
     ] = "xlsx",
+    compare_with: Annotated[
+        str | None,
+        typer.Option(
+            "--compare",
+            help="Phân loại thêm theo một chuẩn khác (ví dụ nd351-2025) để xem hộ nào đổi "
+            "phân loại và vì sao.",
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> int:
     """Đọc, kiểm tra và phân loại từng hộ; ghi sổ kết quả, danh sách niêm yết và tệp lỗi.
 
     Example: ngheo classify xa_dak_lieng_2024.xlsx --year 2024 --out ket_qua
+
+    Xem trước chuẩn 2027–2030: ngheo classify so_2026.xlsx --year 2026 --compare nd351-2025
     """
     run = api.classify_file(
         survey,
@@ -50,11 +60,14 @@ def classify(
         column_map=column_map,
         out_dir=out,
         fmt=fmt,
+        compare_with=compare_with,
     )
     if as_json:
         console.emit_json(run.to_dict())
     else:
         console.err.print(views.classify_summary(run))
+        if run.comparison is not None:
+            console.err.print(views.comparison_summary(run.comparison))
         for finding in run.result.errors[:10]:
             console.err.print(f"  {finding.cell}: {finding.message}", markup=False)
         if len(run.result.errors) > 10:
