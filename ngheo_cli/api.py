@@ -5,6 +5,9 @@ The CLI is a thin shell over these; notebooks and batch jobs call them directly.
 
 from __future__ import annotations
 
+import errno
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,7 +15,7 @@ from typing import Any
 from .core.compare import Comparison, compare
 from .core.results import ClassificationResult, classify_table
 from .core.ruleset import Ruleset
-from .errors import UsageError
+from .errors import OutputError, UsageError
 from .io import rulesets
 from .io.atomic import sha256_file
 from .io.outputs import write_comparison, write_outputs
@@ -90,7 +93,25 @@ def classify_file(
     )
     if write:
         target = out_dir if out_dir is not None else path.parent
-        run.outputs = write_outputs(result, target, path.stem, fmt, run.input_sha256)
-        if comparison is not None:
-            run.outputs.append(write_comparison(comparison, target, path.stem))
+        with output_errors(target):
+            run.outputs = write_outputs(result, target, path.stem, fmt, run.input_sha256)
+            if comparison is not None:
+                run.outputs.append(write_comparison(comparison, target, path.stem))
     return run
+
+
+@contextmanager
+def output_errors(target: Path) -> Iterator[None]:
+    """An OS error while writing outputs, said in Vietnamese with what to do."""
+    try:
+        yield
+    except OSError as exc:
+        if isinstance(exc, PermissionError):
+            hint = "Kiểm tra quyền ghi của thư mục, và đóng tệp kết quả nếu đang mở trong Excel."
+        elif exc.errno == errno.ENOSPC:
+            hint = "Ổ đĩa đã đầy: giải phóng chỗ trống rồi chạy lại."
+        else:
+            hint = "Chọn thư mục khác bằng --out."
+        raise OutputError(
+            f"Không ghi được kết quả vào {target}: {exc.strerror or exc}.", hint=hint
+        ) from None

@@ -52,3 +52,9 @@ class LockHeld(NgheoError):
     """Another run holds the lock for this scope."""
 
     exit_code = EXIT_LOCKED
+
+
+class OutputError(NgheoError):
+    """The output folder cannot be written (read-only, full, a file open in Excel)."""
+
+    exit_code = EXIT_INPUT

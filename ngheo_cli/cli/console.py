@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from rich.console import Console
@@ -27,3 +28,10 @@ def _default(value: object) -> object:
     if hasattr(value, "item"):  # numpy scalars
         return value.item()  # type: ignore[no-any-return, attr-defined]
     return str(value)
+
+
+def working(message: str) -> AbstractContextManager[object]:
+    """A spinner on stderr while work runs, only when a person is watching a terminal."""
+    if not stderr_is_terminal():
+        return nullcontext()
+    return err.status(message, spinner="dots")

@@ -51,17 +51,18 @@ def classify(
 
     Xem trước chuẩn 2027–2030: ngheo classify so_2026.xlsx --year 2026 --compare nd351-2025
     """
-    run = api.classify_file(
-        survey,
-        year=year if year is not None else current_year(),
-        standard=standard,
-        area=khu_vuc,
-        sheet=sheet,
-        column_map=column_map,
-        out_dir=out,
-        fmt=fmt,
-        compare_with=compare_with,
-    )
+    with console.working(f"Đang đọc và phân loại {survey.name}…"):
+        run = api.classify_file(
+            survey,
+            year=year if year is not None else current_year(),
+            standard=standard,
+            area=khu_vuc,
+            sheet=sheet,
+            column_map=column_map,
+            out_dir=out,
+            fmt=fmt,
+            compare_with=compare_with,
+        )
     if as_json:
         console.emit_json(run.to_dict())
     else:
