@@ -41,6 +41,13 @@ RESULT_COLUMNS: tuple[str, ...] = (
 ROUTE_INCOME = "thu_nhap"
 ROUTE_SCORE = "diem_a"
 
+# Result codes are categoricals: a handful of values over millions of rows (cheap to build,
+# compare and count; they read back as the plain code strings).
+CLASS_DTYPE = pd.CategoricalDtype(["ngheo", "can_ngheo", "trung_binh", "khac", "tren_chuan"])
+ROUTE_DTYPE = pd.CategoricalDtype([ROUTE_INCOME, ROUTE_SCORE])
+SOURCE_DTYPE = pd.CategoricalDtype(["chi_so", "diem_b"])
+_NGHEO, _CAN_NGHEO, _TRUNG_BINH, _KHAC, _TREN_CHUAN = range(5)
+
 
 def _column(frame: pd.DataFrame, key: str) -> np.ndarray:
     if key in frame.columns:
@@ -61,7 +68,7 @@ def deprivation_matrix(frame: pd.DataFrame, ruleset: Ruleset) -> np.ndarray:
 def classify(frame: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
     """Return ``frame`` with the result columns added (a new frame; the input is not changed)."""
     n = len(frame)
-    urban = frame["khu_vuc"].to_numpy(dtype=object) == "thanh_thi"
+    urban = frame["khu_vuc"].eq("thanh_thi").to_numpy(dtype=bool, na_value=False)
     income = _column(frame, "thu_nhap_binh_quan")
     score_a = _column(frame, "diem_a")
     score_b = _column(frame, "diem_b")
@@ -105,23 +112,25 @@ def classify(frame: pd.DataFrame, ruleset: Ruleset) -> pd.DataFrame:
     gap = np.where(by_income, income - line, score_a - a_line)
     at_or_below = gap <= 0  # exactly on the line counts as at or below (≤)
 
-    classes = np.full(n, "khac", dtype=object)
+    classes = np.full(n, _KHAC, dtype=np.int8)
     if ruleset.middle_band_upper is not None:
         upper = np.where(
             urban,
             ruleset.middle_band_upper.thanh_thi.value,
             ruleset.middle_band_upper.nong_thon.value,
         )
-        classes[by_income & ~at_or_below & (income <= upper)] = "trung_binh"
-        classes[by_score & ~at_or_below] = "tren_chuan"
-    classes[at_or_below] = "can_ngheo"
-    classes[at_or_below & deprived_enough] = "ngheo"
+        classes[by_income & ~at_or_below & (income <= upper)] = _TRUNG_BINH
+        classes[by_score & ~at_or_below] = _TREN_CHUAN
+    classes[at_or_below] = _CAN_NGHEO
+    classes[at_or_below & deprived_enough] = _NGHEO
 
     out = frame.copy()
     out["so_thieu_hut"] = pd.array(count, dtype="Int64")
-    out["nguon_thieu_hut"] = np.where(has_marks, "chi_so", "diem_b")
-    out["tuyen"] = np.where(by_income, ROUTE_INCOME, ROUTE_SCORE)
+    out["nguon_thieu_hut"] = pd.Categorical.from_codes(
+        (~has_marks).astype(np.int8), dtype=SOURCE_DTYPE
+    )
+    out["tuyen"] = pd.Categorical.from_codes((~by_income).astype(np.int8), dtype=ROUTE_DTYPE)
     out["chuan"] = np.where(by_income, line, a_line)
     out["chenh_lech"] = gap
-    out["phan_loai"] = classes
+    out["phan_loai"] = pd.Categorical.from_codes(classes, dtype=CLASS_DTYPE)
     return out

@@ -467,7 +467,7 @@ _URBAN = frozenset(
 
 
 def area_value(text: str) -> Cell:
-    """"Nông thôn", "NT", "xã", "rural" → nong_thon; "Thành thị", "Đô thị", "TT",
+    """ "Nông thôn", "NT", "xã", "rural" → nong_thon; "Thành thị", "Đô thị", "TT",
     "phường", "thị trấn", "urban" → thanh_thi; also "Xã Ea Kao", "Phường 3" (a commune
     name tells its kind). "Đặc khu" and anything else: not guessed (error)."""
     folded = fold(text)

@@ -86,7 +86,9 @@ class ClassificationResult:
                 {"row": s.row, "reason": s.reason, "text": s.text} for s in self.raw.skipped
             ],
             "routes": {
-                str(k): int(v) for k, v in sorted(self.households["tuyen"].value_counts().items())
+                str(k): int(v)
+                for k, v in sorted(self.households["tuyen"].value_counts().items())
+                if v
             },
             "mpi": self.mpi.to_dict(),
             "indicator_source": self.indicator_source,

@@ -181,7 +181,7 @@ def _resolve_area(area: str | None) -> str | None:
     cell = area_value(area)
     if cell.error is not None:
         raise UsageError(
-            f"Khu vực \"{area}\" không hợp lệ.",
+            f'Khu vực "{area}" không hợp lệ.',
             hint="Hãy dùng nong_thon (nông thôn) hoặc thanh_thi (thành thị).",
         )
     return str(cell.value)
@@ -222,8 +222,10 @@ def _check_file(
                 f"không có cột {_quote('thu_nhap_binh_quan')} và cũng không có cột "
                 f"{_quote('diem_a')}"
             )
-        hints.append("Hãy thêm cột thu nhập bình quân đầu người/tháng (đồng)"
-                     + (" hoặc cột Điểm A." if has_score else "."))
+        hints.append(
+            "Hãy thêm cột thu nhập bình quân đầu người/tháng (đồng)"
+            + (" hoặc cột Điểm A." if has_score else ".")
+        )
     unavailable = [
         ind.id
         for ind in ruleset.indicators
@@ -235,8 +237,10 @@ def _check_file(
         names = ", ".join(_quote(i) for i in unavailable)
         text = f"thiếu cột chỉ số thiếu hụt {names}"
         if "diem_b" in columns:
-            text += (f"; cột {_quote('diem_b')} có nhưng chuẩn {ruleset.id} không có cách tính "
-                     "theo điểm nên không dùng được")
+            text += (
+                f"; cột {_quote('diem_b')} có nhưng chuẩn {ruleset.id} không có cách tính "
+                "theo điểm nên không dùng được"
+            )
         elif has_score:
             text += f" và không có cột {_quote('diem_b')}"
         problems.append(text)
@@ -253,7 +257,8 @@ def _check_file(
     if problems:
         raise InputError(
             f"Không thể phân loại hộ từ {raw.source} (trang {raw.sheet}): "
-            + "; ".join(problems) + ".",
+            + "; ".join(problems)
+            + ".",
             hint=" ".join(hints),
         )
 
@@ -386,8 +391,9 @@ def prepare(
         urban = (khu_vuc == "thanh_thi").fillna(False).to_numpy(dtype=bool)
 
         def by_area(values: Any) -> np.ndarray:
-            return np.where(rural, values.nong_thon.value,
-                            np.where(urban, values.thanh_thi.value, np.nan))
+            return np.where(
+                rural, values.nong_thon.value, np.where(urban, values.thanh_thi.value, np.nan)
+            )
 
         line = by_area(ruleset.income_line)
         a_line = by_area(score.score_a_line)
@@ -581,12 +587,15 @@ def _indicators(
                     ind.id,
                     disagree,
                     lambda p, v=value, d=deprived, t=texts, f=describe: {
-                        "value": (f"ghi \"{t[p]}\" (thiếu hụt)" if v[p]
-                                  else f"ghi \"{t[p]}\" (không thiếu hụt)" if t[p] is not None
-                                  else "để trống (không thiếu hụt)"),
+                        "value": (
+                            f'ghi "{t[p]}" (thiếu hụt)'
+                            if v[p]
+                            else f'ghi "{t[p]}" (không thiếu hụt)'
+                            if t[p] is not None
+                            else "để trống (không thiếu hụt)"
+                        ),
                         "measure": f(p),
-                        "verdict": "thiếu hụt chỉ số này" if d[p]
-                        else "không thiếu hụt chỉ số này",
+                        "verdict": "thiếu hụt chỉ số này" if d[p] else "không thiếu hụt chỉ số này",
                     },
                 )
             value = np.where(known, deprived, value)
@@ -614,12 +623,13 @@ def _indicators(
         "diem_b" if use_b else None,
         ~co_chi_so & b_blank,
         lambda p: {
-            "missing": ", ".join(
-                f"«{labels[i]}»" for i, miss in undetermined.items() if miss[p]
-            ),
+            "missing": ", ".join(f"«{labels[i]}»" for i, miss in undetermined.items() if miss[p]),
             "and_b": " và Điểm B để trống" if use_b else "",
-            "fix": ("ghi các chỉ số đó (x nếu thiếu hụt) hoặc ghi Điểm B" if has_score
-                    else "ghi các chỉ số đó (x nếu thiếu hụt)"),
+            "fix": (
+                "ghi các chỉ số đó (x nếu thiếu hụt) hoặc ghi Điểm B"
+                if has_score
+                else "ghi các chỉ số đó (x nếu thiếu hụt)"
+            ),
         },
     )
     return source, co_chi_so, values

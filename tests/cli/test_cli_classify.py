@@ -381,6 +381,7 @@ def test_compare_with_the_2027_standard(cli, real_looking: Path, tmp_path: Path)
         tmp_path / "o",
         "--json",
     )
+    assert res.exit_code == 1, res.stderr
     data = res.json()
     comp = data["compare"]
     assert comp["base"] == "nd07-2021" and comp["other"] == "nd351-2025"
