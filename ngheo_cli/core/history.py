@@ -42,7 +42,7 @@ commune).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -159,29 +159,40 @@ _CODE_INDEX = pd.Index(BIEN_DONG_CODES)
 
 @dataclass(frozen=True)
 class _Year:
-    """One year's list as plain arrays (object arrays hold None where blank)."""
+    """One year's list: text as pandas string arrays, numbers as numpy arrays."""
 
-    codes: np.ndarray
+    codes: pd.api.extensions.ExtensionArray
     cls: np.ndarray  # int64, see _CLASS_INDEX
     persons: np.ndarray  # int64, missing → 0
-    thon: np.ndarray
-    head: np.ndarray
+    thon: pd.api.extensions.ExtensionArray
+    head: pd.api.extensions.ExtensionArray
 
 
-def _text(frame: pd.DataFrame, key: str) -> np.ndarray:
+def _text(frame: pd.DataFrame, key: str) -> pd.api.extensions.ExtensionArray:
     if key not in frame.columns:
-        return np.full(len(frame), None, dtype=object)
-    return frame[key].astype("string").to_numpy(dtype=object, na_value=None)
+        return pd.array([pd.NA] * len(frame), dtype="string")
+    return frame[key].astype("string").array
+
+
+def _lookup(values: pd.Series, index: pd.Index) -> np.ndarray:
+    """Position of each value in ``index``; -1 for blank or unknown (hashes each distinct
+    value once: the columns hold a handful of codes)."""
+    numbers, uniques = pd.factorize(values, use_na_sentinel=True)
+    if len(uniques) == 0:
+        return np.full(len(values), -1, dtype="int64")
+    table = np.append(index.get_indexer(pd.Index(uniques, dtype=object)), -1)
+    return table[numbers].astype("int64")  # the sentinel -1 picks the trailing -1
 
 
 def _class_numbers(values: pd.Series) -> np.ndarray:
-    return _CLASS_INDEX.get_indexer(values.astype("string").fillna(""))
+    """Class numbers (see ``_CLASS_INDEX``); -1 for blank or an unknown code."""
+    return _lookup(values, _CLASS_INDEX)
 
 
 def _year_part(frame: pd.DataFrame | None, label: str) -> _Year:
     """The columns transitions need from one year, checked: ma_ho text and unique."""
     if frame is None:
-        empty = np.array([], dtype=object)
+        empty = pd.array([], dtype="string")
         none = np.array([], dtype="int64")
         return _Year(empty, none, none, empty, empty)
     for key in ("ma_ho", "phan_loai"):
@@ -203,7 +214,7 @@ def _year_part(frame: pd.DataFrame | None, label: str) -> _Year:
     else:
         persons_arr = np.zeros(len(frame), dtype="int64")
     return _Year(
-        codes=codes.to_numpy(dtype=object),
+        codes=codes.array,
         cls=cls.astype("int64"),
         persons=persons_arr,
         thon=_text(frame, "thon"),
@@ -214,20 +225,22 @@ def _year_part(frame: pd.DataFrame | None, label: str) -> _Year:
 def _ever(earlier: Sequence[pd.DataFrame], classes: Sequence[str]) -> pd.Index:
     """Household codes that had one of ``classes`` in any earlier year."""
     parts = [
-        f["ma_ho"].astype("string").to_numpy(dtype=object)[
+        f["ma_ho"].astype("string")[
             f["phan_loai"].astype("string").isin(classes).fillna(False).to_numpy(dtype=bool)
         ]
         for f in earlier
         if len(f)
     ]
     if not parts:
-        return pd.Index([], dtype=object)
-    return pd.Index(np.concatenate(parts)).unique()
+        return pd.Index([], dtype="string")
+    return pd.Index(pd.concat(parts, ignore_index=True)).unique()
 
 
-def _spread(values: np.ndarray, positions: np.ndarray, size: int, fill: object) -> np.ndarray:
-    out = np.full(size, fill, dtype=values.dtype if values.dtype != object else object)
-    out[positions] = values
+def _gather(values: np.ndarray, positions: np.ndarray, fill: int) -> np.ndarray:
+    """``values[positions]``, with ``fill`` where the position is -1."""
+    out = np.full(len(positions), fill, dtype=values.dtype)
+    hit = positions >= 0
+    out[hit] = values[positions[hit]]
     return out
 
 
@@ -244,22 +257,36 @@ def transitions(
     ``vao_danh_sach``. Columns: :data:`TRANSITION_COLUMNS`; ``thon`` and ``ho_ten_chu_ho``
     are this year's, or last year's for a household that left; ``so_nhan_khau`` /
     ``so_nhan_khau_truoc`` are NA where the household is not listed that year (0 where it is
-    listed without a count). Sorted by ``ma_ho``.
+    listed without a count). Order: this year's households as given, then those that left in
+    last year's order.
     """
     if relapse not in ("same_class", "below_line"):
         raise ValueError(f"relapse must be 'same_class' or 'below_line', not {relapse!r}")
     cur = _year_part(current, "current year")
     prev = _year_part(previous, "previous year")
 
-    all_codes = np.unique(np.concatenate([cur.codes, prev.codes]).astype(object))
-    index = pd.Index(all_codes, dtype=object)
-    m = len(index)
-    at_cur = index.get_indexer(cur.codes)
-    at_prev = index.get_indexer(prev.codes)
-    now = _spread(cur.cls, at_cur, m, _ABSENT)
-    before = _spread(prev.cls, at_prev, m, _ABSENT)
+    # This year's households in their order, then those that left in last year's order.
+    # pos_cur / pos_prev: each output row's position in either year's list (-1: not there).
+    prev_at_cur = pd.Index(cur.codes).get_indexer(pd.Index(prev.codes))
+    gone = prev_at_cur < 0
+    n_cur = len(cur.codes)
+    m = n_cur + int(gone.sum())
+    pos_cur = np.full(m, -1, dtype="int64")
+    pos_cur[:n_cur] = np.arange(n_cur)
+    row_of_prev = prev_at_cur.copy()
+    row_of_prev[gone] = np.arange(n_cur, m)
+    pos_prev = np.full(m, -1, dtype="int64")
+    pos_prev[row_of_prev] = np.arange(len(prev_at_cur))
+    in_now, in_before = pos_cur >= 0, pos_prev >= 0
+    now = _gather(cur.cls, pos_cur, _ABSENT)
+    before = _gather(prev.cls, pos_prev, _ABSENT)
 
-    in_now, in_before = now != _ABSENT, before != _ABSENT
+    def pick(values: pd.api.extensions.ExtensionArray, pos: np.ndarray) -> pd.Series:
+        return pd.Series(values.take(pos, allow_fill=True))
+
+    codes = pick(cur.codes, pos_cur).where(in_now, pick(prev.codes, pos_prev))
+    index = pd.Index(codes)
+
     now_poor, now_near = now == _POOR, now == _NEAR
     now_above = in_now & ~now_poor & ~now_near
     was_poor, was_near = before == _POOR, before == _NEAR
@@ -293,24 +320,20 @@ def transitions(
     if m and (code == "").any():  # pragma: no cover - the rules above cover every case
         raise AssertionError("a household fell through the transition rules")
 
-    thon_now = _spread(cur.thon, at_cur, m, None)
-    thon_before = _spread(prev.thon, at_prev, m, None)
-    head_now = _spread(cur.head, at_cur, m, None)
-    head_before = _spread(prev.head, at_prev, m, None)
-    persons_now = pd.array(_spread(cur.persons, at_cur, m, 0), dtype="Int64")
-    persons_now[~in_now] = pd.NA
-    persons_before = pd.array(_spread(prev.persons, at_prev, m, 0), dtype="Int64")
-    persons_before[~in_before] = pd.NA
+    thon_before = pick(prev.thon, pos_prev)
+    head = pick(cur.head, pos_cur).where(in_now, pick(prev.head, pos_prev))
+    persons_now = pd.arrays.IntegerArray(_gather(cur.persons, pos_cur, 0), ~in_now)
+    persons_before = pd.arrays.IntegerArray(_gather(prev.persons, pos_prev, 0), ~in_before)
 
     def text(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
         return pd.array(values, dtype="string")
 
     return pd.DataFrame(
         {
-            "ma_ho": text(all_codes),
-            "thon": text(np.where(in_now, thon_now, thon_before)),
-            "thon_truoc": text(thon_before),
-            "ho_ten_chu_ho": text(np.where(in_now, head_now, head_before)),
+            "ma_ho": codes.array,
+            "thon": pick(cur.thon, pos_cur).where(in_now, thon_before).array,
+            "thon_truoc": thon_before.array,
+            "ho_ten_chu_ho": head.array,
             "phan_loai": text(_CLASS_NAMES[now]),
             "phan_loai_truoc": text(_CLASS_NAMES[before]),
             "bien_dong": text(code.astype(object)),
@@ -326,7 +349,12 @@ def renumbering_candidates(trans: pd.DataFrame) -> pd.DataFrame:
     for a person to check; never merged. ``so_ung_vien`` counts the pairs sharing that
     name and village (more than 1: a common name, check carefully)."""
     columns = [
-        "ma_ho_cu", "ma_ho_moi", "ho_ten_chu_ho", "thon", "phan_loai_truoc", "phan_loai",
+        "ma_ho_cu",
+        "ma_ho_moi",
+        "ho_ten_chu_ho",
+        "thon",
+        "phan_loai_truoc",
+        "phan_loai",
         "so_ung_vien",
     ]
 
@@ -389,19 +417,25 @@ def _persons(values: pd.Series) -> np.ndarray:
     return pd.to_numeric(values).astype("Int64").fillna(0).to_numpy(dtype="int64")
 
 
-def _entries(trans: pd.DataFrame, by: str | None) -> _Entries:
-    """With ``by``, a household whose group changed between the years becomes two rows: it
-    leaves the old group (``ra_danh_sach``) and enters the new one (``vao_danh_sach``)."""
-    before = _class_numbers(trans["phan_loai_truoc"])
-    after = _class_numbers(trans["phan_loai"])
-    code = _CODE_INDEX.get_indexer(trans["bien_dong"].astype("string").fillna(""))
+def _base(trans: pd.DataFrame) -> _Entries:
+    """One row per household (group not set yet)."""
+    code = _lookup(trans["bien_dong"], _CODE_INDEX)
     if (code < 0).any():
         raise ValueError("unknown bien_dong code in the transitions")
-    nk_before = _persons(trans["so_nhan_khau_truoc"])
-    nk_after = _persons(trans["so_nhan_khau"])
-    if by is None:
-        group = np.full(len(trans), TOTAL_LABEL, dtype=object)
-        return _Entries(group, before, after, code, nk_before, nk_after)
+    return _Entries(
+        group=np.full(len(trans), TOTAL_LABEL, dtype=object),
+        before=_class_numbers(trans["phan_loai_truoc"]),
+        after=_class_numbers(trans["phan_loai"]),
+        code=code,
+        nk_before=_persons(trans["so_nhan_khau_truoc"]),
+        nk_after=_persons(trans["so_nhan_khau"]),
+    )
+
+
+def _by_group(base: _Entries, trans: pd.DataFrame, by: str) -> _Entries:
+    """Group the rows by ``by``. A household whose group changed between the years becomes
+    two rows: it leaves the old group (``ra_danh_sach``) and enters the new one
+    (``vao_danh_sach``)."""
     if by not in trans.columns:
         raise ValueError(f"no column {by!r} to group the balance by")
     prior = f"{by}_truoc"
@@ -411,11 +445,12 @@ def _entries(trans: pd.DataFrame, by: str | None) -> _Entries:
         if prior in trans.columns
         else gn
     )
+    before, after = base.before, base.after
     in_before, in_after = before != _ABSENT, after != _ABSENT
     group = np.where(in_after, gn, gb)
     moved = in_before & in_after & (gn != gb)
     if not moved.any():
-        return _Entries(group, before, after, code, nk_before, nk_after)
+        return replace(base, group=group)
     k = int(moved.sum())
     absent = np.full(k, _ABSENT, dtype=before.dtype)
     zeros = np.zeros(k, dtype="int64")
@@ -428,12 +463,12 @@ def _entries(trans: pd.DataFrame, by: str | None) -> _Entries:
         before=both(before, before[moved], absent),
         after=both(after, absent, after[moved]),
         code=both(
-            code,
+            base.code,
             np.full(k, _CODE_INDEX.get_loc("ra_danh_sach")),
             np.full(k, _CODE_INDEX.get_loc("vao_danh_sach")),
         ),
-        nk_before=both(nk_before, nk_before[moved], zeros),
-        nk_after=both(nk_after, zeros, nk_after[moved]),
+        nk_before=both(base.nk_before, base.nk_before[moved], zeros),
+        nk_after=both(base.nk_after, zeros, base.nk_after[moved]),
     )
 
 
@@ -442,12 +477,12 @@ def _balance_rows(e: _Entries, kind: Kind) -> pd.DataFrame:
     target = _POOR if kind == "poor" else _NEAR
     before_in = e.before == target
     after_in = e.after == target
-    labels, inverse = np.unique(e.group.astype(object), return_inverse=True)
+    numbers, labels = pd.factorize(e.group, sort=True)
     size = len(labels)
 
     def total(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         w = mask.astype("int64") if weights is None else np.where(mask, weights, 0)
-        return np.bincount(inverse, weights=w, minlength=size).round().astype("int64")
+        return np.bincount(numbers, weights=w, minlength=size).round().astype("int64")
 
     cols: dict[str, np.ndarray] = {
         "ho_1": total(before_in),
@@ -467,31 +502,44 @@ def _balance_rows(e: _Entries, kind: Kind) -> pd.DataFrame:
     cols["nk_8"] = cols["nk_8"] + np.clip(net, 0, None)
     cols[SIZE_CHANGE_COLUMN] = net
     ordered = [*HH_COLUMNS, *PERSON_COLUMNS, SIZE_CHANGE_COLUMN]
-    return pd.DataFrame({c: cols[c] for c in ordered}, index=pd.Index(labels, name="group"))
+    index = pd.Index(np.asarray(labels, dtype=object), name="group")
+    return pd.DataFrame({c: cols[c] for c in ordered}, index=index)
 
 
-def balance(
-    trans: pd.DataFrame, kind: Kind = "poor", by: str | None = "thon"
-) -> pd.DataFrame:
+def _tables(trans: pd.DataFrame, kinds: Sequence[Kind], by: str | None) -> dict[str, pd.DataFrame]:
+    for kind in kinds:
+        if kind not in KINDS:
+            raise ValueError(f"kind must be 'poor' or 'near_poor', not {kind!r}")
+    label = by or "nhom"
+    base = _base(trans)
+    grouped = _by_group(base, trans, by) if by is not None else None
+    out: dict[str, pd.DataFrame] = {}
+    for kind in kinds:
+        parts = [] if grouped is None else [_balance_rows(grouped, kind)]
+        total = _balance_rows(base, kind)
+        if total.empty:  # no household at all: still one total row of zeros
+            total = pd.DataFrame(
+                0, index=pd.Index([TOTAL_LABEL], name="group"), columns=total.columns, dtype="int64"
+            )
+        parts.append(total)
+        table = pd.concat(parts).reset_index().rename(columns={"group": label})
+        table[label] = table[label].astype("string")
+        table.attrs["kind"] = kind
+        out[kind] = table
+    return out
+
+
+def balance(trans: pd.DataFrame, kind: Kind = "poor", by: str | None = "thon") -> pd.DataFrame:
     """The "diễn biến" table for ``kind`` ("poor" or "near_poor"): one row per value of
     ``by`` (sorted; blank as "(trống)") and a last row ``Toàn xã`` for the commune; with
     ``by=None`` only that row. Columns: ``by`` (or ``nhom``), ``ho_1``…``ho_9``,
     ``nk_1``…``nk_9``, ``nk_thay_doi_quy_mo`` (already inside ``nk_4`` / ``nk_8``)."""
-    if kind not in KINDS:
-        raise ValueError(f"kind must be 'poor' or 'near_poor', not {kind!r}")
-    label = by or "nhom"
-    parts = []
-    if by is not None:
-        parts.append(_balance_rows(_entries(trans, by), kind))
-    total = _balance_rows(_entries(trans, None), kind)
-    if total.empty:  # no household at all: still one total row of zeros
-        total = pd.DataFrame(0, index=pd.Index([TOTAL_LABEL], name="group"),
-                             columns=total.columns, dtype="int64")
-    parts.append(total)
-    table = pd.concat(parts).reset_index().rename(columns={"group": label})
-    table[label] = table[label].astype("string")
-    table.attrs["kind"] = kind
-    return table
+    return _tables(trans, (kind,), by)[kind]
+
+
+def balances(trans: pd.DataFrame, by: str | None = "thon") -> dict[str, pd.DataFrame]:
+    """Both tables at once (``{"poor": …, "near_poor": …}``), reading ``trans`` once."""
+    return _tables(trans, KINDS, by)
 
 
 def identity_holds(table: pd.DataFrame) -> pd.Series:
@@ -511,8 +559,8 @@ def balance_dict(trans: pd.DataFrame) -> dict[str, dict[str, object]]:
     ``thay_doi_quy_mo`` is their net change in size, kept apart (the table folds it into
     line 4 or 8), so persons ``end = start − (2, 3, 4) + (5…8) + thay_doi_quy_mo``."""
     out: dict[str, dict[str, object]] = {}
-    for kind in KINDS:
-        row = balance(trans, kind, by=None).iloc[-1]
+    for kind, table in balances(trans, by=None).items():
+        row = table.iloc[-1]
         codes = BALANCE_CODES[kind]
         households: dict[str, object] = {"start": int(row["ho_1"]), "end": int(row["ho_9"])}
         persons: dict[str, object] = {"start": int(row["nk_1"]), "end": int(row["nk_9"])}
@@ -520,8 +568,9 @@ def balance_dict(trans: pd.DataFrame) -> dict[str, dict[str, object]]:
         stay_h = int(row["ho_1"] - sum(row[f"ho_{i}"] for i in DECREASE_LINES))
         stay_code = STAY_CODE[kind]
         households[stay_code] = stay_h
-        persons[stay_code] = int(row["nk_1"] - sum(row[f"nk_{i}"] for i in DECREASE_LINES)
-                                 + max(-net, 0))
+        persons[stay_code] = int(
+            row["nk_1"] - sum(row[f"nk_{i}"] for i in DECREASE_LINES) + max(-net, 0)
+        )
         for line, line_code in codes.items():
             households[line_code] = int(row[f"ho_{line}"])
             value = int(row[f"nk_{line}"])
@@ -590,9 +639,28 @@ def mpi_change(af_by_year: Mapping[int, MPIResult]) -> pd.DataFrame:
                     "cung_chuan": bool(same),
                 }
             )
-    columns = ["nam_truoc", "nam", "chi_tieu", "chi_so", "gia_tri_truoc", "gia_tri",
-               "tuyet_doi", "tuong_doi", "cung_chuan"]
+    columns = [
+        "nam_truoc",
+        "nam",
+        "chi_tieu",
+        "chi_so",
+        "gia_tri_truoc",
+        "gia_tri",
+        "tuyet_doi",
+        "tuong_doi",
+        "cung_chuan",
+    ]
     out = pd.DataFrame(rows, columns=columns)
-    return out.astype({"nam_truoc": "int64", "nam": "int64", "chi_tieu": "string",
-                       "chi_so": "string", "gia_tri_truoc": "float64", "gia_tri": "float64",
-                       "tuyet_doi": "float64", "tuong_doi": "float64", "cung_chuan": "bool"})
+    return out.astype(
+        {
+            "nam_truoc": "int64",
+            "nam": "int64",
+            "chi_tieu": "string",
+            "chi_so": "string",
+            "gia_tri_truoc": "float64",
+            "gia_tri": "float64",
+            "tuyet_doi": "float64",
+            "tuong_doi": "float64",
+            "cung_chuan": "bool",
+        }
+    )

@@ -7,6 +7,8 @@ renumbered code, a household with no persons count.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -22,6 +24,7 @@ from ngheo_cli.core.history import (
     TRANSITION_COLUMNS,
     balance,
     balance_dict,
+    balances,
     identity_holds,
     mpi_change,
     renumbering_candidates,
@@ -103,7 +106,9 @@ def test_every_household_gets_its_known_code(trans: pd.DataFrame) -> None:
     assert set(got.values()) == set(BIEN_DONG_CODES)  # every code at least once
     assert set(BIEN_DONG_LABELS) == set(BIEN_DONG_CODES)
     assert list(trans.columns) == list(TRANSITION_COLUMNS)
-    assert trans["ma_ho"].is_monotonic_increasing
+    # This year's order, then the households that left in last year's order.
+    current = list(year_frame(2025)["ma_ho"])
+    assert list(trans["ma_ho"]) == current + ["014", "016"]
 
 
 def test_columns_of_households_that_left_or_arrived(trans: pd.DataFrame) -> None:
@@ -262,6 +267,13 @@ def test_balance_dict_matches_the_table(trans: pd.DataFrame) -> None:
     assert d["poor"]["persons"]["con_ngheo"] == 6 + 3  # stayers' persons in Y−1
 
 
+def test_balances_is_both_tables(trans: pd.DataFrame) -> None:
+    both = balances(trans)
+    for kind in ("poor", "near_poor"):
+        pd.testing.assert_frame_equal(both[kind], balance(trans, kind))  # type: ignore[arg-type]
+    assert json.loads(json.dumps(balance_dict(trans))) == balance_dict(trans)
+
+
 def test_bad_kind_is_refused(trans: pd.DataFrame) -> None:
     with pytest.raises(ValueError):
         balance(trans, "rich")  # type: ignore[arg-type]
@@ -316,6 +328,13 @@ def test_balance_identity_holds_for_any_history(households: list) -> None:
         villages, total = table.iloc[:-1], table.iloc[-1]
         for col in ("ho_1", "ho_9", "nk_1", "nk_9"):
             assert villages[col].sum() == total[col]
+        # Per village: start = last year's list in that village, end = this year's.
+        by_village = table.set_index("thon")
+        for frame, col in ((y2, "ho_1"), (y3, "ho_9")):
+            sel = frame[frame["phan_loai"] == cls]
+            counts = sel["thon"].fillna("(trống)").value_counts()
+            for name in by_village.index[:-1]:
+                assert by_village.loc[name, col] == counts.get(name, 0)
         prev_sel, cur_sel = y2["phan_loai"] == cls, y3["phan_loai"] == cls
         assert total["ho_1"] == prev_sel.sum() and total["ho_9"] == cur_sel.sum()
         assert total["nk_1"] == y2.loc[prev_sel, "so_nhan_khau"].fillna(0).sum()

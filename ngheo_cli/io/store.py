@@ -1,0 +1,561 @@
+"""The history store: each year's classified households and the runs that recorded them.
+
+This is the only module that knows SQL. It uses SQLite (a file in the working folder,
+nothing to install or start); another database can be added later behind the same methods.
+
+- **Schema versions.** :data:`MIGRATIONS` is a list of steps; step *i* brings the store
+  from version *i* to *i + 1* (``PRAGMA user_version``). Opening a store applies the
+  missing steps in one transaction. Before that, an existing store with anything in it is
+  copied with SQLite's backup API to ``<store>.bak-v<old version>``. A step may add or
+  rebuild tables but never lose rows: the row count of every table is compared before and
+  after, and a step that lowers one (or drops a column) is rolled back.
+- **One transaction per commune-year.** :meth:`Store.record_year` deletes the commune-year
+  and inserts the new rows and the run inside one ``BEGIN IMMEDIATE … COMMIT``: a re-import
+  replaces, never double counts, and a process killed in the middle leaves the old year.
+  With WAL journaling a reader sees either the old or the new year, never a mix.
+- **Codes stay text.** ``ma_ho`` and ``commune`` are stored as TEXT: leading zeros survive.
+- **Indicator marks** are one INTEGER bitmask per household: bit *j* is the *j*-th id in the
+  run's ``indicators`` list (kept with the run, so a store can be read without the rules
+  file). NULL means the household had no usable marks (its deprivations came from Điểm B).
+- **Time.** ``recorded_at`` is ISO 8601 in Vietnam time (UTC+07:00, no daylight saving:
+  a fixed offset, so no time-zone database is needed on Windows).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from itertools import repeat
+from pathlib import Path
+from types import TracebackType
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..core.schema import INDICATOR_KEYS
+from ..errors import InputError, UsageError
+from .atomic import atomic_write
+
+VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
+BUSY_TIMEOUT_MS = 30_000
+
+# Household columns stored one to one: (column, kind). Order = the INSERT order.
+_TEXT, _INT, _REAL, _BOOL = "text", "int", "real", "bool"
+HOUSEHOLD_FIELDS: tuple[tuple[str, str], ...] = (
+    ("ma_ho", _TEXT),
+    ("ho_ten_chu_ho", _TEXT),
+    ("thon", _TEXT),
+    ("dan_toc", _TEXT),
+    ("is_dtts", _BOOL),
+    ("khu_vuc", _TEXT),
+    ("so_nhan_khau", _INT),
+    ("thu_nhap_binh_quan", _REAL),
+    ("diem_a", _REAL),
+    ("diem_b", _REAL),
+    ("so_thieu_hut", _INT),
+    ("phan_loai", _TEXT),
+    ("nguyen_nhan", _TEXT),
+    ("nhu_cau", _TEXT),
+)
+
+# Schema steps. Step i takes the store from version i to i + 1. Append only: never edit a
+# released step, never drop a table or a column that holds people's data.
+Migration = Sequence[str]
+MIGRATIONS: tuple[Migration, ...] = (
+    (
+        """
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            commune TEXT NOT NULL,
+            year INTEGER NOT NULL,
+            recorded_at TEXT NOT NULL,
+            source TEXT,
+            input_sha256 TEXT,
+            tool_version TEXT NOT NULL,
+            standard TEXT NOT NULL,
+            households INTEGER NOT NULL,
+            rejected INTEGER NOT NULL DEFAULT 0,
+            indicators TEXT NOT NULL DEFAULT '[]'
+        )
+        """,
+        "CREATE INDEX runs_commune_year ON runs (commune, year)",
+        """
+        CREATE TABLE households (
+            commune TEXT NOT NULL,
+            year INTEGER NOT NULL,
+            ma_ho TEXT NOT NULL,
+            ho_ten_chu_ho TEXT,
+            thon TEXT,
+            dan_toc TEXT,
+            is_dtts INTEGER,
+            khu_vuc TEXT,
+            so_nhan_khau INTEGER,
+            thu_nhap_binh_quan REAL,
+            diem_a REAL,
+            diem_b REAL,
+            so_thieu_hut INTEGER,
+            phan_loai TEXT NOT NULL,
+            nguyen_nhan TEXT,
+            nhu_cau TEXT,
+            standard TEXT NOT NULL,
+            thieu_hut INTEGER,
+            run_id INTEGER NOT NULL REFERENCES runs (id),
+            PRIMARY KEY (commune, year, ma_ho)
+        )
+        """,
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_HOUSEHOLD_COLUMNS = ("commune", "year", *[c for c, _ in HOUSEHOLD_FIELDS], "standard",
+                      "thieu_hut", "run_id")
+_INSERT_HOUSEHOLD = (
+    f"INSERT INTO households ({', '.join(_HOUSEHOLD_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(_HOUSEHOLD_COLUMNS))})"
+)
+_RUN_COLUMNS = ("id", "commune", "year", "recorded_at", "source", "input_sha256",
+                "tool_version", "standard", "households", "rejected", "indicators")
+_DROP_COLUMN = re.compile(r"\bDROP\s+COLUMN\b", re.IGNORECASE)
+
+
+class StoreError(InputError):
+    """The store cannot be used (not a database, made by a newer version, damaged)."""
+
+
+class YearNotFound(UsageError):
+    """The store has no households for the commune-year asked for."""
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What :meth:`Store.record_year` keeps about a run, besides the households.
+
+    ``indicators``: the standard's indicator ids in order (bit order of the marks); empty →
+    the indicator columns of the frame, in the canonical order. ``recorded_at``: None → now.
+    """
+
+    standard: str
+    source: str | None = None
+    input_sha256: str | None = None
+    tool_version: str = __version__
+    rejected: int = 0
+    indicators: tuple[str, ...] = ()
+    recorded_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    id: int
+    commune: str
+    year: int
+    recorded_at: str
+    source: str | None
+    input_sha256: str | None
+    tool_version: str
+    standard: str
+    households: int
+    rejected: int
+    indicators: tuple[str, ...] = field(default_factory=tuple)
+
+
+def now_iso() -> str:
+    return datetime.now(VIETNAM_TIME).isoformat(timespec="seconds")
+
+
+# --- rows ------------------------------------------------------------------------------------
+
+
+def _column_values(frame: pd.DataFrame, key: str, kind: str) -> list[object]:
+    """One column as a list of plain Python values (None where blank)."""
+    if key not in frame.columns:
+        return [None] * len(frame)
+    series = frame[key]
+    if kind == _TEXT:
+        series = series.astype("string")
+    elif kind == _INT:
+        series = pd.to_numeric(series).astype("Float64").round().astype("Int64")
+    elif kind == _REAL:
+        series = pd.to_numeric(series).astype("Float64")
+    else:
+        series = series.astype("boolean").astype("Int64")
+    return series.to_numpy(dtype=object, na_value=None).tolist()
+
+
+def _marks(frame: pd.DataFrame, indicators: Sequence[str]) -> list[object]:
+    """The indicator marks as one bitmask per row; None where the row has no usable marks."""
+    n = len(frame)
+    if not indicators:
+        return [None] * n
+    if len(indicators) > 62:
+        raise ValueError("at most 62 indicators fit in the bitmask")
+    mask = np.zeros(n, dtype="int64")
+    for bit, key in enumerate(indicators):
+        if key in frame.columns:
+            marks = frame[key].astype("boolean").fillna(False).to_numpy(dtype=bool)
+            mask |= marks.astype("int64") << bit
+    if "co_chi_so" in frame.columns:
+        usable = frame["co_chi_so"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    else:
+        usable = np.ones(n, dtype=bool)
+    values = mask.astype(object)
+    values[~usable] = None
+    return values.tolist()
+
+
+def _household_columns(frame: pd.DataFrame, indicators: Sequence[str]) -> list[list[object]]:
+    """The stored columns of ``frame`` as lists of plain Python values, in
+    :data:`HOUSEHOLD_FIELDS` order, then the marks bitmask."""
+    columns = [_column_values(frame, key, kind) for key, kind in HOUSEHOLD_FIELDS]
+    columns.append(_marks(frame, indicators))
+    return columns
+
+
+def _household_rows(
+    columns: list[list[object]], commune: str, year: int, standard: str, run_id: int
+) -> Iterator[tuple[object, ...]]:
+    """Plain tuples in :data:`_HOUSEHOLD_COLUMNS` order, for ``executemany``."""
+    n = len(columns[0])
+    *fields, marks = columns
+    return zip(
+        repeat(commune, n),
+        repeat(year, n),
+        *fields,
+        repeat(standard, n),
+        marks,
+        repeat(run_id, n),
+        strict=False,
+    )
+
+
+def _check_frame(frame: pd.DataFrame) -> None:
+    for key in ("ma_ho", "phan_loai"):
+        if key not in frame.columns:
+            raise ValueError(f"the households to record have no {key!r} column")
+    codes = frame["ma_ho"]
+    if pd.api.types.is_numeric_dtype(codes.dtype):
+        raise ValueError("ma_ho must be text (a number would lose its leading zeros)")
+    codes = codes.astype("string")
+    if codes.isna().any() or codes.duplicated().any():
+        raise ValueError("ma_ho must be present and unique in the households to record")
+    if frame["phan_loai"].isna().any():
+        raise ValueError("every household to record needs a phan_loai")
+    if frame.empty:
+        # Recording nothing would wipe a good year with an empty one.
+        raise InputError(
+            "Không có hộ nào hợp lệ để ghi vào kho dữ liệu: số liệu đã ghi trước đó được giữ "
+            "nguyên."
+        )
+
+
+# --- the store -------------------------------------------------------------------------------
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                               check_same_thread=True)
+    except sqlite3.Error as exc:
+        raise StoreError(f"Không mở được kho dữ liệu {path}: {exc}") from None
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        # WAL: readers see the last committed state while a commune is being recorded.
+        # (On a network share WAL may be refused; SQLite then keeps its rollback journal.)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise StoreError(
+            f"Tệp {path} không phải kho dữ liệu ngheo (SQLite) hoặc đã hỏng: {exc}.",
+            hint="Kiểm tra lại đường dẫn, hoặc khôi phục từ bản sao lưu (.bak-v…).",
+        ) from None
+    return conn
+
+
+def _table_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    names = [
+        row[0]
+        for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    return {name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
+
+
+def backup_path(path: Path, version: int) -> Path:
+    return path.with_name(f"{path.name}.bak-v{version}")
+
+
+def _backup(conn: sqlite3.Connection, target: Path) -> None:
+    """A consistent copy of the open store, written atomically to ``target``."""
+    with atomic_write(target) as temp:
+        dest = sqlite3.connect(temp)
+        try:
+            conn.backup(dest)
+        finally:
+            dest.close()
+
+
+def _migrate(conn: sqlite3.Connection, path: Path, migrations: Sequence[Migration]) -> None:
+    latest = len(migrations)
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > latest:
+        raise StoreError(
+            f"Kho dữ liệu {path} được tạo bởi phiên bản ngheo mới hơn (lược đồ v{version}, "
+            f"bản này chỉ đọc được đến v{latest}).",
+            hint="Cập nhật ngheo rồi chạy lại.",
+        )
+    if version == latest:
+        return
+    # The copy is taken outside the write transaction (SQLite's backup cannot read a
+    # database its own connection is writing); it is a consistent snapshot all the same.
+    if version > 0 or _table_counts(conn):
+        _backup(conn, backup_path(path, version))
+    conn.execute("BEGIN IMMEDIATE")  # one writer migrates; the others wait, then see it done
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version < latest:
+            before = _table_counts(conn)
+            for step in migrations[version:]:
+                for statement in step:
+                    if _DROP_COLUMN.search(statement):
+                        raise StoreError(
+                            "Bước nâng cấp kho dữ liệu có lệnh xoá cột: không được phép."
+                        )
+                    conn.execute(statement)
+            after = _table_counts(conn)
+            lost = [t for t, n in before.items() if after.get(t, 0) < n]
+            if lost:
+                raise StoreError(
+                    f"Nâng cấp kho dữ liệu {path} làm mất dữ liệu ở bảng {', '.join(lost)}: "
+                    "đã huỷ nâng cấp, kho giữ nguyên."
+                )
+            conn.execute(f"PRAGMA user_version = {latest}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+class Store:
+    """A history store. Use :meth:`open`; close it (or use ``with``) when done.
+
+    One ``Store`` per thread. Several processes may open the same file: writers wait for
+    each other (busy timeout), readers never wait and never see half a commune-year.
+    """
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self._conn = conn
+
+    @classmethod
+    def open(
+        cls, path: str | os.PathLike[str], *, migrations: Sequence[Migration] = MIGRATIONS
+    ) -> Store:
+        """Open (or create) the store at ``path`` and bring its schema up to date."""
+        target = Path(path)
+        if target.is_dir():
+            raise StoreError(f"{target} là một thư mục, không phải tệp kho dữ liệu.")
+        if not target.parent.exists():
+            raise StoreError(f"Thư mục {target.parent} không tồn tại.")
+        conn = _connect(target)
+        try:
+            _migrate(conn, target, migrations)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(f"Không nâng cấp được kho dữ liệu {target}: {exc}") from None
+        except BaseException:
+            conn.close()
+            raise
+        return cls(target, conn)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def integrity_check(self) -> str:
+        """``"ok"``, or SQLite's description of what is damaged."""
+        rows = self._conn.execute("PRAGMA integrity_check").fetchall()
+        return "\n".join(str(r[0]) for r in rows)
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def record_year(
+        self, commune: str, year: int, frame: pd.DataFrame, run_info: RunInfo
+    ) -> int:
+        """Replace commune-year with ``frame`` (classified households) in one transaction and
+        keep a record of the run; return the run id."""
+        commune = str(commune)
+        year = int(year)
+        _check_frame(frame)
+        indicators = tuple(run_info.indicators) or tuple(
+            k for k in INDICATOR_KEYS if k in frame.columns
+        )
+        columns = _household_columns(frame, indicators)  # before taking the write lock
+        recorded_at = (run_info.recorded_at or datetime.now(VIETNAM_TIME)).astimezone(
+            VIETNAM_TIME
+        ).isoformat(timespec="seconds")
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            cursor = conn.execute(
+                "INSERT INTO runs (commune, year, recorded_at, source, input_sha256,"
+                " tool_version, standard, households, rejected, indicators)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    commune,
+                    year,
+                    recorded_at,
+                    run_info.source,
+                    run_info.input_sha256,
+                    run_info.tool_version,
+                    run_info.standard,
+                    len(frame),
+                    int(run_info.rejected),
+                    json.dumps(list(indicators)),
+                ),
+            )
+            run_id = int(cursor.lastrowid or 0)
+            conn.execute("DELETE FROM households WHERE commune = ? AND year = ?", (commune, year))
+            conn.executemany(
+                _INSERT_HOUSEHOLD,
+                _household_rows(columns, commune, year, run_info.standard, run_id),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return run_id
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def _read(self, sql: str, params: Iterable[object] = ()) -> list[tuple[object, ...]]:
+        return self._conn.execute(sql, tuple(params)).fetchall()
+
+    def communes(self) -> list[str]:
+        """Communes with at least one recorded year, sorted."""
+        return [str(r[0]) for r in self._read(
+            "SELECT DISTINCT commune FROM households ORDER BY commune")]
+
+    def years(self, commune: str) -> list[int]:
+        """Years recorded for ``commune``, ascending."""
+        return [int(str(r[0])) for r in self._read(
+            "SELECT DISTINCT year FROM households WHERE commune = ? ORDER BY year",
+            (str(commune),))]
+
+    def household_count(self, commune: str, year: int) -> int:
+        row = self._read("SELECT count(*) FROM households WHERE commune = ? AND year = ?",
+                         (str(commune), int(year)))
+        return int(str(row[0][0]))
+
+    def runs(self, commune: str | None = None) -> pd.DataFrame:
+        """Every run (or those of ``commune``), oldest first."""
+        sql = f"SELECT {', '.join(_RUN_COLUMNS)} FROM runs"
+        params: tuple[object, ...] = ()
+        if commune is not None:
+            sql += " WHERE commune = ?"
+            params = (str(commune),)
+        rows = self._read(sql + " ORDER BY id", params)
+        frame = pd.DataFrame(rows, columns=list(_RUN_COLUMNS))
+        return frame.astype({"id": "int64", "year": "int64", "households": "int64",
+                             "rejected": "int64", "commune": "string", "standard": "string"})
+
+    def load_year(self, commune: str, year: int) -> pd.DataFrame:
+        """The households recorded for commune-year, in the order they were recorded.
+
+        Columns: those of :data:`HOUSEHOLD_FIELDS` (text as ``string``, counts as ``Int64``,
+        ``is_dtts`` as ``boolean``), ``standard``, one bool column per indicator of the run,
+        ``co_chi_so`` and ``nguon_thieu_hut`` ("chi_so" / "diem_b"). ``attrs["run"]`` is the
+        :class:`StoredRun` that recorded them. Raises :class:`YearNotFound`.
+        """
+        commune, year = str(commune), int(year)
+        names = [c for c, _ in HOUSEHOLD_FIELDS]
+        conn = self._conn
+        conn.execute("BEGIN")  # one snapshot for the households and their run
+        try:
+            rows = conn.execute(
+                f"SELECT {', '.join(names)}, standard, thieu_hut, run_id FROM households"
+                " WHERE commune = ? AND year = ? ORDER BY rowid",
+                (commune, year),
+            ).fetchall()
+            run_row = None
+            if rows:
+                run_row = conn.execute(
+                    f"SELECT {', '.join(_RUN_COLUMNS)} FROM runs WHERE id = ?", (rows[0][-1],)
+                ).fetchone()
+        finally:
+            conn.execute("COMMIT")
+        if not rows or run_row is None:
+            known = self.years(commune)
+            raise YearNotFound(
+                f"Kho dữ liệu chưa có số liệu năm {year} của xã {commune}.",
+                hint=(
+                    f"Các năm đã có: {', '.join(map(str, known))}."
+                    if known
+                    else "Hãy chạy ngheo classify … --commune … --year … để ghi số liệu vào kho."
+                ),
+            )
+        run = _stored_run(run_row)
+        raw = pd.DataFrame(rows, columns=[*names, "standard", "thieu_hut", "run_id"])
+        out: dict[str, object] = {}
+        for key, kind in HOUSEHOLD_FIELDS:
+            column = raw[key]
+            if kind == _TEXT:
+                out[key] = column.astype("string")
+            elif kind == _INT:
+                out[key] = column.astype("Int64")
+            elif kind == _REAL:
+                out[key] = pd.to_numeric(column).astype("float64")
+            else:
+                out[key] = column.astype("Int64").astype("boolean")
+        out["standard"] = raw["standard"].astype("string")
+        mask = raw["thieu_hut"].astype("Int64")
+        usable = mask.notna().to_numpy()
+        bits = mask.fillna(0).to_numpy(dtype="int64")
+        for bit, key in enumerate(run.indicators):
+            out[key] = ((bits >> bit) & 1).astype(bool)
+        out["co_chi_so"] = usable
+        out["nguon_thieu_hut"] = pd.array(np.where(usable, "chi_so", "diem_b"), dtype="string")
+        frame = pd.DataFrame(out)
+        frame.attrs["run"] = run
+        return frame
+
+
+def _stored_run(row: Sequence[object]) -> StoredRun:
+    values = dict(zip(_RUN_COLUMNS, row, strict=True))
+    return StoredRun(
+        id=int(str(values["id"])),
+        commune=str(values["commune"]),
+        year=int(str(values["year"])),
+        recorded_at=str(values["recorded_at"]),
+        source=None if values["source"] is None else str(values["source"]),
+        input_sha256=None if values["input_sha256"] is None else str(values["input_sha256"]),
+        tool_version=str(values["tool_version"]),
+        standard=str(values["standard"]),
+        households=int(str(values["households"])),
+        rejected=int(str(values["rejected"])),
+        indicators=tuple(json.loads(str(values["indicators"]))),
+    )
