@@ -19,7 +19,9 @@ from .errors import OutputError, UsageError
 from .io import rulesets
 from .io.atomic import sha256_file
 from .io.outputs import write_comparison, write_outputs
+from .io.store import RunInfo
 from .io.workbook import load_column_map, read_table
+from .io.workspace import Workspace
 
 AREA_CHOICES = ("nong_thon", "thanh_thi")
 FORMAT_CHOICES = ("xlsx", "csv")
@@ -34,12 +36,15 @@ class ClassifyRun:
     input_sha256: str
     outputs: list[Path] = field(default_factory=list)
     comparison: Comparison | None = None
+    recorded: dict[str, Any] | None = None  # {"commune", "year", "run_id", "store"} once stored
 
     def to_dict(self) -> dict[str, Any]:
         out = self.result.to_dict()
         out["input_sha256"] = self.input_sha256
         if self.comparison is not None:
             out["compare"] = self.comparison.to_dict()
+        if self.recorded is not None:
+            out["recorded"] = self.recorded
         out["outputs"] = [str(p) for p in self.outputs]
         return out
 
@@ -64,6 +69,8 @@ def classify_file(
     out_dir: Path | None = None,
     fmt: str = "xlsx",
     compare_with: str | None = None,
+    commune: str | None = None,
+    workspace: Workspace | None = None,
     write: bool = True,
 ) -> ClassifyRun:
     """Read, validate and classify one survey workbook; write its outputs into ``out_dir``.
@@ -71,6 +78,9 @@ def classify_file(
     Nothing is written when the input cannot be used at all (an exception is raised first).
     ``compare_with``: another standard (id or local file) to classify the same households
     under, for a what-if workbook of who moves between classes and why.
+    ``commune`` (with ``workspace``): record the classified households in the working
+    folder's store as that commune's year (replacing an earlier import of the same year);
+    the commune's area from ngheo.yaml fills blank area cells.
     """
     if area is not None and area not in AREA_CHOICES:
         raise UsageError(
@@ -81,6 +91,12 @@ def classify_file(
             f"--format phải là một trong: {', '.join(FORMAT_CHOICES)} (đang là {fmt})."
         )
     ruleset = choose_ruleset(year, standard)
+    target_commune = None
+    if commune is not None:
+        if workspace is None:
+            raise UsageError("--commune cần một thư mục làm việc (ngheo.yaml): chạy ngheo init.")
+        target_commune = workspace.commune(commune)
+        area = area or target_commune.khu_vuc
     other = rulesets.resolve(year, compare_with) if compare_with is not None else None
     mapping = load_column_map(column_map) if column_map is not None else None
     raw = read_table(path, sheet=sheet, column_map=mapping, display_name=path.name)
@@ -97,6 +113,22 @@ def classify_file(
             run.outputs = write_outputs(result, target, path.stem, fmt, run.input_sha256)
             if comparison is not None:
                 run.outputs.append(write_comparison(comparison, target, path.stem))
+    if target_commune is not None and workspace is not None:
+        info = RunInfo(
+            standard=ruleset.id,
+            source=path.name,
+            input_sha256=run.input_sha256,
+            rejected=len(result.rejected),
+            indicators=ruleset.indicator_ids,
+        )
+        with workspace.open_store() as store:
+            run_id = store.record_year(target_commune.code, year, result.households, info)
+        run.recorded = {
+            "commune": target_commune.code,
+            "year": year,
+            "run_id": run_id,
+            "store": str(workspace.store_path),
+        }
     return run
 
 

@@ -29,3 +29,10 @@ Standard = Annotated[
 Sheet = Annotated[
     str | None, typer.Option("--sheet", help="Tên sheet danh sách hộ (mặc định: tự tìm).")
 ]
+WorkspaceDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace", "-w", help="Thư mục làm việc (có ngheo.yaml); mặc định: tự tìm từ đây lên."
+    ),
+]
+Commune = Annotated[str, typer.Option("--commune", "-c", help="Mã xã/phường trong ngheo.yaml.")]

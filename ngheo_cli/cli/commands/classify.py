@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import typer
 
 from ... import api
+from ...history_api import require_workspace
 from .. import console, views
-from ..options import JsonFlag, OutDir, Sheet, Standard, Year
+from ..options import JsonFlag, OutDir, Sheet, Standard, WorkspaceDir, Year
 
 
 def current_year() -> int:
@@ -43,6 +44,13 @@ def classify(
             "phân loại và vì sao.",
         ),
     ] = None,
+    commune: Annotated[
+        str | None,
+        typer.Option(
+            "--commune", "-c", help="Mã xã trong thư mục làm việc: ghi kết quả vào kho dữ liệu."
+        ),
+    ] = None,
+    workspace: WorkspaceDir = None,
     as_json: JsonFlag = False,
 ) -> int:
     """Đọc, kiểm tra và phân loại từng hộ; ghi sổ kết quả, danh sách niêm yết và tệp lỗi.
@@ -62,6 +70,8 @@ def classify(
             out_dir=out,
             fmt=fmt,
             compare_with=compare_with,
+            commune=commune,
+            workspace=require_workspace(workspace) if commune is not None else None,
         )
     if as_json:
         console.emit_json(run.to_dict())
@@ -75,4 +85,10 @@ def classify(
             console.err.print(f"  … và {len(run.result.errors) - 10} lỗi khác (xem tệp lỗi).")
         for path in run.outputs:
             console.err.print(f"Đã ghi: {path}", markup=False)
+        if run.recorded is not None:
+            console.err.print(
+                f"Đã lưu năm {run.recorded['year']} của xã {run.recorded['commune']} vào kho "
+                f"{run.recorded['store']}.",
+                markup=False,
+            )
     return run.exit_code

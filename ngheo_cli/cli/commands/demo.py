@@ -5,11 +5,15 @@ from typing import Annotated
 
 import typer
 
-from ... import api
+from ... import api, history_api
+from ...io.history_outputs import write_history
 from ...io.resources import shipped_dir
+from ...io.workspace import CommuneConfig, init_workspace
 from .. import console, views
+from .workspace import render_balance
 
 DEMO_YEARS = (2023, 2024)
+DEMO_COMMUNE = CommuneConfig.create("24181", "Xã Đắk Liêng", "xa")
 
 
 def demo(
@@ -19,14 +23,26 @@ def demo(
 ) -> int:
     """Chạy toàn bộ quy trình trên dữ liệu mẫu (xã giả lập Đắk Liêng, hai năm).
 
+    Tạo thư mục làm việc trong OUT, phân loại và lưu hai năm 2023 và 2024, rồi lập bảng
+    diễn biến hộ nghèo, cận nghèo năm 2024.
+
     Example: ngheo demo --out demo_out
     """
     data = shipped_dir("sample_data")
+    ws = init_workspace(out, "66", "Đắk Lắk", [DEMO_COMMUNE], force=True)
     for year in DEMO_YEARS:
         survey = data / f"xa_dak_lieng_{year}.xlsx"
-        run = api.classify_file(survey, year=year, out_dir=out)
+        with console.working(f"Đang phân loại năm {year}…"):
+            run = api.classify_file(
+                survey, year=year, out_dir=out, commune=DEMO_COMMUNE.code, workspace=ws
+            )
         console.err.print(views.classify_summary(run))
         for path in run.outputs:
             console.err.print(f"Đã ghi: {path}", markup=False)
+    result = history_api.history(ws, DEMO_COMMUNE.code, DEMO_YEARS[-1])
+    result.outputs = write_history(result, out, "xlsx")
+    console.err.print(render_balance(result), markup=False)
+    for path in result.outputs:
+        console.err.print(f"Đã ghi: {path}", markup=False)
     console.err.print(f"Xong. Mở thư mục {out} để xem kết quả.", markup=False)
     return 0
