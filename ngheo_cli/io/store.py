@@ -483,16 +483,22 @@ class Store:
         return frame.astype({"id": "int64", "year": "int64", "households": "int64",
                              "rejected": "int64", "commune": "string", "standard": "string"})
 
-    def load_year(self, commune: str, year: int) -> pd.DataFrame:
+    def load_year(
+        self, commune: str, year: int, columns: Sequence[str] | None = None
+    ) -> pd.DataFrame:
         """The households recorded for commune-year, in the order they were recorded.
 
         Columns: those of :data:`HOUSEHOLD_FIELDS` (text as ``string``, counts as ``Int64``,
         ``is_dtts`` as ``boolean``), ``standard``, one bool column per indicator of the run,
         ``co_chi_so`` and ``nguon_thieu_hut`` ("chi_so" / "diem_b"). ``attrs["run"]`` is the
         :class:`StoredRun` that recorded them. Raises :class:`YearNotFound`.
+        ``columns``: only these household fields (and no indicator marks), for callers that
+        need a few columns of many households (history over a province reads 4 of ~20).
         """
         commune, year = str(commune), int(year)
-        names = [c for c, _ in HOUSEHOLD_FIELDS]
+        wanted = None if columns is None else set(columns)
+        fields = [(c, k) for c, k in HOUSEHOLD_FIELDS if wanted is None or c in wanted]
+        names = [c for c, _ in fields]
         conn = self._conn
         conn.execute("BEGIN")  # one snapshot for the households and their run
         try:
@@ -521,7 +527,7 @@ class Store:
         run = _stored_run(run_row)
         raw = pd.DataFrame(rows, columns=[*names, "standard", "thieu_hut", "run_id"])
         out: dict[str, object] = {}
-        for key, kind in HOUSEHOLD_FIELDS:
+        for key, kind in fields:
             column = raw[key]
             if kind == _TEXT:
                 out[key] = column.astype("string")
@@ -532,6 +538,10 @@ class Store:
             else:
                 out[key] = column.astype("Int64").astype("boolean")
         out["standard"] = raw["standard"].astype("string")
+        if wanted is not None:
+            frame = pd.DataFrame(out)
+            frame.attrs["run"] = run
+            return frame
         mask = raw["thieu_hut"].astype("Int64")
         usable = mask.notna().to_numpy()
         bits = mask.fillna(0).to_numpy(dtype="int64")
