@@ -12,9 +12,10 @@ Guarantees:
 - **Deterministic**: the same sheets give the same bytes. The document ``created`` date is
   fixed (``FIXED_CREATED``) unless ``properties`` sets one, and xlsxwriter (>= 1.0.4, see
   jmcnamara/XlsxWriter#494) stamps every zip member with a fixed 1980 date.
-- **Text is never reinterpreted**: codes and text go through ``write_string`` only, and the
-  workbook is built with ``strings_to_formulas/urls/numbers`` off, so "0383126749" keeps its
-  leading zero and a name typed as "=1+1" or "-Nguyễn" stays text, never a formula.
+- **Text is never reinterpreted**: codes and text are only ever written as strings
+  (``write_string``, or inline strings in streamed data rows), and the workbook is built with
+  ``strings_to_formulas/urls/numbers`` off, so "0383126749" keeps its leading zero and a name
+  typed as "=1+1" or "-Nguyễn" stays text, never a formula.
 - **Bounded memory**: ``constant_memory`` mode streams each finished row to a scratch file, so
   memory does not grow with the number of rows. That mode only accepts cells in row order, and
   everything here is written in row order: titles, header, data (a highlighted cell's comment
@@ -23,8 +24,14 @@ Guarantees:
   rules out (``add_table``, ``autofit``, writing back to earlier rows) are not used: widths
   are computed from the data, and the filter is a plain autofilter. The scratch files live in
   a hidden directory beside the target (``scratch_directory``), not in a /tmp that may be RAM.
-- **Fast**: values are converted column by column with pandas/numpy into plain lists, then
-  written row by row from ``zip(*columns)``: no per-cell DataFrame lookups.
+- **Fast**: values are converted column by column with pandas/numpy into plain lists. The data
+  rows do not go through xlsxwriter's per-cell calls (about 4 µs a cell): ``_RowStream``
+  formats blocks of rows into the XML xlsxwriter would write for them, each distinct value's
+  cell XML made once (a bounded cache), and appends it to the worksheet's constant_memory row
+  file. The result is byte for byte the file of the cell-by-cell path (kept as the fallback,
+  and compared in the tests), except that text shaped like rich-text XML ("<r>…</r>"), which
+  xlsxwriter would paste in raw, stays escaped text. 20.000 rows × 34 columns: about 0.7 s
+  instead of 2.8 s.
 """
 
 from __future__ import annotations
@@ -45,7 +52,7 @@ import pandas as pd
 import xlsxwriter
 from pandas.api import types as ptypes
 from xlsxwriter.format import Format
-from xlsxwriter.utility import xl_range
+from xlsxwriter.utility import xl_col_to_name, xl_range
 from xlsxwriter.worksheet import Worksheet
 
 from .atomic import atomic_write, scratch_directory
@@ -65,7 +72,7 @@ SHEET_NAME_MAX = 31
 MIN_WIDTH = 8.0
 MAX_WIDTH = 60.0
 DEFAULT_SHEET_NAME = "Trang"
-CHUNK_ROWS = 20_000  # rows converted at a time: bounds memory whatever the frame size
+CHUNK_ROWS = 5_000  # rows converted at a time: bounds memory whatever the frame size
 
 # Excel shows "#,##0" with the reader's own thousands separator (1.500.000 on a Vietnamese PC).
 NUM_FORMATS: dict[str, str] = {
@@ -184,19 +191,27 @@ def display_width(text: str) -> int:
     return best
 
 
-def _widest(strings: list[str], *, candidates: int = 64) -> int:
-    """Display width of the widest string. Exact widths are computed only for the longest
-    strings (by ``len``): a string cannot be wider than twice its length."""
+def _longest(strings: Sequence[str], *, candidates: int = 64) -> list[str]:
+    """The strings that can be the widest on screen, without repeats: the longest ones (a
+    string is at most twice as wide as it is long), at most ``candidates`` of them. Feeding
+    the result back with more strings gives the candidates of all of them."""
     if not strings:
-        return 0
-    lengths = np.fromiter((len(s) for s in strings), dtype=np.int64, count=len(strings))
+        return []
+    lengths = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
     longest = int(lengths.max())
     if longest == 0:
-        return 0
-    order = np.flatnonzero(lengths * 2 >= longest)
-    if len(order) > candidates:
-        order = order[np.argsort(-lengths[order], kind="stable")[:candidates]]
-    return max(display_width(strings[i]) for i in order)
+        return []
+    keep = list(dict.fromkeys(strings[i] for i in np.flatnonzero(lengths * 2 >= longest)))
+    if len(keep) > candidates:
+        keep.sort(key=len, reverse=True)  # stable: the first of equally long strings stay
+        del keep[candidates:]
+    return keep
+
+
+def _widest(strings: Sequence[str], *, candidates: int = 64) -> int:
+    """Display width of the widest string. Exact widths are computed only for the longest
+    strings (``_longest``)."""
+    return max((display_width(s) for s in _longest(strings, candidates=candidates)), default=0)
 
 
 def _number_width(values: np.ndarray, kind: str) -> int:
@@ -232,11 +247,22 @@ def _clamp_width(width: float) -> float:
 
 
 @dataclass
-class _Prepared:
-    values: list[Any]  # None = empty cell
+class _Measure:
+    """What the layout needs from one column before it is written, gathered chunk by chunk:
+    the widest content (text: the candidate strings, ``_longest``; numbers: characters) and
+    the total (numbers summed, marks counted)."""
+
     kind: str
-    content_width: int
-    numbers: np.ndarray | None = None  # float values of numeric kinds (for totals)
+    width: int = 0
+    total: float = 0.0
+    longest: list[str] = field(default_factory=list)
+
+    def add_text(self, strings: Sequence[str]) -> None:
+        if strings:
+            self.longest = _longest([*self.longest, *strings])
+
+    def content_width(self) -> int:
+        return max(self.width, _widest(self.longest))
 
 
 def _is_missing(value: Any) -> bool:
@@ -297,38 +323,66 @@ def _float_array(series: pd.Series, where: str, offset: int) -> np.ndarray:
     return out
 
 
-def _prepare(series: pd.Series, column: Column, where: str, offset: int = 0) -> _Prepared:
-    """Cell values of one column (or a chunk of it, starting at row ``offset``)."""
+def _measure(series: pd.Series, column: Column, where: str, offset: int, into: _Measure) -> None:
+    """Add one chunk of a column (starting at row ``offset``) to its ``_Measure``. Raises
+    ValueError for a value a numeric column cannot hold, before anything is written."""
+    kind = column.kind
+    if kind in NUMERIC_KINDS:
+        array = _float_array(series, where, offset)
+        into.width = max(into.width, _number_width(array, kind))
+        into.total += math.fsum(array[np.isfinite(array)].tolist())
+    elif kind == "date":
+        into.width = 10  # dd/mm/yyyy; text in a date column is not measured
+    elif kind == "mark" and ptypes.is_bool_dtype(series.dtype) and not series.hasnans:
+        marks = int(np.count_nonzero(series.to_numpy(dtype=bool)))
+        into.width = max(into.width, 1 if marks else 0)  # "x"
+        into.total += marks
+    elif kind == "mark":
+        values = [_mark(value) for value in series.tolist()]
+        strings = [value for value in values if value is not None]
+        into.total += len(strings)
+        into.add_text(strings)
+    else:
+        into.add_text(_distinct_texts(series))
+
+
+def _distinct_texts(series: pd.Series) -> list[str]:
+    """The non-empty texts of a text column, each once (widths only depend on these)."""
+    try:
+        distinct = series.unique()
+    except TypeError:  # unhashable objects: every value
+        distinct = series.to_numpy(dtype=object)
+    texts = (value if type(value) is str else _text(value) for value in list(distinct))
+    return [text for text in texts if text]
+
+
+def _values(series: pd.Series, column: Column, where: str, offset: int = 0) -> list[Any]:
+    """Cell values of one column (or a chunk of it, starting at row ``offset``): text, floats,
+    datetimes, or None for an empty cell."""
     kind = column.kind
     if kind in NUMERIC_KINDS:
         array = _float_array(series, where, offset)
         finite = np.isfinite(array)
         if finite.all():
-            values = array.tolist()
-        else:  # NaN and ±inf: empty cells
-            boxed = array.astype(object)
-            boxed[~finite] = None
-            values = boxed.tolist()
-        return _Prepared(values, kind, _number_width(array, kind), array)
+            return array.tolist()
+        boxed = array.astype(object)  # NaN and ±inf: empty cells
+        boxed[~finite] = None
+        return boxed.tolist()
     if kind == "date":
         if ptypes.is_datetime64_any_dtype(series.dtype):
             if getattr(series.dtype, "tz", None) is not None:
                 series = series.dt.tz_localize(None)
             # datetime64[us] -> object gives datetime.datetime, and NaT -> None.
-            values = series.to_numpy(dtype="datetime64[us]").astype(object).tolist()
-        else:
-            values = [_date_value(value) for value in series.tolist()]
-        return _Prepared(values, kind, 10)
+            return series.to_numpy(dtype="datetime64[us]").astype(object).tolist()
+        return [_date_value(value) for value in series.tolist()]
     if kind == "mark":
         if ptypes.is_bool_dtype(series.dtype) and not series.hasnans:
-            values = np.where(series.to_numpy(dtype=bool), "x", None).tolist()
-        else:
-            values = [_mark(value) for value in series.tolist()]
-        strings = [value for value in values if value is not None]
-        return _Prepared(values, kind, _widest(strings))
-    values = [v if (type(v) is str and v) else _text(v) for v in series.tolist()]
-    strings = [value for value in values if value is not None]
-    return _Prepared(values, kind, _widest(strings))
+            return np.where(series.to_numpy(dtype=bool), "x", None).tolist()
+        return [_mark(value) for value in series.tolist()]
+    if isinstance(series.dtype, pd.CategoricalDtype):  # each category converted once
+        table = [_text(value) for value in series.cat.categories.tolist()] + [None]
+        return list(map(table.__getitem__, series.cat.codes.tolist()))  # code -1: missing
+    return [v if (type(v) is str and v) else _text(v) for v in series.tolist()]
 
 
 def _date_value(value: Any) -> Any:
@@ -461,17 +515,16 @@ def _write_sheet(wb: xlsxwriter.Workbook, styles: _Styles, name: str, sheet: She
     where = f"sheet {sheet.name!r}"
     frame = sheet.frame
     # Pass 1 over the data, chunk by chunk: content widths and totals, and every value is
-    # checked before the sheet is started. Pass 2 converts again and writes. Converting
-    # twice costs far less than keeping a whole converted sheet in memory.
-    content = [0] * ncols
-    totals = [0.0] * ncols
-    for _, chunk in _chunks(sheet, where):
-        for index, data in enumerate(chunk):
-            content[index] = max(content[index], data.content_width)
-            if data.numbers is not None:
-                totals[index] += math.fsum(data.numbers[np.isfinite(data.numbers)].tolist())
-            elif data.kind == "mark":
-                totals[index] += sum(value is not None for value in data.values)
+    # checked before the sheet is started. Pass 2 converts and writes. Measuring first costs
+    # far less than keeping a whole converted sheet in memory.
+    measures = [_Measure(column.kind) for column in columns]
+    series = [frame[column.key] for column in columns]
+    for start in range(0, len(frame), CHUNK_ROWS):
+        for whole, column, measure in zip(series, columns, measures, strict=True):
+            chunk = whole.iloc[start : start + CHUNK_ROWS]
+            _measure(chunk, column, f"{where}, column {column.key!r}", start, measure)
+    content = [measure.content_width() for measure in measures]
+    totals = [measure.total for measure in measures]
     widths = [
         column.width if column.width is not None
         else _clamp_width(max(_header_width(column.header), content[index]) + 2)
@@ -521,12 +574,12 @@ def _write_sheet(wb: xlsxwriter.Workbook, styles: _Styles, name: str, sheet: She
         ws.autofilter(layout.header_row, 0, max(layout.header_row, last_data), ncols - 1)
 
 
-def _chunks(sheet: Sheet, where: str) -> Iterator[tuple[int, list[_Prepared]]]:
-    """(first row position, converted columns) for each block of ``CHUNK_ROWS`` rows."""
+def _chunks(sheet: Sheet, where: str) -> Iterator[tuple[int, list[list[Any]]]]:
+    """(first row position, cell values of each column) for each block of ``CHUNK_ROWS``."""
     series = [sheet.frame[column.key] for column in sheet.columns]
     for start in range(0, len(sheet.frame), CHUNK_ROWS):
         yield start, [
-            _prepare(
+            _values(
                 whole.iloc[start : start + CHUNK_ROWS], column,
                 f"{where}, column {column.key!r}", start,
             )
@@ -535,21 +588,233 @@ def _chunks(sheet: Sheet, where: str) -> Iterator[tuple[int, list[_Prepared]]]:
 
 
 def _write_body(ws: Worksheet, styles: _Styles, sheet: Sheet, where: str, first_row: int) -> None:
-    """The data rows, in row order (constant_memory)."""
-    kinds = [column.kind for column in sheet.columns]
-    formats = [styles.cell(kind) for kind in kinds]
-    writers: list[Callable[..., Any]] = [_writer_for(ws, kind, fast=True) for kind in kinds]
-    blank = _fast(ws, "write_blank")
-
+    """The data rows, in row order (constant_memory): streamed as XML when the worksheet
+    allows it (``_RowStream``), else cell by cell through xlsxwriter."""
     marked: dict[int, dict[int, str]] = {}
     for (position, key), comment in sheet.highlight.items():
         for index, column in enumerate(sheet.columns):
             if column.key == key:
                 marked.setdefault(position, {})[index] = comment
+    if not _RowStream.supported(ws):
+        _write_body_per_cell(ws, styles, sheet, where, first_row, marked)
+        return
+    stream = _RowStream(ws, styles, [column.kind for column in sheet.columns])
+    for start, chunk in _chunks(sheet, where):
+        stream.write(first_row + start, chunk, marked, start)
+
+
+# --------------------------------------------------------------------------- streamed rows
+
+_CONTROL_ESCAPED = re.compile("(_x[0-9a-fA-F]{4}_)")  # a literal "_x0041_" must stay literal
+_CONTROL_CHARS = re.compile(r"([\x00-\x08\x0b-\x1f])")
+_LEADING_SPACE = re.compile(r"^\s")
+_TRAILING_SPACE = re.compile(r"\s$")
+_NOT_PLAIN = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$")
+EXCEL_MAX_TEXT = 32_767  # characters (UTF-16 units) in one cell
+STREAM_BLOCK_ROWS = 1_000  # rows formatted into one string before it goes to the file
+CELL_CACHE = 4_096  # cell XML kept per column, by value
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _truncate_utf16(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` UTF-16 units, never inside a character above U+FFFF."""
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return text[:index]
+    return text
+
+
+def _xml_text(text: str) -> tuple[str, bool]:
+    """Cell text as Excel stores it in XML, and whether it needs ``xml:space="preserve"``.
+
+    The rules of xlsxwriter's own string cells: at most 32767 UTF-16 units; control
+    characters as ``_xHHHH_`` (and a literal ``_xHHHH_`` protected as ``_x005F_xHHHH_``);
+    ``& < >`` escaped. Unlike xlsxwriter, text that looks like rich-text XML ("<r>…</r>") is
+    escaped too: it stays the text that was given."""
+    if len(text) > EXCEL_MAX_TEXT // 2 and _utf16_len(text) > EXCEL_MAX_TEXT:
+        text = _truncate_utf16(text, EXCEL_MAX_TEXT)
+    elif _NOT_PLAIN.search(text) is None:
+        return text, False
+    text = _CONTROL_ESCAPED.sub(r"_x005F\1", text)
+    text = _CONTROL_CHARS.sub(lambda match: f"_x{ord(match.group(1)):04X}_", text)
+    text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
+    preserve = bool(_LEADING_SPACE.search(text) or _TRAILING_SPACE.search(text))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"), preserve
+
+
+class _Cells(dict[Any, str]):
+    """The XML of one column's cells, by value, made on first use.
+
+    A row is written as ``<row r="5"><c r="A5`` followed by the cells joined with the row
+    number, so each cell's XML closes its own ``r`` attribute and ends with the opening of
+    the next cell (``…</c><c r="B``) or with ``</row>``. ``None`` is an empty cell, which
+    still carries the style (the table border). The cache is emptied when it holds
+    ``CELL_CACHE`` values: memory stays bounded on a column of unique values."""
+
+    def __init__(self, ws: Worksheet, kind: str, style: int, after: str) -> None:
+        super().__init__()
+        self._convert_date = ws._convert_date_time
+        self.numeric = kind in NUMERIC_KINDS
+        self.style = style
+        self.number_head = f'" s="{style}"><v>'
+        self.number_tail = f"</v></c>{after}"
+        self.text_tail = f"</t></is></c>{after}"
+        self.blank = f'" s="{style}"/>{after}'
+        self[None] = self.blank
+
+    def __missing__(self, value: Any) -> str:
+        if isinstance(value, str):
+            text, preserve = _xml_text(value)
+            space = ' xml:space="preserve"' if preserve else ""
+            xml = f'" s="{self.style}" t="inlineStr"><is><t{space}>{text}{self.text_tail}'
+        else:  # a date or datetime (numbers go through ``render``)
+            xml = f"{self.number_head}{self._convert_date(value):.16G}{self.number_tail}"
+            if getattr(value, "tzinfo", None) is not None:
+                return xml  # not kept: equal instants in two time zones show differently
+        if len(self) >= CELL_CACHE:
+            self.clear()
+            self[None] = self.blank
+        self[value] = xml
+        return xml
+
+    def render(self, values: list[Any]) -> list[str]:
+        if self.numeric:  # numbers are mostly distinct: formatted directly, not cached
+            head, tail, blank = self.number_head, self.number_tail, self.blank
+            return [blank if v is None else f"{head}{v:.16G}{tail}" for v in values]
+        return list(map(self.__getitem__, values))
+
+
+class _RowStream:
+    """Data rows written straight into the worksheet's constant_memory row file as XML.
+
+    xlsxwriter handles each cell through several Python calls (about 4 µs a cell); here a
+    block of rows is formatted into one string, each cell's XML looked up by value. The XML
+    is what xlsxwriter writes for the same cells: the same ``<row>`` and ``<c>`` elements,
+    inline strings, number text and style ids (numbered in the order xlsxwriter would number
+    them), so the file is byte for byte the one the cell-by-cell path writes.
+
+    This relies on how constant_memory mode works: finished rows are appended to
+    ``row_data_fh`` (the worksheet's ``fh`` while it is written) and ``previous_row`` is the
+    row still held in ``table``. ``supported`` checks for that; without it the caller writes
+    cell by cell.
+    """
+
+    def __init__(self, ws: Worksheet, styles: _Styles, kinds: list[str]) -> None:
+        self.ws = ws
+        self.styles = styles
+        self.kinds = kinds
+        letters = [xl_col_to_name(index) for index in range(len(kinds))]
+        self.first_cell = f'<c r="{letters[0]}'
+        self.after = [f'<c r="{letter}' for letter in letters[1:]] + ["</row>"]
+        self.style_ids: dict[tuple[str, bool], int] = {}
+        self.cells: dict[tuple[int, bool], _Cells] = {}
+        self.plain_row_seen = False
+
+    @staticmethod
+    def supported(ws: Worksheet) -> bool:
+        return (
+            bool(getattr(ws, "constant_memory", False))
+            and getattr(ws, "fh", None) is not None
+            and ws.fh is getattr(ws, "row_data_fh", None)
+            and isinstance(getattr(ws, "previous_row", None), int)
+            and isinstance(getattr(ws, "table", None), dict)
+            and callable(getattr(ws, "_write_single_row", None))
+            and callable(getattr(ws, "_check_dimensions", None))
+            and callable(getattr(ws, "_convert_date_time", None))
+            and getattr(ws, "excel_version", None) == 2007  # rows without x14ac:dyDescent
+            and getattr(ws, "default_row_height", None) == getattr(ws, "original_row_height", 0)
+        )
+
+    def write(
+        self, first_row: int, values: list[list[Any]], marked: Mapping[int, Mapping[int, str]],
+        position: int,
+    ) -> None:
+        """Rows from ``first_row`` holding ``values`` (one list per column). ``position`` is
+        the frame position of the first row: ``marked`` (highlights) is keyed by position."""
+        n = len(values[0]) if values else 0
+        for offset in range(0, n, STREAM_BLOCK_ROWS):
+            block = [column[offset : offset + STREAM_BLOCK_ROWS] for column in values]
+            self._write_block(first_row + offset, block, marked, position + offset)
+
+    def _write_block(
+        self, first_row: int, values: list[list[Any]], marked: Mapping[int, Mapping[int, str]],
+        position: int,
+    ) -> None:
+        ws = self.ws
+        n = len(values[0])
+        last_row = first_row + n - 1
+        if first_row > ws.previous_row:
+            ws._write_single_row(first_row)  # write out the row xlsxwriter holds (the header)
+        if first_row < ws.previous_row or ws.table:
+            raise RuntimeError("streamed rows must come after every row already written")
+        self._number_styles(n, marked, position)
+        ws._check_dimensions(first_row, 0)
+        ws._check_dimensions(last_row, len(self.kinds) - 1)
+        cells = [self._cells(col, highlight=False).render(block)
+                 for col, block in enumerate(values)]
+        for index in range(n):
+            comments = marked.get(position + index)
+            if comments is None:
+                continue
+            for col, comment in sorted(comments.items()):
+                cells[col][index] = self._cells(col, highlight=True).render(
+                    [values[col][index]])[0]
+                ws.write_comment(first_row + index, col, comment, COMMENT_OPTIONS)
+        head = self.first_cell
+        numbers = map(str, range(first_row + 1, last_row + 2))  # Excel counts rows from 1
+        ws.fh.write("".join([
+            f'<row r="{row}">{head}{row}{row.join(row_cells)}'
+            for row, row_cells in zip(numbers, zip(*cells, strict=True), strict=True)
+        ]))
+        ws.previous_row = last_row + 1  # nothing held: the next write starts a new row
+
+    def _number_styles(
+        self, n: int, marked: Mapping[int, Mapping[int, str]], position: int
+    ) -> None:
+        """Number the formats the way xlsxwriter does, when their first cell is written, row
+        by row and left to right. Only the first plain row and highlighted rows can use a
+        format for the first time."""
+        for index in range(n):
+            comments = marked.get(position + index)
+            if comments is None:
+                if self.plain_row_seen:
+                    continue
+                self.plain_row_seen = True
+            for col, kind in enumerate(self.kinds):
+                key = (kind, comments is not None and col in comments)
+                if key not in self.style_ids:
+                    fmt = self.styles.cell(kind, highlight=key[1])
+                    self.style_ids[key] = fmt._get_xf_index()
+
+    def _cells(self, col: int, *, highlight: bool) -> _Cells:
+        found = self.cells.get((col, highlight))
+        if found is None:
+            kind = self.kinds[col]
+            style = self.style_ids.get((kind, highlight))
+            if style is None:  # no cell uses this format yet: all of them are highlighted
+                return _Cells(self.ws, kind, 0, self.after[col])
+            found = self.cells[(col, highlight)] = _Cells(self.ws, kind, style, self.after[col])
+        return found
+
+
+def _write_body_per_cell(
+    ws: Worksheet, styles: _Styles, sheet: Sheet, where: str, first_row: int,
+    marked: Mapping[int, Mapping[int, str]],
+) -> None:
+    """The data rows cell by cell through xlsxwriter (when ``_RowStream`` cannot be used)."""
+    kinds = [column.kind for column in sheet.columns]
+    formats = [styles.cell(kind) for kind in kinds]
+    writers: list[Callable[..., Any]] = [_writer_for(ws, kind, fast=True) for kind in kinds]
+    blank = _fast(ws, "write_blank")
 
     indexed = list(enumerate(zip(writers, formats, strict=True)))
     for start, chunk in _chunks(sheet, where):
-        rows = zip(*(data.values for data in chunk), strict=True)
+        rows = zip(*chunk, strict=True)
         for position, row_values in enumerate(rows, start):
             row = first_row + position
             if position in marked:
