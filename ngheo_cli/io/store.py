@@ -110,17 +110,87 @@ MIGRATIONS: tuple[Migration, ...] = (
         )
         """,
     ),
+    # v2: party members and the member ↔ household pairs of each commune-year (ngheo assign).
+    (
+        """
+        CREATE TABLE members (
+            commune TEXT NOT NULL,
+            year INTEGER NOT NULL,
+            ma_dang_vien TEXT NOT NULL,
+            ho_ten TEXT,
+            chi_bo TEXT,
+            thon TEXT,
+            huong_luong INTEGER,
+            gioi_tinh TEXT,
+            dan_toc TEXT,
+            nam_sinh INTEGER,
+            mien INTEGER,
+            tran_so_ho INTEGER,
+            PRIMARY KEY (commune, year, ma_dang_vien)
+        )
+        """,
+        """
+        CREATE TABLE assignments (
+            commune TEXT NOT NULL,
+            year INTEGER NOT NULL,
+            ma_dang_vien TEXT NOT NULL,
+            ma_ho TEXT NOT NULL,
+            thon TEXT,
+            via_twinning INTEGER NOT NULL DEFAULT 0,
+            kept_from_last_year INTEGER NOT NULL DEFAULT 0,
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (commune, year, ma_dang_vien, ma_ho)
+        )
+        """,
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
-_HOUSEHOLD_COLUMNS = ("commune", "year", *[c for c, _ in HOUSEHOLD_FIELDS], "standard",
-                      "thieu_hut", "run_id")
+MEMBER_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("ma_dang_vien", "text"),
+    ("ho_ten", "text"),
+    ("chi_bo", "text"),
+    ("thon", "text"),
+    ("huong_luong", "bool"),
+    ("gioi_tinh", "text"),
+    ("dan_toc", "text"),
+    ("nam_sinh", "int"),
+    ("mien", "bool"),
+    ("tran_so_ho", "int"),
+)
+PAIR_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("ma_dang_vien", "text"),
+    ("ma_ho", "text"),
+    ("thon", "text"),
+    ("via_twinning", "bool"),
+    ("kept_from_last_year", "bool"),
+)
+
+_HOUSEHOLD_COLUMNS = (
+    "commune",
+    "year",
+    *[c for c, _ in HOUSEHOLD_FIELDS],
+    "standard",
+    "thieu_hut",
+    "run_id",
+)
 _INSERT_HOUSEHOLD = (
     f"INSERT INTO households ({', '.join(_HOUSEHOLD_COLUMNS)}) "
     f"VALUES ({', '.join('?' * len(_HOUSEHOLD_COLUMNS))})"
 )
-_RUN_COLUMNS = ("id", "commune", "year", "recorded_at", "source", "input_sha256",
-                "tool_version", "standard", "households", "rejected", "indicators")
+_RUN_COLUMNS = (
+    "id",
+    "commune",
+    "year",
+    "recorded_at",
+    "source",
+    "input_sha256",
+    "tool_version",
+    "standard",
+    "households",
+    "rejected",
+    "indicators",
+)
 _DROP_COLUMN = re.compile(r"\bDROP\s+COLUMN\b", re.IGNORECASE)
 
 
@@ -258,8 +328,9 @@ def _check_frame(frame: pd.DataFrame) -> None:
 
 def _connect(path: Path) -> sqlite3.Connection:
     try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                               check_same_thread=True)
+        conn = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=True
+        )
     except sqlite3.Error as exc:
         raise StoreError(f"Không mở được kho dữ liệu {path}: {exc}") from None
     try:
@@ -402,9 +473,7 @@ class Store:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def record_year(
-        self, commune: str, year: int, frame: pd.DataFrame, run_info: RunInfo
-    ) -> int:
+    def record_year(self, commune: str, year: int, frame: pd.DataFrame, run_info: RunInfo) -> int:
         """Replace commune-year with ``frame`` (classified households) in one transaction and
         keep a record of the run; return the run id."""
         commune = str(commune)
@@ -414,9 +483,11 @@ class Store:
             k for k in INDICATOR_KEYS if k in frame.columns
         )
         columns = _household_columns(frame, indicators)  # before taking the write lock
-        recorded_at = (run_info.recorded_at or datetime.now(VIETNAM_TIME)).astimezone(
-            VIETNAM_TIME
-        ).isoformat(timespec="seconds")
+        recorded_at = (
+            (run_info.recorded_at or datetime.now(VIETNAM_TIME))
+            .astimezone(VIETNAM_TIME)
+            .isoformat(timespec="seconds")
+        )
         conn = self._conn
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -457,18 +528,26 @@ class Store:
 
     def communes(self) -> list[str]:
         """Communes with at least one recorded year, sorted."""
-        return [str(r[0]) for r in self._read(
-            "SELECT DISTINCT commune FROM households ORDER BY commune")]
+        return [
+            str(r[0])
+            for r in self._read("SELECT DISTINCT commune FROM households ORDER BY commune")
+        ]
 
     def years(self, commune: str) -> list[int]:
         """Years recorded for ``commune``, ascending."""
-        return [int(str(r[0])) for r in self._read(
-            "SELECT DISTINCT year FROM households WHERE commune = ? ORDER BY year",
-            (str(commune),))]
+        return [
+            int(str(r[0]))
+            for r in self._read(
+                "SELECT DISTINCT year FROM households WHERE commune = ? ORDER BY year",
+                (str(commune),),
+            )
+        ]
 
     def household_count(self, commune: str, year: int) -> int:
-        row = self._read("SELECT count(*) FROM households WHERE commune = ? AND year = ?",
-                         (str(commune), int(year)))
+        row = self._read(
+            "SELECT count(*) FROM households WHERE commune = ? AND year = ?",
+            (str(commune), int(year)),
+        )
         return int(str(row[0][0]))
 
     def runs(self, commune: str | None = None) -> pd.DataFrame:
@@ -480,8 +559,16 @@ class Store:
             params = (str(commune),)
         rows = self._read(sql + " ORDER BY id", params)
         frame = pd.DataFrame(rows, columns=list(_RUN_COLUMNS))
-        return frame.astype({"id": "int64", "year": "int64", "households": "int64",
-                             "rejected": "int64", "commune": "string", "standard": "string"})
+        return frame.astype(
+            {
+                "id": "int64",
+                "year": "int64",
+                "households": "int64",
+                "rejected": "int64",
+                "commune": "string",
+                "standard": "string",
+            }
+        )
 
     def load_year(
         self, commune: str, year: int, columns: Sequence[str] | None = None
@@ -569,3 +656,89 @@ def _stored_run(row: Sequence[object]) -> StoredRun:
         rejected=int(str(values["rejected"])),
         indicators=tuple(json.loads(str(values["indicators"]))),
     )
+
+
+def _plain_rows(frame: pd.DataFrame, columns: Sequence[tuple[str, str]]) -> list[list[object]]:
+    """Column-wise plain Python values (None for missing) for executemany."""
+    out: list[list[object]] = []
+    for key, kind in columns:
+        if key not in frame.columns:
+            out.append([None] * len(frame))
+            continue
+        series = frame[key]
+        if kind == "text":
+            values = series.astype(object).where(series.notna(), None).tolist()
+            out.append([None if v is None else str(v) for v in values])
+        elif kind == "bool":
+            out.append([None if pd.isna(v) else int(bool(v)) for v in series.astype(object)])
+        else:
+            out.append([None if pd.isna(v) else int(v) for v in series.astype(object)])
+    return out
+
+
+def _typed_frame(
+    rows: list[tuple[object, ...]], columns: Sequence[tuple[str, str]]
+) -> pd.DataFrame:
+    raw = pd.DataFrame(rows, columns=[c for c, _ in columns])
+    out: dict[str, object] = {}
+    for key, kind in columns:
+        col = raw[key]
+        if kind == "text":
+            out[key] = col.astype("string")
+        elif kind == "bool":
+            out[key] = col.astype("Int64").astype("boolean")
+        else:
+            out[key] = col.astype("Int64")
+    return pd.DataFrame(out)
+
+
+def record_assignment(
+    store: Store, commune: str, year: int, members: pd.DataFrame, pairs: pd.DataFrame
+) -> None:
+    """Replace a commune-year's members and pairs in one transaction (a rerun never adds)."""
+    commune, year = str(commune), int(year)
+    member_cols = _plain_rows(members, MEMBER_COLUMNS)
+    pair_cols = _plain_rows(pairs, PAIR_COLUMNS)
+    stamp = datetime.now(VIETNAM_TIME).isoformat(timespec="seconds")
+    conn = store._conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("DELETE FROM members WHERE commune = ? AND year = ?", (commune, year))
+        conn.execute("DELETE FROM assignments WHERE commune = ? AND year = ?", (commune, year))
+        names = [c for c, _ in MEMBER_COLUMNS]
+        conn.executemany(
+            f"INSERT INTO members (commune, year, {', '.join(names)}) "
+            f"VALUES (?, ?, {', '.join('?' * len(names))})",
+            ([commune, year, *row] for row in zip(*member_cols, strict=True)),
+        )
+        names = [c for c, _ in PAIR_COLUMNS]
+        conn.executemany(
+            f"INSERT INTO assignments (commune, year, {', '.join(names)}, recorded_at) "
+            f"VALUES (?, ?, {', '.join('?' * len(names))}, ?)",
+            ([commune, year, *row, stamp] for row in zip(*pair_cols, strict=True)),
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def load_members(store: Store, commune: str, year: int) -> pd.DataFrame:
+    names = ", ".join(c for c, _ in MEMBER_COLUMNS)
+    rows = store._conn.execute(
+        f"SELECT {names} FROM members WHERE commune = ? AND year = ? ORDER BY ma_dang_vien",
+        (str(commune), int(year)),
+    ).fetchall()
+    return _typed_frame(rows, MEMBER_COLUMNS)
+
+
+def load_pairs(store: Store, commune: str, year: int) -> pd.DataFrame:
+    """The recorded pairs of a commune-year (an empty frame when none were recorded)."""
+    names = ", ".join(c for c, _ in PAIR_COLUMNS)
+    rows = store._conn.execute(
+        f"SELECT {names} FROM assignments WHERE commune = ? AND year = ?"
+        " ORDER BY ma_dang_vien, ma_ho",
+        (str(commune), int(year)),
+    ).fetchall()
+    return _typed_frame(rows, PAIR_COLUMNS)

@@ -29,8 +29,7 @@ from ngheo_cli.io.store import (
 
 PROJECT = Path(__file__).resolve().parents[2]
 INDICATORS = ("viec_lam", "nguoi_phu_thuoc", "dinh_duong", "bao_hiem_y_te")
-RUN = RunInfo(standard="nd07-2021", source="xa.xlsx", input_sha256="ab" * 32,
-              indicators=INDICATORS)
+RUN = RunInfo(standard="nd07-2021", source="xa.xlsx", input_sha256="ab" * 32, indicators=INDICATORS)
 
 # The frame builder, shared with the subprocesses below (they exec this source).
 FRAME_SOURCE = textwrap.dedent(
@@ -74,8 +73,9 @@ def small_frame() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "ma_ho": pd.array(["0001", "0002", "00003", "A-04"], dtype="string"),
-            "ho_ten_chu_ho": pd.array(["Nguyễn Văn A", None, "Y Blúp Ê Ban", "Đỗ Thị Ư"],
-                                      dtype="string"),
+            "ho_ten_chu_ho": pd.array(
+                ["Nguyễn Văn A", None, "Y Blúp Ê Ban", "Đỗ Thị Ư"], dtype="string"
+            ),
             "thon": pd.array(["Thôn 1", "Thôn 1", None, "Buôn Đrăng"], dtype="string"),
             "dan_toc": pd.array(["Kinh", None, "Ê Đê", "Kinh"], dtype="string"),
             "is_dtts": pd.array([False, pd.NA, True, False], dtype="boolean"),
@@ -120,15 +120,28 @@ def test_new_store_is_created_at_the_latest_version(store_path: Path) -> None:
 def test_round_trip_keeps_every_value(store_path: Path) -> None:
     frame = small_frame()
     recorded = datetime(2025, 11, 30, 3, 0, tzinfo=UTC)
-    info = RunInfo(standard="nd07-2021", source="xa.xlsx", input_sha256="ab" * 32,
-                   rejected=2, indicators=INDICATORS, recorded_at=recorded)
+    info = RunInfo(
+        standard="nd07-2021",
+        source="xa.xlsx",
+        input_sha256="ab" * 32,
+        rejected=2,
+        indicators=INDICATORS,
+        recorded_at=recorded,
+    )
     with Store.open(store_path) as store:
         run_id = store.record_year("00123", 2025, frame, info)
         back = store.load_year("00123", 2025)
         runs = store.runs()
     assert list(back["ma_ho"]) == ["0001", "0002", "00003", "A-04"]  # text, zeros kept, order
-    for key in ("ho_ten_chu_ho", "thon", "dan_toc", "khu_vuc", "phan_loai", "nguyen_nhan",
-                "nhu_cau"):
+    for key in (
+        "ho_ten_chu_ho",
+        "thon",
+        "dan_toc",
+        "khu_vuc",
+        "phan_loai",
+        "nguyen_nhan",
+        "nhu_cau",
+    ):
         pd.testing.assert_series_equal(back[key], frame[key], check_names=False)
     for key in ("so_nhan_khau", "so_thieu_hut", "is_dtts"):
         pd.testing.assert_series_equal(back[key], frame[key], check_names=False)
@@ -216,7 +229,7 @@ def test_v0_file_with_data_is_backed_up_then_migrated(store_path: Path) -> None:
     kept.close()
 
 
-def test_upgrade_from_v1_backs_up_and_keeps_people(store_path: Path) -> None:
+def test_upgrade_to_a_new_version_backs_up_and_keeps_people(store_path: Path) -> None:
     with Store.open(store_path) as store:
         store.record_year("00001", 2025, small_frame(), RUN)
     v2 = (*MIGRATIONS, ("ALTER TABLE households ADD COLUMN ghi_chu TEXT",))
@@ -224,9 +237,9 @@ def test_upgrade_from_v1_backs_up_and_keeps_people(store_path: Path) -> None:
         assert store.schema_version == len(v2)
         back = store.load_year("00001", 2025)
         assert list(back["ma_ho"]) == ["0001", "0002", "00003", "A-04"]
-    backup = backup_path(store_path, 1)
+    backup = backup_path(store_path, len(MIGRATIONS))
     old = sqlite3.connect(backup)
-    assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert old.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     assert old.execute("SELECT count(*) FROM households").fetchone()[0] == 4
     assert old.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     old.close()
@@ -244,8 +257,9 @@ def test_upgrade_from_v1_backs_up_and_keeps_people(store_path: Path) -> None:
         ("CREATE TABLE x (a)", "DROP TABLE runs_archive_does_not_exist"),  # an error mid-way
     ],
 )
-def test_a_migration_that_loses_data_or_fails_is_rolled_back(store_path: Path,
-                                                             step: tuple[str, ...]) -> None:
+def test_a_migration_that_loses_data_or_fails_is_rolled_back(
+    store_path: Path, step: tuple[str, ...]
+) -> None:
     with Store.open(store_path) as store:
         store.record_year("00001", 2025, small_frame(), RUN)
     with pytest.raises(StoreError):
@@ -435,8 +449,54 @@ def test_recording_is_fast(tmp_path: Path) -> None:
         load_start = time.perf_counter()
         store.load_year("00000", 2025)
         load_elapsed = time.perf_counter() - load_start
-    print(f"\nrecorded {total:,} households in {elapsed:.2f} s "
-          f"({total / elapsed:,.0f} rows/s); one commune read back in {load_elapsed:.3f} s")
+    print(
+        f"\nrecorded {total:,} households in {elapsed:.2f} s "
+        f"({total / elapsed:,.0f} rows/s); one commune read back in {load_elapsed:.3f} s"
+    )
     # 1.000.000 households must take < 30 s: 200.000 in 6 s is that pace; allow slow CI.
     assert elapsed < 20, f"{total / elapsed:,.0f} rows/s"
     assert os.path.getsize(tmp_path / "ngheo.sqlite") > 0
+
+
+def test_v1_store_gains_assignment_tables_without_losing_households(store_path: Path) -> None:
+    with Store.open(store_path, migrations=MIGRATIONS[:1]) as store:
+        store.record_year("00001", 2025, small_frame(), RUN)
+    with Store.open(store_path) as store:
+        assert store.schema_version == len(MIGRATIONS)
+        assert store.household_count("00001", 2025) == 4
+    assert backup_path(store_path, 1).exists()
+
+
+def test_assignment_replaced_per_commune_year(store_path: Path) -> None:
+    import pandas as pd
+
+    from ngheo_cli.io.store import load_members, load_pairs, record_assignment
+
+    members = pd.DataFrame(
+        {
+            "ma_dang_vien": ["007", "008"],
+            "ho_ten": ["A", "B"],
+            "thon": ["X", "X"],
+            "mien": [False, True],
+            "tran_so_ho": pd.array([None, 2], dtype="Int64"),
+        }
+    )
+    pairs = pd.DataFrame(
+        {
+            "ma_dang_vien": ["007"],
+            "ma_ho": ["0001"],
+            "thon": ["X"],
+            "via_twinning": [False],
+            "kept_from_last_year": [True],
+        }
+    )
+    with Store.open(store_path) as store:
+        record_assignment(store, "00001", 2025, members, pairs)
+        record_assignment(store, "00001", 2025, members, pairs)  # rerun: replaced, not added
+        back = load_pairs(store, "00001", 2025)
+        assert back["ma_dang_vien"].tolist() == ["007"] and back["ma_ho"].tolist() == ["0001"]
+        assert bool(back["kept_from_last_year"].iloc[0]) is True
+        m = load_members(store, "00001", 2025)
+        assert m["ma_dang_vien"].tolist() == ["007", "008"]
+        assert m["tran_so_ho"].tolist()[1] == 2
+        assert len(load_pairs(store, "00001", 2024)) == 0
