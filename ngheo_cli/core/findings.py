@@ -30,35 +30,35 @@ CATALOGUE: dict[str, FindingType] = {
         FindingType(
             "ma-ho-trung",
             "error",
-            "Mã hộ \"{value}\" bị trùng với dòng {other_row}. Mỗi hộ chỉ được có một mã; "
+            'Mã hộ "{value}" bị trùng với dòng {other_row}. Mỗi hộ chỉ được có một mã; '
             "hãy sửa lại mã hoặc xoá dòng lặp.",
         ),
         # --- numbers --------------------------------------------------------------------
         FindingType(
             "so-khong-doc-duoc",
             "error",
-            "Không đọc được \"{value}\" ở cột {label}. Hãy ghi một số, ví dụ {example}.",
+            'Không đọc được "{value}" ở cột {label}. Hãy ghi một số, ví dụ {example}.',
         ),
         FindingType(
             "so-am",
             "error",
-            "{label} không thể âm (\"{value}\"). Hãy ghi số từ 0 trở lên.",
+            '{label} không thể âm ("{value}"). Hãy ghi số từ 0 trở lên.',
         ),
         FindingType(
             "so-mo-ho",
             "error",
-            "Không rõ \"{value}\" ở cột {label} là bao nhiêu đồng{hint}. "
+            'Không rõ "{value}" ở cột {label} là bao nhiêu đồng{hint}. '
             "Hãy ghi đủ số đồng, ví dụ 1.500.000.",
         ),
         FindingType(
             "so-khong-nguyen",
             "error",
-            "{label} phải là số nguyên (\"{value}\"). Hãy ghi ví dụ 4.",
+            '{label} phải là số nguyên ("{value}"). Hãy ghi ví dụ 4.',
         ),
         FindingType(
             "nhan-khau-khong-hop-le",
             "error",
-            "Số nhân khẩu phải từ 1 trở lên (đang ghi \"{value}\"). Hãy ghi số người thực tế "
+            'Số nhân khẩu phải từ 1 trở lên (đang ghi "{value}"). Hãy ghi số người thực tế '
             "trong hộ.",
         ),
         FindingType(
@@ -74,12 +74,12 @@ CATALOGUE: dict[str, FindingType] = {
         FindingType(
             "diem-ngoai-khoang",
             "error",
-            "{label} \"{value}\" nằm ngoài khoảng hợp lệ ({low}–{high}). Hãy kiểm tra lại phiếu.",
+            '{label} "{value}" nằm ngoài khoảng hợp lệ ({low}–{high}). Hãy kiểm tra lại phiếu.',
         ),
         FindingType(
             "diem-b-khong-chan",
             "error",
-            "Điểm B \"{value}\" phải là bội số của {step} (mỗi chỉ số thiếu hụt {step} điểm).",
+            'Điểm B "{value}" phải là bội số của {step} (mỗi chỉ số thiếu hụt {step} điểm).',
         ),
         FindingType(
             "dien-tich-bat-thuong",
@@ -95,18 +95,18 @@ CATALOGUE: dict[str, FindingType] = {
         FindingType(
             "danh-dau-khong-ro",
             "error",
-            "Không hiểu dấu \"{value}\" ở cột {label}. Ghi x (hoặc 1, có) nếu hộ thiếu hụt, "
+            'Không hiểu dấu "{value}" ở cột {label}. Ghi x (hoặc 1, có) nếu hộ thiếu hụt, '
             "để trống (hoặc 0, không) nếu không.",
         ),
         FindingType(
             "khu-vuc-khong-ro",
             "error",
-            "Không hiểu khu vực \"{value}\". Hãy ghi \"Nông thôn\" hoặc \"Thành thị\".",
+            'Không hiểu khu vực "{value}". Hãy ghi "Nông thôn" hoặc "Thành thị".',
         ),
         FindingType(
             "khu-vuc-trong",
             "error",
-            "Thiếu khu vực. Hãy ghi \"Nông thôn\" hoặc \"Thành thị\", hoặc chạy lệnh với "
+            'Thiếu khu vực. Hãy ghi "Nông thôn" hoặc "Thành thị", hoặc chạy lệnh với '
             "--khu-vuc nong_thon|thanh_thi cho cả tệp.",
         ),
         # --- what the classifier needs -------------------------------------------------
@@ -118,8 +118,7 @@ CATALOGUE: dict[str, FindingType] = {
         FindingType(
             "thieu-chi-so",
             "error",
-            "Thiếu dữ liệu thiếu hụt: không xác định được chỉ số {missing}{and_b}. "
-            "Hãy {fix}.",
+            "Thiếu dữ liệu thiếu hụt: không xác định được chỉ số {missing}{and_b}. Hãy {fix}.",
         ),
         FindingType(
             "diem-b-lech",
@@ -131,7 +130,7 @@ CATALOGUE: dict[str, FindingType] = {
         FindingType(
             "tuyen-lech",
             "warning",
-            "Thu nhập bình quân cho kết quả \"{by_income}\" nhưng Điểm A cho \"{by_score}\". "
+            'Thu nhập bình quân cho kết quả "{by_income}" nhưng Điểm A cho "{by_score}". '
             "Đã dùng thu nhập bình quân; hãy kiểm tra lại phiếu.",
         ),
         FindingType(
@@ -139,6 +138,94 @@ CATALOGUE: dict[str, FindingType] = {
             "warning",
             "Cột {label}: {value}, nhưng số đo ({measure}) cho thấy hộ {verdict}. "
             "Đã dùng số đo theo quy định; hãy kiểm tra lại.",
+        ),
+        # --- party members list (core.members) -----------------------------------------
+        FindingType(
+            "dv-ma-trong",
+            "error",
+            "Thiếu mã đảng viên. Hãy ghi mã (ví dụ số thẻ đảng viên) cho dòng này.",
+        ),
+        FindingType(
+            "dv-ma-trung",
+            "error",
+            'Mã đảng viên "{value}" bị trùng với dòng {other_row}. Mỗi đảng viên chỉ được '
+            "ghi một lần; hãy sửa lại mã hoặc xoá dòng lặp.",
+        ),
+        FindingType(
+            "dv-thon-khong-co",
+            "error",
+            'Thôn "{value}" không có trong danh sách thôn của xã.{suggest} Các thôn của xã: '
+            "{villages}. Nếu đảng viên ở ngoài xã và chỉ giúp hộ ở thôn kết nghĩa, hãy để "
+            "trống ô này.",
+        ),
+        FindingType(
+            "dv-thon-trong",
+            "warning",
+            "Chưa ghi thôn của đảng viên: đảng viên này chỉ được phân công giúp hộ ở các thôn "
+            "kết nghĩa với chi bộ của mình.",
+        ),
+        FindingType(
+            "dv-chi-bo-trong",
+            "warning",
+            "Chưa ghi chi bộ của đảng viên: đảng viên này không được phân công theo kết nghĩa "
+            "và không có trong trang của chi bộ nào.",
+        ),
+        FindingType(
+            "dv-danh-dau-khong-ro",
+            "error",
+            'Không hiểu dấu "{value}" ở cột {label}. Ghi x (hoặc 1, có) nếu đúng, để trống '
+            "(hoặc 0, không) nếu không.",
+        ),
+        FindingType(
+            "dv-tran-bang-0",
+            "warning",
+            "Trần số hộ bằng 0: đảng viên này sẽ không được phân công hộ nào. Nếu đảng viên "
+            "được miễn, hãy đánh dấu ở cột Miễn.",
+        ),
+        FindingType(
+            "dv-nam-sinh-bat-thuong",
+            "warning",
+            "Năm sinh {value} là bất thường cho đảng viên năm {year}. Hãy kiểm tra lại.",
+        ),
+        FindingType(
+            "dv-khong-co",
+            "error",
+            "Danh sách đảng viên không có dòng hợp lệ nào. Hãy ghi ít nhất một đảng viên "
+            "(mã đảng viên, họ tên, chi bộ, thôn).",
+        ),
+        FindingType(
+            "dv-tat-ca-mien",
+            "warning",
+            "Tất cả đảng viên trong danh sách đều được miễn: không có ai để phân công giúp hộ.",
+        ),
+        # --- twinnings (kết nghĩa) -----------------------------------------------------
+        FindingType(
+            "kn-chi-bo-trong",
+            "error",
+            "Thiếu tên chi bộ hoặc cơ quan kết nghĩa. Hãy ghi tên chi bộ (như trong danh sách "
+            "đảng viên).",
+        ),
+        FindingType(
+            "kn-thon-trong",
+            "error",
+            "Thiếu thôn kết nghĩa. Hãy ghi tên thôn, buôn của xã mà chi bộ kết nghĩa.",
+        ),
+        FindingType(
+            "kn-thon-khong-co",
+            "error",
+            'Thôn kết nghĩa "{value}" không có trong danh sách thôn của xã.{suggest} Các thôn '
+            "của xã: {villages}.",
+        ),
+        FindingType(
+            "kn-chi-bo-khong-co",
+            "warning",
+            'Chi bộ/cơ quan "{value}" không có đảng viên nào trong danh sách đảng viên, nên '
+            "chưa có ai để phân công theo kết nghĩa này.{suggest}",
+        ),
+        FindingType(
+            "kn-trung",
+            "warning",
+            "Kết nghĩa này trùng với dòng {other_row}; chỉ tính một lần.",
         ),
     )
 }
