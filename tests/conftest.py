@@ -36,3 +36,37 @@ def cli(capsys: pytest.CaptureFixture[str]):
         return CliResult(code, captured.out, captured.err)
 
     return invoke
+
+
+@pytest.fixture
+def ws(cli, tmp_path: Path) -> Path:
+    """A working folder with the sample commune's 2023 and 2024 recorded."""
+    root = tmp_path / "ws"
+    res = cli(
+        "init",
+        root,
+        "--province-code",
+        "66",
+        "--province-name",
+        "Đắk Lắk",
+        "--commune",
+        "24181:Xã Đắk Liêng:xa",
+    )
+    assert res.exit_code == 0, res.stderr
+    for year in (2023, 2024):
+        res = cli(
+            "classify",
+            SAMPLE_DATA / f"xa_dak_lieng_{year}.xlsx",
+            "--year",
+            year,
+            "--commune",
+            "24181",
+            "--workspace",
+            root,
+            "--out",
+            tmp_path / "out",
+            "--json",
+        )
+        assert res.exit_code == 0, res.stderr
+        assert res.json()["recorded"]["commune"] == "24181"
+    return root

@@ -46,7 +46,7 @@ ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 SAVE_AS_XLSX = "Lưu lại tệp dưới dạng .xlsx (Excel: Tệp > Lưu thành > Sổ làm việc Excel)."
 COLUMN_MAP_HINT = (
     "Nếu tên cột trong tệp khác, dùng --column-map TỆP (YAML hoặc CSV, mỗi dòng: "
-    "tên cột trong tệp → khoá chuẩn, ví dụ \"Mã số HGĐ\": ma_ho)."
+    'tên cột trong tệp → khoá chuẩn, ví dụ "Mã số HGĐ": ma_ho).'
 )
 
 # Whitespace stripped around every value: Python's own, plus no-break, zero-width and BOM.
@@ -120,20 +120,20 @@ def load_column_map(path: Path) -> dict[str, str]:
     with an optional title row (``tieu_de,khoa``). Any problem raises :class:`RulesetError`.
     """
     if not path.is_file():
-        raise RulesetError(f"Không tìm thấy tệp ánh xạ cột \"{path}\".")
+        raise RulesetError(f'Không tìm thấy tệp ánh xạ cột "{path}".')
     suffix = path.suffix.lower()
     if suffix not in {".yaml", ".yml", ".csv"}:
         raise RulesetError(
-            f"Tệp ánh xạ cột \"{path.name}\" phải là .yaml, .yml hoặc .csv.",
-            hint="Ví dụ nội dung YAML: \"Mã số HGĐ\": ma_ho",
+            f'Tệp ánh xạ cột "{path.name}" phải là .yaml, .yml hoặc .csv.',
+            hint='Ví dụ nội dung YAML: "Mã số HGĐ": ma_ho',
         )
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
-        raise RulesetError(f"Không mở được tệp ánh xạ cột \"{path}\": {exc.strerror}.") from exc
+        raise RulesetError(f'Không mở được tệp ánh xạ cột "{path}": {exc.strerror}.') from exc
     except UnicodeDecodeError:
         raise RulesetError(
-            f"Tệp ánh xạ cột \"{path.name}\" không phải văn bản UTF-8.",
+            f'Tệp ánh xạ cột "{path.name}" không phải văn bản UTF-8.',
             hint="Lưu lại tệp với bảng mã UTF-8.",
         ) from None
     if suffix == ".csv":
@@ -141,7 +141,7 @@ def load_column_map(path: Path) -> dict[str, str]:
     else:
         pairs = _map_pairs_yaml(text, path.name)
     if not pairs:
-        raise RulesetError(f"Tệp ánh xạ cột \"{path.name}\" không có dòng ánh xạ nào.")
+        raise RulesetError(f'Tệp ánh xạ cột "{path.name}" không có dòng ánh xạ nào.')
     return pairs
 
 
@@ -153,20 +153,18 @@ def load_column_map(path: Path) -> dict[str, str]:
 def _check_file(path: Path, name: str) -> str:
     """Refuse unusable files with a precise message; return "xlsx" or "csv"."""
     if not path.exists():
-        raise InputError(
-            f"Không tìm thấy tệp \"{name}\".", hint="Kiểm tra lại đường dẫn và tên tệp."
-        )
+        raise InputError(f'Không tìm thấy tệp "{name}".', hint="Kiểm tra lại đường dẫn và tên tệp.")
     if path.is_dir():
-        raise InputError(f"\"{name}\" là một thư mục, không phải tệp bảng tính.")
+        raise InputError(f'"{name}" là một thư mục, không phải tệp bảng tính.')
     suffix = path.suffix.lower()
     if suffix == ".xls":
         raise InputError(
-            f"Tệp \"{name}\" là định dạng Excel cũ (.xls), chương trình chỉ đọc .xlsx.",
+            f'Tệp "{name}" là định dạng Excel cũ (.xls), chương trình chỉ đọc .xlsx.',
             hint=SAVE_AS_XLSX,
         )
     if suffix == ".ods":
         raise InputError(
-            f"Tệp \"{name}\" là bảng tính OpenDocument (.ods), chương trình chỉ đọc .xlsx.",
+            f'Tệp "{name}" là bảng tính OpenDocument (.ods), chương trình chỉ đọc .xlsx.',
             hint=SAVE_AS_XLSX,
         )
     if suffix in CSV_SUFFIXES:
@@ -174,7 +172,7 @@ def _check_file(path: Path, name: str) -> str:
     if suffix not in XLSX_SUFFIXES:
         shown = path.suffix or "(không có)"
         raise InputError(
-            f"Không đọc được tệp \"{name}\": đuôi \"{shown}\" không được hỗ trợ.",
+            f'Không đọc được tệp "{name}": đuôi "{shown}" không được hỗ trợ.',
             hint="Hãy dùng tệp Excel .xlsx (hoặc .xlsm, .csv).",
         )
     try:
@@ -185,12 +183,12 @@ def _check_file(path: Path, name: str) -> str:
     if magic == OLE_MAGIC:
         if _is_encrypted(path):
             raise InputError(
-                f"Tệp \"{name}\" có đặt mật khẩu nên không đọc được.",
+                f'Tệp "{name}" có đặt mật khẩu nên không đọc được.',
                 hint="Mở tệp bằng Excel, gỡ mật khẩu (Tệp > Thông tin > Bảo vệ sổ làm việc > "
                 "Mã hoá bằng mật khẩu: để trống) rồi lưu lại.",
             )
         raise InputError(
-            f"Tệp \"{name}\" thực chất là định dạng Excel cũ (.xls) được đổi đuôi.",
+            f'Tệp "{name}" thực chất là định dạng Excel cũ (.xls) được đổi đuôi.',
             hint=SAVE_AS_XLSX,
         )
     if not magic.startswith(ZIP_MAGICS):
@@ -211,12 +209,12 @@ def _corrupt(name: str) -> InputError:
     hint = "Mở lại tệp bằng Excel và lưu thành .xlsx; nếu Excel báo lỗi, lấy lại bản gốc."
     if name.startswith("~$"):
         hint = "Đây là tệp khoá tạm của Excel (tên bắt đầu bằng ~$); hãy chọn tệp gốc."
-    return InputError(f"Tệp \"{name}\" bị hỏng hoặc không phải tệp Excel .xlsx.", hint=hint)
+    return InputError(f'Tệp "{name}" bị hỏng hoặc không phải tệp Excel .xlsx.', hint=hint)
 
 
 def _unreadable(name: str, exc: OSError) -> InputError:
     return InputError(
-        f"Không mở được tệp \"{name}\" ({exc.strerror or exc}).",
+        f'Không mở được tệp "{name}" ({exc.strerror or exc}).',
         hint="Kiểm tra quyền đọc tệp; nếu tệp đang mở ở chương trình khác, hãy đóng lại.",
     )
 
@@ -288,9 +286,9 @@ def _find_sheet(wanted: str, names: list[str], source: str) -> int:
     folded = [i for i, n in enumerate(names) if fold(n) == fold(wanted) and fold(wanted)]
     if len(folded) == 1:
         return folded[0]
-    listed = ", ".join(f"\"{n}\"" for n in names)
+    listed = ", ".join(f'"{n}"' for n in names)
     raise InputError(
-        f"Không có sheet \"{wanted}\" trong tệp \"{source}\".",
+        f'Không có sheet "{wanted}" trong tệp "{source}".',
         hint=f"Các sheet có trong tệp: {listed}.",
     )
 
@@ -341,7 +339,7 @@ def _read_csv_grid(path: Path, name: str, index: dict[str, str]) -> pd.DataFrame
         raise _unreadable(name, exc) from exc
     text = _decode_csv(data, name)
     if not text.strip():
-        raise InputError(f"Tệp \"{name}\" không có dữ liệu.")
+        raise InputError(f'Tệp "{name}" không có dữ liệu.')
     delimiter = _sniff_delimiter(text, index)
     try:
         width = max((len(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)), default=0)
@@ -357,7 +355,7 @@ def _read_csv_grid(path: Path, name: str, index: dict[str, str]) -> pd.DataFrame
         )
     except (csv.Error, pd.errors.ParserError, ValueError) as exc:
         raise InputError(
-            f"Tệp CSV \"{name}\" sai cấu trúc, không đọc được.",
+            f'Tệp CSV "{name}" sai cấu trúc, không đọc được.',
             hint="Mở bằng Excel và lưu lại thành .xlsx.",
         ) from exc
     return _clean(frame)
@@ -380,7 +378,7 @@ def _decode_csv(data: bytes, name: str) -> str:
         except UnicodeDecodeError:
             pass
     raise InputError(
-        f"Không đọc được bảng mã chữ của tệp CSV \"{name}\".",
+        f'Không đọc được bảng mã chữ của tệp CSV "{name}".',
         hint="Lưu lại tệp dưới dạng .xlsx, hoặc CSV UTF-8 (Excel: Lưu thành > CSV UTF-8).",
     )
 
@@ -437,13 +435,13 @@ def _header_index(fields: Sequence[Field], column_map: Mapping[str, str] | None)
         folded_header = fold(str(header))
         if not folded_header:
             raise RulesetError(
-                f"Tệp ánh xạ cột: tên cột \"{header}\" không có chữ hoặc số nào để so khớp."
+                f'Tệp ánh xạ cột: tên cột "{header}" không có chữ hoặc số nào để so khớp.'
             )
         key = target if target in keys else own.get(fold(str(target)))
         if key is None:
             sample = ", ".join(f.key for f in list(fields)[:12])
             raise RulesetError(
-                f"Tệp ánh xạ cột: \"{target}\" (cho cột \"{header}\") không phải khoá chuẩn nào.",
+                f'Tệp ánh xạ cột: "{target}" (cho cột "{header}") không phải khoá chuẩn nào.',
                 hint=f"Các khoá chuẩn: {sample}, …",
             )
         index[folded_header] = key
@@ -573,20 +571,15 @@ def _check_required(
     if not missing:
         return
     by_key = {f.key: f for f in fields}
-    named = ", ".join(
-        f"\"{k}\" ({by_key[k].label})" if k in by_key else f"\"{k}\"" for k in missing
-    )
+    named = ", ".join(f'"{k}" ({by_key[k].label})' if k in by_key else f'"{k}"' for k in missing)
     rows = "–".join(str(r + 1) for r in header.rows)
-    message = (
-        f"Thiếu cột bắt buộc {named} ở sheet \"{sheet}\" (tệp \"{source}\", "
-        f"dòng tiêu đề {rows})."
-    )
+    message = f'Thiếu cột bắt buộc {named} ở sheet "{sheet}" (tệp "{source}", dòng tiêu đề {rows}).'
     close = _closest_headers(header, missing, by_key, index)
     if close:
-        listed = ", ".join(f"\"{text}\" (cột {column_letter(col)})" for col, text in close)
+        listed = ", ".join(f'"{text}" (cột {column_letter(col)})' for col, text in close)
         hint = f"Cột gần giống trong tệp: {listed}. {COLUMN_MAP_HINT}"
     else:
-        seen = ", ".join(f"\"{t}\"" for t in list(header.texts.values())[:8])
+        seen = ", ".join(f'"{t}"' for t in list(header.texts.values())[:8])
         hint = f"Các cột tìm thấy: {seen}. {COLUMN_MAP_HINT}"
     raise InputError(message, hint=hint)
 
@@ -624,14 +617,14 @@ def _no_header_error(
     source: str, sheets: list[str], fields: Sequence[Field], required: Sequence[str]
 ) -> InputError:
     by_key = {f.key: f for f in fields}
-    wanted = ", ".join(f"\"{by_key[k].label}\"" for k in required if k in by_key)
+    wanted = ", ".join(f'"{by_key[k].label}"' for k in required if k in by_key)
     where = (
-        f"sheet \"{sheets[0]}\"" if len(sheets) == 1 else "sheet nào (" + ", ".join(
-            f"\"{s}\"" for s in sheets
-        ) + ")"
+        f'sheet "{sheets[0]}"'
+        if len(sheets) == 1
+        else "sheet nào (" + ", ".join(f'"{s}"' for s in sheets) + ")"
     )
     return InputError(
-        f"Không tìm thấy dòng tiêu đề cột nhận ra được ở {where} của tệp \"{source}\".",
+        f'Không tìm thấy dòng tiêu đề cột nhận ra được ở {where} của tệp "{source}".',
         hint=(
             f"Dòng tiêu đề cần có các cột như {wanted or 'Mã hộ'} trong {HEADER_WINDOW} dòng "
             f"đầu của sheet; chọn sheet bằng --sheet. {COLUMN_MAP_HINT}"
@@ -821,21 +814,21 @@ def _map_pairs_yaml(text: str, name: str) -> dict[str, str]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (dòng {mark.line + 1})" if mark is not None else ""
-        raise RulesetError(f"Tệp ánh xạ cột \"{name}\" sai cú pháp YAML{where}.") from exc
+        raise RulesetError(f'Tệp ánh xạ cột "{name}" sai cú pháp YAML{where}.') from exc
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise RulesetError(
-            f"Tệp ánh xạ cột \"{name}\" phải là các dòng \"tên cột: khoá chuẩn\".",
-            hint="Ví dụ: \"Mã số HGĐ\": ma_ho",
+            f'Tệp ánh xạ cột "{name}" phải là các dòng "tên cột: khoá chuẩn".',
+            hint='Ví dụ: "Mã số HGĐ": ma_ho',
         )
     pairs: dict[str, str] = {}
     for header, key in data.items():
         if header is None or not isinstance(key, str) or not key.strip():
             raise RulesetError(
-                f"Tệp ánh xạ cột \"{name}\": dòng \"{header}\" phải có dạng "
-                "\"tên cột: khoá chuẩn\" (một chuỗi).",
-                hint="Ví dụ: \"Mã số HGĐ\": ma_ho",
+                f'Tệp ánh xạ cột "{name}": dòng "{header}" phải có dạng '
+                '"tên cột: khoá chuẩn" (một chuỗi).',
+                hint='Ví dụ: "Mã số HGĐ": ma_ho',
             )
         pairs[str(header).strip()] = key.strip()
     return pairs
@@ -847,7 +840,7 @@ def _map_pairs_csv(text: str, name: str) -> dict[str, str]:
     try:
         rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     except csv.Error as exc:
-        raise RulesetError(f"Tệp ánh xạ cột \"{name}\" sai cấu trúc CSV.") from exc
+        raise RulesetError(f'Tệp ánh xạ cột "{name}" sai cấu trúc CSV.') from exc
     pairs: dict[str, str] = {}
     for number, row in enumerate(rows, start=1):
         cells = [c.strip() for c in row]
@@ -857,9 +850,20 @@ def _map_pairs_csv(text: str, name: str) -> dict[str, str]:
             continue  # title row
         if len(cells) < 2 or not cells[0] or not cells[1]:
             raise RulesetError(
-                f"Tệp ánh xạ cột \"{name}\", dòng {number}: cần hai cột "
-                "\"tên cột trong tệp\" và \"khoá chuẩn\".",
+                f'Tệp ánh xạ cột "{name}", dòng {number}: cần hai cột '
+                '"tên cột trong tệp" và "khoá chuẩn".',
                 hint="Ví dụ: Mã số HGĐ,ma_ho",
             )
         pairs[cells[0]] = cells[1]
     return pairs
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The sheet names of an xlsx file (empty for a CSV); unreadable files raise InputError."""
+    if path.suffix.lower() == ".csv":
+        return []
+    _check_file(path, path.name)
+    try:
+        return list(fastexcel.read_excel(path).sheet_names)
+    except Exception as exc:
+        raise _corrupt(path.name) from exc

@@ -13,39 +13,6 @@ from ngheo_cli.io.workspace import load_workspace
 from ..conftest import SAMPLE_DATA
 
 
-@pytest.fixture
-def ws(cli, tmp_path: Path) -> Path:
-    root = tmp_path / "ws"
-    res = cli(
-        "init",
-        root,
-        "--province-code",
-        "66",
-        "--province-name",
-        "Đắk Lắk",
-        "--commune",
-        "24181:Xã Đắk Liêng:xa",
-    )
-    assert res.exit_code == 0, res.stderr
-    for year in (2023, 2024):
-        res = cli(
-            "classify",
-            SAMPLE_DATA / f"xa_dak_lieng_{year}.xlsx",
-            "--year",
-            year,
-            "--commune",
-            "24181",
-            "--workspace",
-            root,
-            "--out",
-            tmp_path / "out",
-            "--json",
-        )
-        assert res.exit_code == 0, res.stderr
-        assert res.json()["recorded"]["commune"] == "24181"
-    return root
-
-
 def test_history_balance_identity_and_json_shape(cli, ws: Path) -> None:
     res = cli("history", "--commune", "24181", "--year", "2024", "--workspace", ws, "--json")
     assert res.exit_code == 0, res.stderr

@@ -5,7 +5,8 @@ from typing import Annotated
 
 import typer
 
-from ... import api, history_api
+from ... import api, assign_api, history_api
+from ...io.assign_outputs import write_assignment
 from ...io.history_outputs import write_history
 from ...io.resources import shipped_dir
 from ...io.workspace import CommuneConfig, init_workspace
@@ -23,8 +24,8 @@ def demo(
 ) -> int:
     """Chạy toàn bộ quy trình trên dữ liệu mẫu (xã giả lập Đắk Liêng, hai năm).
 
-    Tạo thư mục làm việc trong OUT, phân loại và lưu hai năm 2023 và 2024, rồi lập bảng
-    diễn biến hộ nghèo, cận nghèo năm 2024.
+    Tạo thư mục làm việc trong OUT, phân loại và lưu hai năm 2023 và 2024, lập bảng
+    diễn biến hộ nghèo, cận nghèo năm 2024, rồi phân công đảng viên giúp đỡ hộ.
 
     Example: ngheo demo --out demo_out
     """
@@ -43,6 +44,19 @@ def demo(
     result.outputs = write_history(result, out, "xlsx")
     console.err.print(render_balance(result), markup=False)
     for path in result.outputs:
+        console.err.print(f"Đã ghi: {path}", markup=False)
+    members = data / "dang_vien_2024.xlsx"
+    for year in DEMO_YEARS:  # 2023 first, so that 2024 keeps last year's pairs
+        pairing = assign_api.run_assign(ws, DEMO_COMMUNE.code, year, members_file=members)
+        pairing.outputs = write_assignment(pairing, out, "xlsx")
+    r = pairing.result
+    console.err.print(
+        f"Phân công năm {DEMO_YEARS[-1]}: {r.assigned}/{r.households_to_help} hộ có đảng viên "
+        f"giúp ({r.assigned_poor}/{r.poor_to_help} hộ nghèo), giữ {r.kept_from_last_year} cặp "
+        f"từ năm trước, nhiều nhất {r.max_load} hộ một đảng viên.",
+        markup=False,
+    )
+    for path in pairing.outputs:
         console.err.print(f"Đã ghi: {path}", markup=False)
     console.err.print(f"Xong. Mở thư mục {out} để xem kết quả.", markup=False)
     return 0

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ... import assign_api, history_api
+from ...core import fmt
+from ...errors import UsageError
+from ...io.assign_outputs import write_assignment
+from .. import console
+from ..options import Commune, JsonFlag, OutDir, WorkspaceDir
+
+
+def assign(
+    commune: Commune,
+    year: Annotated[int, typer.Option("--year", "-y", help="Năm rà soát đã lưu trong kho.")],
+    members: Annotated[
+        Path | None,
+        typer.Option(
+            "--members", "-m", help="Danh sách đảng viên (.xlsx; sheet Kết nghĩa nếu có)."
+        ),
+    ] = None,
+    cap: Annotated[
+        int | None, typer.Option("--cap", help="Số hộ tối đa một đảng viên nhận (ghi đè cấu hình).")
+    ] = None,
+    what_if_cap: Annotated[
+        int | None,
+        typer.Option(
+            "--what-if-cap", help="Xem nếu nâng trần lên N hộ thì giúp thêm bao nhiêu hộ."
+        ),
+    ] = None,
+    workspace: WorkspaceDir = None,
+    out: OutDir = None,
+    fmt_: Annotated[str, typer.Option("--format", help="xlsx (mặc định) hoặc csv.")] = "xlsx",
+    as_json: JsonFlag = False,
+) -> int:
+    """Phân công đảng viên giúp đỡ hộ nghèo, cận nghèo: cùng thôn trước, nghèo trước, công bằng.
+
+    Example: ngheo assign --commune 24181 --year 2024 --members dang_vien_2024.xlsx --out ket_qua
+    """
+    if fmt_ not in ("xlsx", "csv"):
+        raise UsageError("--format phải là xlsx hoặc csv.")
+    ws = history_api.require_workspace(workspace)
+    with console.working("Đang tính phân công tối ưu…"):
+        run = assign_api.run_assign(
+            ws, commune, year, members_file=members, cap=cap, what_if=what_if_cap
+        )
+        run.outputs = write_assignment(run, out if out is not None else ws.root, fmt_)
+    if as_json:
+        console.emit_json(run.to_dict())
+        return run.exit_code
+    r = run.result
+    table = Table(title=f"Phân công năm {year} — {run.commune.name}", title_justify="left")
+    table.add_column("Mục")
+    table.add_column("Số", justify="right")
+    rows = [
+        ("Hộ nghèo, cận nghèo cần giúp", r.households_to_help),
+        ("  trong đó hộ nghèo", r.poor_to_help),
+        ("Hộ đã có đảng viên giúp", r.assigned),
+        ("  trong đó hộ nghèo", r.assigned_poor),
+        ("Hộ chưa có người giúp", len(r.unassigned)),
+        ("Đảng viên tham gia được", r.members_available),
+        ("Đảng viên chưa nhận hộ", len(r.idle_members)),
+        ("Cặp giữ từ năm trước", r.kept_from_last_year),
+        ("Cặp qua thôn kết nghĩa", r.via_twinning),
+        ("Số hộ nhiều nhất một đảng viên nhận", r.max_load),
+    ]
+    for label, n in rows:
+        table.add_row(label, fmt.number(n))
+    console.err.print(table)
+    if run.what_if is not None:
+        console.err.print(
+            f"Nếu nâng trần lên {run.what_if.cap} hộ/đảng viên: thêm "
+            f"{run.what_if.more_households} hộ có người giúp.",
+            markup=False,
+        )
+    for f in run.findings[:10]:
+        console.err.print(f"  {f.cell}: {f.message}", markup=False)
+    for path in run.outputs:
+        console.err.print(f"Đã ghi: {path}", markup=False)
+    return run.exit_code

@@ -1,0 +1,171 @@
+"""`ngheo assign` end to end on the sample commune."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import openpyxl
+import xlsxwriter
+
+from ngheo_cli.core.text import fold
+from ngheo_cli.io.workspace import load_workspace
+
+from ..conftest import SAMPLE_DATA
+
+MEMBERS = SAMPLE_DATA / "dang_vien_2024.xlsx"
+
+
+def _assign(cli, ws: Path, year: int, *extra: object):
+    return cli(
+        "assign",
+        "-c",
+        "24181",
+        "-y",
+        year,
+        "-w",
+        ws,
+        "--members",
+        MEMBERS,
+        "--out",
+        ws / "out",
+        "--json",
+        *extra,
+    )
+
+
+def test_assign_covers_priority_and_rules(cli, ws: Path) -> None:
+    res = _assign(cli, ws, 2024)
+    assert res.exit_code == 0, res.stderr
+    data = res.json()
+    for key in (
+        "households_to_help",
+        "assigned",
+        "unassigned",
+        "members_available",
+        "kept_from_last_year",
+        "max_load",
+    ):
+        assert key in data
+    assert data["assigned"] + len(data["unassigned"]) == data["households_to_help"]
+    # Every pair respects the members' village or a twinned village, and the cap.
+    book = openpyxl.load_workbook(ws / "out" / "24181_2024_phan_cong.xlsx")
+    twinned = {
+        (fold(str(r[0])), fold(str(r[1])))
+        for r in openpyxl.load_workbook(MEMBERS)["Kết nghĩa"].iter_rows(min_row=2, values_only=True)
+        if r[0]
+    }
+    members = {
+        str(r[0]): (str(r[2]), str(r[3]))
+        for r in openpyxl.load_workbook(MEMBERS)["Đảng viên"].iter_rows(min_row=2, values_only=True)
+        if r[0]
+    }
+    loads: dict[str, int] = {}
+    for pair in data["pairs"]:
+        loads[pair["ma_dang_vien"]] = loads.get(pair["ma_dang_vien"], 0) + 1
+    assert max(loads.values()) == data["max_load"] <= 3
+    assert "Hộ chưa có người giúp" in book.sheetnames and "Quy tắc" in book.sheetnames
+    sheet_pairs = 0
+    for name in book.sheetnames:
+        ws_ = book[name]
+        rows = list(ws_.iter_rows(values_only=True))
+        header = next((r for r in rows if r and "Mã đảng viên" in r and "Mã hộ" in r), None)
+        if header is None:
+            continue
+        i_m, i_t = header.index("Mã đảng viên"), header.index("Thôn của hộ")
+        start = rows.index(header) + 1
+        for row in rows[start:]:
+            if not row[i_m] or row[i_m] not in members:
+                continue
+            sheet_pairs += 1
+            cell, village = members[row[i_m]]
+            hh_village = str(row[i_t])
+            assert fold(hh_village) == fold(village) or (fold(cell), fold(hh_village)) in twinned
+    assert sheet_pairs == len(data["pairs"])
+
+
+def test_rerun_gives_identical_pairs_and_keeps_last_year(cli, ws: Path) -> None:
+    first_2023 = _assign(cli, ws, 2023).json()
+    again_2023 = _assign(cli, ws, 2023).json()
+    assert first_2023["pairs"] == again_2023["pairs"]
+    y2024 = _assign(cli, ws, 2024).json()
+    assert y2024["kept_from_last_year"] > 0.8 * len(
+        {p["ma_ho"] for p in first_2023["pairs"]} & {p["ma_ho"] for p in y2024["pairs"]}
+    )
+
+
+def test_lower_cap_leaves_households_with_reasons_and_what_if(cli, ws: Path) -> None:
+    res = _assign(cli, ws, 2024, "--cap", "1", "--what-if-cap", "3")
+    data = res.json()
+    assert data["max_load"] <= 1
+    assert data["unassigned"], "with one household per member some must be left"
+    assert all(u["reason"] and u["reason_code"] for u in data["unassigned"])
+    assert 0 < data["what_if_cap"]["more_households"] <= len(data["unassigned"])
+    # Priority: anyone who helps a near-poor household in a village could help a poor one
+    # there, so no village may have a poor household left while a near-poor one is helped.
+    with load_workspace(ws / "ngheo.yaml").open_store() as store:
+        year = store.load_year("24181", 2024)
+    village = dict(zip(year["ma_ho"], year["thon"], strict=True))
+    cls = dict(zip(year["ma_ho"], year["phan_loai"], strict=True))
+    poor_left = {u["thon"] for u in data["unassigned"] if u["phan_loai"] == "ngheo"}
+    near_helped = {village[p["ma_ho"]] for p in data["pairs"] if cls[p["ma_ho"]] == "can_ngheo"}
+    assert not poor_left & near_helped
+
+
+def test_csv_one_row_per_pair(cli, ws: Path) -> None:
+    res = cli(
+        "assign",
+        "-c",
+        "24181",
+        "-y",
+        "2024",
+        "-w",
+        ws,
+        "--members",
+        MEMBERS,
+        "--out",
+        ws / "csv",
+        "--format",
+        "csv",
+    )
+    assert res.exit_code == 0, res.stderr
+    rows = list(
+        csv.DictReader(
+            (ws / "csv" / "24181_2024_phan_cong.csv").read_text("utf-8-sig").splitlines()
+        )
+    )
+    assert rows and {"ma_dang_vien", "ma_ho"} <= set(rows[0])
+
+
+def test_bad_members_file_gives_cells_not_a_crash(cli, ws: Path, tmp_path: Path) -> None:
+    path = tmp_path / "dv_loi.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    sheet = wb.add_worksheet("Đảng viên")
+    sheet.write_row(0, 0, ["Mã đảng viên", "Họ và tên", "Chi bộ", "Thôn", "Miễn"])
+    sheet.write_row(1, 0, ["001", "A", "Chi bộ Buôn Jun", "Buôn Jun", ""])
+    sheet.write_row(2, 0, ["001", "B", "Chi bộ Buôn Jun", "Buôn Jun", ""])  # duplicate code
+    sheet.write_row(3, 0, ["002", "C", "Chi bộ X", "Thôn Không Có", ""])  # unknown village
+    wb.close()
+    res = cli(
+        "assign",
+        "-c",
+        "24181",
+        "-y",
+        "2024",
+        "-w",
+        ws,
+        "--members",
+        path,
+        "--out",
+        tmp_path / "o",
+        "--json",
+    )
+    assert res.exit_code == 1, res.stderr
+    cells = {r["cell"] for r in res.json()["rejected"]}
+    assert "'Đảng viên'!A3" in cells and "'Đảng viên'!D4" in cells
+
+
+def test_no_members_is_a_usage_error(cli, ws: Path) -> None:
+    res = cli("assign", "-c", "24181", "-y", "2024", "-w", ws)
+    assert res.exit_code == 2
+    assert "đảng viên" in res.stderr
