@@ -15,7 +15,7 @@ from rich.markup import escape
 from .. import __version__
 from ..errors import EXIT_BUG, NgheoError
 from . import console
-from .commands import assign, classify, demo, rules, sample, template, workspace
+from .commands import assign, classify, demo, rules, sample, support, template, workspace
 
 EPILOG = (
     "Mã thoát: 0 xong · 1 xong nhưng có dòng bị loại · 2 sai cách dùng lệnh · "
@@ -99,6 +99,7 @@ def guarded(command: Callable[..., int | None]) -> Callable[..., None]:
 
 app.command("classify", epilog=EPILOG)(guarded(classify.classify))
 rules.register(app, guarded)
+support.register(app, guarded)
 app.command("init", epilog=EPILOG)(guarded(workspace.init))
 app.command("history", epilog=EPILOG)(guarded(workspace.history))
 app.command("export", epilog=EPILOG)(guarded(workspace.export))

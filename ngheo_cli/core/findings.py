@@ -227,6 +227,107 @@ CATALOGUE: dict[str, FindingType] = {
             "warning",
             "Kết nghĩa này trùng với dòng {other_row}; chỉ tính một lần.",
         ),
+        # --- support ledger (core.support) ---------------------------------------------
+        FindingType(
+            "ht-chua-co-ho",
+            "warning",
+            "Kho chưa có danh sách hộ năm {year} của xã nên chưa kiểm tra được mã hộ. Hãy chạy "
+            "ngheo classify SỔ.xlsx --commune MÃ --year {year} trước rồi nhập lại.",
+        ),
+        FindingType(
+            "ht-chua-co-dang-vien",
+            "warning",
+            "Kho chưa có danh sách đảng viên năm {year} nên chưa kiểm tra được mã đảng viên và "
+            "chưa tính được cam kết của từng người. Hãy chạy ngheo assign cho năm {year}.",
+        ),
+        FindingType(
+            "ht-ngay-trong",
+            "error",
+            "Thiếu ngày hỗ trợ. Hãy ghi ngày dạng ngày/tháng/năm, ví dụ 15/03/{year}.",
+        ),
+        FindingType(
+            "ht-ngay-khong-doc-duoc",
+            "error",
+            'Không đọc được ngày "{value}". Hãy ghi dạng ngày/tháng/năm, ví dụ 15/03/{year}.',
+        ),
+        FindingType(
+            "ht-ngay-ngoai-nam",
+            "error",
+            "Ngày {value} không thuộc năm {year} đang nhập. Hãy sửa ngày, hoặc nhập dòng này "
+            "vào năm {other_year} (--year {other_year}).",
+        ),
+        FindingType(
+            "ht-nguoi-ho-tro-trong",
+            "error",
+            "Thiếu người hỗ trợ. Hãy ghi mã đảng viên, hoặc tên chi bộ, cơ quan, quỹ đã hỗ trợ.",
+        ),
+        FindingType(
+            "ht-loai-nguoi-khong-ro",
+            "error",
+            "Không rõ loại người hỗ trợ{shown}. Hãy ghi ở cột Loại người hỗ trợ một trong: "
+            "{choices}.",
+        ),
+        FindingType(
+            "ht-dang-vien-khong-co",
+            "error",
+            'Mã đảng viên "{value}" không có trong danh sách đảng viên năm {year} đã lưu.'
+            "{suggest} Hãy sửa mã; nếu là đảng viên mới, hãy cập nhật danh sách đảng viên.",
+        ),
+        FindingType(
+            "ht-ma-ho-trong",
+            "error",
+            "Thiếu mã hộ được hỗ trợ. Hãy ghi mã hộ như trong danh sách hộ của xã.",
+        ),
+        FindingType(
+            "ht-ho-khong-co",
+            "error",
+            'Mã hộ "{value}" không có trong danh sách hộ năm {year} của xã đã lưu.{suggest} '
+            "Hãy sửa lại mã hộ.",
+        ),
+        FindingType(
+            "ht-loai-trong",
+            "error",
+            "Thiếu loại hỗ trợ. Hãy ghi một trong: {choices}.",
+        ),
+        FindingType(
+            "ht-loai-khong-ro",
+            "error",
+            'Không hiểu loại hỗ trợ "{value}". Hãy ghi một trong: {choices}.',
+        ),
+        FindingType(
+            "ht-so-luong-bang-0",
+            "error",
+            'Số lượng bằng 0 ("{value}"): không có gì được ghi nhận. Hãy ghi số lượng thực tế '
+            "hoặc xoá dòng.",
+        ),
+        FindingType(
+            "ht-thieu-so-luong",
+            "error",
+            'Thiếu số lượng cho loại hỗ trợ "{kind}". Hãy ghi số {unit}, ví dụ 10.',
+        ),
+        FindingType(
+            "ht-don-vi-khong-hop",
+            "error",
+            'Đơn vị "{value}" không hợp với loại hỗ trợ "{kind}". Hãy ghi: {units}.',
+        ),
+        FindingType(
+            "ht-thieu-gia-tri",
+            "error",
+            '"{kind}" cần ghi số tiền (đồng) ở cột {label}, ví dụ 500.000.',
+        ),
+        FindingType(
+            "ht-tien-lech",
+            "error",
+            'Số tiền ở cột {label} ("{value}") khác số lượng ({quantity} đ). Với tiền và vay '
+            "vốn, hãy ghi số tiền ở cột {label} và để trống cột Số lượng.",
+        ),
+        FindingType(
+            "ht-trung",
+            "warning",
+            "Dòng này trùng hệt dòng {other_row} (cùng ngày, người hỗ trợ, hộ, loại, số lượng, "
+            "đơn vị, giá trị): chỉ tính một lần. Nếu thật là hai lần hỗ trợ, hãy gộp thành một "
+            "dòng với số lượng cộng lại.",
+        ),
     )
 }
 

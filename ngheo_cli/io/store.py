@@ -143,6 +143,44 @@ MIGRATIONS: tuple[Migration, ...] = (
         )
         """,
     ),
+    # v3: the support ledger (ngheo support): one row per distinct record of a commune-year,
+    # keyed by its content (core.support.record_key), and a log of every import.
+    (
+        """
+        CREATE TABLE support_imports (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            commune TEXT NOT NULL,
+            year INTEGER NOT NULL,
+            recorded_at TEXT NOT NULL,
+            source TEXT,
+            input_sha256 TEXT,
+            tool_version TEXT NOT NULL,
+            rows_read INTEGER NOT NULL,
+            added INTEGER NOT NULL,
+            already_recorded INTEGER NOT NULL,
+            rejected INTEGER NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE support (
+            commune TEXT NOT NULL,
+            year INTEGER NOT NULL,
+            record_key TEXT NOT NULL,
+            ngay TEXT NOT NULL,
+            loai_nguoi TEXT NOT NULL,
+            nguoi_ho_tro TEXT NOT NULL,
+            ma_ho TEXT NOT NULL,
+            loai TEXT NOT NULL,
+            so_luong REAL,
+            don_vi TEXT,
+            gia_tri REAL,
+            ghi_chu TEXT,
+            source_row INTEGER,
+            import_id INTEGER NOT NULL REFERENCES support_imports (id),
+            PRIMARY KEY (commune, year, record_key)
+        )
+        """,
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

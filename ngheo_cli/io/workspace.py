@@ -47,7 +47,7 @@ _TYPE_BY_FOLD = {"phuong": "phuong", "xa": "xa", "dackhu": "dac_khu"}
 _AREA_BY_FOLD = {"thanhthi": "thanh_thi", "dothi": "thanh_thi", "nongthon": "nong_thon"}
 _CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")
 
-_TOP_KEYS = ("version", "province", "communes", "targets", "assign")
+_TOP_KEYS = ("version", "province", "communes", "targets", "assign", "support")
 _PROVINCE_KEYS = ("code", "name")
 _COMMUNE_KEYS = ("code", "name", "type", "khu_vuc")
 

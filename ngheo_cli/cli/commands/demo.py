@@ -5,12 +5,14 @@ from typing import Annotated
 
 import typer
 
-from ... import api, assign_api, history_api
+from ... import api, assign_api, history_api, support_api
 from ...io.assign_outputs import write_assignment
 from ...io.history_outputs import write_history
 from ...io.resources import shipped_dir
+from ...io.support_outputs import write_support_summary
 from ...io.workspace import CommuneConfig, init_workspace
 from .. import console, views
+from .support import render_summary
 from .workspace import render_balance
 
 DEMO_YEARS = (2023, 2024)
@@ -25,7 +27,8 @@ def demo(
     """Chạy toàn bộ quy trình trên dữ liệu mẫu (xã giả lập Đắk Liêng, hai năm).
 
     Tạo thư mục làm việc trong OUT, phân loại và lưu hai năm 2023 và 2024, lập bảng
-    diễn biến hộ nghèo, cận nghèo năm 2024, rồi phân công đảng viên giúp đỡ hộ.
+    diễn biến hộ nghèo, cận nghèo năm 2024, phân công đảng viên giúp đỡ hộ, rồi nhập sổ
+    hỗ trợ năm 2024 và tổng hợp cam kết, kết quả.
 
     Example: ngheo demo --out demo_out
     """
@@ -58,5 +61,13 @@ def demo(
     )
     for path in pairing.outputs:
         console.err.print(f"Đã ghi: {path}", markup=False)
+    year = DEMO_YEARS[-1]
+    imported = support_api.import_support(ws, DEMO_COMMUNE.code, year, data / f"ho_tro_{year}.xlsx")
+    summary = support_api.support_summary(ws, DEMO_COMMUNE.code, year)
+    console.err.print(render_summary(summary.to_dict()), markup=False)
+    for path in write_support_summary(summary, out):
+        console.err.print(f"Đã ghi: {path}", markup=False)
+    if imported.findings:
+        console.err.print(f"Sổ hỗ trợ mẫu có {len(imported.findings)} ghi chú kiểm tra.")
     console.err.print(f"Xong. Mở thư mục {out} để xem kết quả.", markup=False)
     return 0

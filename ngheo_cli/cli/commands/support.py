@@ -1,0 +1,192 @@
+"""``ngheo support``: the support ledger (import, add, summary, template)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ... import support_api
+from ...core import fmt
+from ...core.findings import Finding
+from ...io.support_outputs import write_support_book, write_support_summary
+from .. import console
+from ..options import Commune, JsonFlag, OutDir, Sheet, WorkspaceDir
+
+app = typer.Typer(
+    help="Sổ theo dõi hỗ trợ hộ nghèo, cận nghèo: ai đã giúp gì, cho hộ nào, cam kết của "
+    "đảng viên và kết quả.",
+    no_args_is_help=True,
+)
+
+YearOpt = Annotated[int, typer.Option("--year", "-y", help="Năm của các lần hỗ trợ.")]
+SHOWN_FINDINGS = 20
+
+# What a finding of `support add` points at: the option to fix.
+ADD_OPTIONS = {
+    "ngay": "--date", "loai_nguoi": "--giver-kind", "nguoi_ho_tro": "--giver",
+    "ma_ho": "--household", "loai": "--kind", "so_luong": "--quantity", "don_vi": "--unit",
+    "gia_tri": "--value", "ghi_chu": "--note",
+}
+
+
+def _print_findings(findings: Sequence[Finding]) -> None:
+    for f in findings[:SHOWN_FINDINGS]:
+        tag = "Lỗi" if f.severity == "error" else "Lưu ý"
+        console.err.print(f"  {tag} {f.cell} [{f.code}]: {f.message}", markup=False)
+    if len(findings) > SHOWN_FINDINGS:
+        console.err.print(f"  … và {len(findings) - SHOWN_FINDINGS} thông báo khác (xem --json).")
+
+
+def _report(result: support_api.ImportResult, as_json: bool) -> int:
+    _print_findings(result.findings)
+    d = result.to_dict()
+    console.err.print(
+        f"{d['source']}: {d['rows']} dòng; ghi mới {d['added']}, đã có từ trước "
+        f"{d['already_recorded']}, trùng trong tệp {d['duplicates_in_file']}, bị loại "
+        f"{d['rejected']} — năm {d['year']}, {d['commune_name']} ({d['commune']}).",
+        markup=False,
+    )
+    if as_json:
+        console.emit_json(d)
+    return result.exit_code
+
+
+def import_(
+    file: Annotated[Path, typer.Argument(help="Sổ hỗ trợ (.xlsx hoặc .csv).")],
+    commune: Commune,
+    year: YearOpt,
+    sheet: Sheet = None,
+    column_map: Annotated[
+        Path | None,
+        typer.Option("--column-map", help="Tệp .yaml/.csv ánh xạ tên cột lạ → mã cột chuẩn."),
+    ] = None,
+    workspace: WorkspaceDir = None,
+    as_json: JsonFlag = False,
+) -> int:
+    """Nhập sổ hỗ trợ vào kho: kiểm tra từng ô; nhập lại cùng tệp không bị tính hai lần.
+
+    Example: ngheo support import sample_data/ho_tro_2024.xlsx --commune 24181 --year 2024
+    """
+    ws = support_api.require_workspace(workspace)
+    result = support_api.import_support(
+        ws, commune, year, file, sheet=sheet, column_map=column_map
+    )
+    return _report(result, as_json)
+
+
+def add(
+    commune: Commune,
+    year: YearOpt,
+    date: Annotated[str, typer.Option("--date", help="Ngày hỗ trợ, dd/mm/yyyy.")],
+    giver: Annotated[
+        str, typer.Option("--giver", help="Mã đảng viên, hoặc tên chi bộ, cơ quan, quỹ.")
+    ],
+    household: Annotated[str, typer.Option("--household", help="Mã hộ được hỗ trợ.")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            help="Loại hỗ trợ: tiền, cây giống, vật nuôi, ngày công, nhà ở, thẻ BHYT, vay vốn, "
+            "đào tạo nghề, quà, khác.",
+        ),
+    ],
+    giver_kind: Annotated[
+        str | None,
+        typer.Option(
+            "--giver-kind", help="Đảng viên | chi bộ | cơ quan | quỹ | khác (mặc định: tự nhận)."
+        ),
+    ] = None,
+    quantity: Annotated[str | None, typer.Option("--quantity", help="Số lượng.")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="Đơn vị tính (cây, con, …).")] = None,
+    value: Annotated[str | None, typer.Option("--value", help="Giá trị (đồng).")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="Ghi chú.")] = None,
+    workspace: WorkspaceDir = None,
+    as_json: JsonFlag = False,
+) -> int:
+    """Ghi một lần hỗ trợ từ dòng lệnh (kiểm tra như một dòng của sổ).
+
+    Example: ngheo support add --commune 24181 --year 2024 --date 15/03/2024 --giver 00012345
+    --household 01023 --kind "cây giống" --quantity 10
+    """
+    ws = support_api.require_workspace(workspace)
+    result = support_api.add_support(
+        ws, commune, year, cell_names=ADD_OPTIONS, ngay=date, loai_nguoi=giver_kind,
+        nguoi_ho_tro=giver, ma_ho=household, loai=kind, so_luong=quantity, don_vi=unit,
+        gia_tri=value, ghi_chu=note,
+    )
+    return _report(result, as_json)
+
+
+def summary(
+    commune: Commune,
+    year: YearOpt,
+    workspace: WorkspaceDir = None,
+    out: OutDir = None,
+    as_json: JsonFlag = False,
+) -> int:
+    """Tổng hợp năm: cam kết từng đảng viên, hộ được hỗ trợ, theo thôn và loại, và so sánh kết quả.
+
+    Example: ngheo support summary --commune 24181 --year 2024 --out ket_qua
+    """
+    ws = support_api.require_workspace(workspace)
+    result = support_api.support_summary(ws, commune, year)
+    if out is not None:
+        result.outputs = write_support_summary(result, out)
+    data = result.to_dict()
+    console.err.print(render_summary(data), markup=False)
+    if as_json:
+        console.emit_json(data)
+    return 0
+
+
+def template(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Tệp mẫu sẽ ghi (.xlsx).")] = Path(
+        "mau_ho_tro.xlsx"
+    ),
+    as_json: JsonFlag = False,
+) -> int:
+    """Ghi sổ hỗ trợ trống (có danh sách chọn và hướng dẫn) để xã điền.
+
+    Example: ngheo support template --out mau_ho_tro.xlsx
+    """
+    write_support_book(out)
+    console.err.print(f"Đã ghi sổ hỗ trợ trống: {out}", markup=False)
+    if as_json:
+        console.emit_json({"outputs": [str(out)]})
+    return 0
+
+
+def render_summary(d: dict[str, Any]) -> str:
+    """The summary for a person (built from the same dictionary as --json)."""
+    t, m = d["totals"], d["members"]
+    lines = [
+        f"Hỗ trợ năm {d['year']} — {d['commune_name']} ({d['commune']}): {t['records']} lần, "
+        f"{t['households']} hộ, {t['givers']} người/đơn vị hỗ trợ, tổng giá trị "
+        f"{fmt.money(t['value_dong'])}.",
+    ]
+    if m["checked"]:
+        lines.append(
+            f"  Cam kết đảng viên: {m['met']} đạt, {m['short']} chưa đạt, {m['exempt']} miễn "
+            f"(trên {m['members']} đảng viên)."
+        )
+    for row in d["by_giver_kind"]:
+        lines.append(
+            f"  {row['loai_nguoi_ten']}: {row['so_lan']} lần, {row['so_ho']} hộ, "
+            f"{fmt.money(row['tong_gia_tri'])}"
+        )
+    if d["outcome"] is not None:
+        lines.append("  " + d["outcome"]["sentence"])
+    lines += [f"  Lưu ý: {n}" for n in d["notes"]]
+    lines += [f"Đã ghi: {p}" for p in d["outputs"]]
+    return "\n".join(lines)
+
+
+def register(root: typer.Typer, guard: Callable[..., Callable[..., None]]) -> None:
+    app.command("import")(guard(import_))
+    app.command("add")(guard(add))
+    app.command("summary")(guard(summary))
+    app.command("template")(guard(template))
+    root.add_typer(app, name="support")
