@@ -602,6 +602,8 @@ def _sample_readme(
         f"| `dang_vien_{y2}.xlsx` | Trang \"Đảng viên\": {_count(len(members))} đảng viên của "
         "Đảng bộ xã (chi bộ thôn, buôn và chi bộ cơ quan); trang \"Kết nghĩa\": chi bộ, cơ quan "
         "kết nghĩa với thôn, buôn. |",
+        f"| `ho_tro_{y2}.xlsx` | Sổ theo dõi hỗ trợ năm {y2} (đảng viên, chi bộ, cơ quan, quỹ → "
+        "hộ), do `python -m ngheo_cli.sample.support` sinh; dùng cho `ngheo support import`. |",
     ))
 
     def rate_row(year: int, d: dict[str, float | int]) -> str:
