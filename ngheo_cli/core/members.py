@@ -15,30 +15,23 @@ so a twinning written "Trạm Y tế xã" finds members of "Chi bộ Trạm Y t�
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .findings import CATALOGUE, Finding
-from .parse import Parsed, as_text, parse_count, parse_mark
-from .schema import Field
+from .collector import FindingCollector
+from .findings import Finding
+from .parse import parse_count, parse_mark
+from .schema import FIELD_BY_KEY, Field
 from .table import RawTable
 from .text import fold
 
-# Village header aliases shared with the household table (schema.BASE_FIELDS "thon").
-_VILLAGE_ALIASES: tuple[str, ...] = (
-    "Thôn, buôn",
-    "Thôn/buôn",
-    "Thôn, tổ dân phố",
-    "Thôn/bản",
-    "Ấp",
-    "Buôn",
-    "Tổ dân phố",
-    "Thôn/ấp/bản/tổ dân phố",
-    "Địa bàn",
-)
+# Village header aliases are the household table's own (schema "thon").
+_VILLAGE_ALIASES: tuple[str, ...] = FIELD_BY_KEY["thon"].aliases
+# A mark the parser cannot read is a member-table finding here.
+_MEMBER_CODES = {"danh-dau-khong-ro": "dv-danh-dau-khong-ro"}
 
 MEMBER_FIELDS: tuple[Field, ...] = (
     Field("stt", "STT", "text", ("Số thứ tự", "TT", "No")),
@@ -176,94 +169,6 @@ def village_index(villages: Iterable[str]) -> dict[str, str]:
 # --- findings --------------------------------------------------------------------------------
 
 
-class _Findings:
-    """Findings for one sheet of a RawTable; marks the rows that have an error."""
-
-    def __init__(self, raw: RawTable, frame: pd.DataFrame, fields: dict[str, Field]) -> None:
-        self.raw = raw
-        self.frame = frame
-        self.fields = fields
-        self.rows = frame.index.to_numpy()
-        self.bad = np.zeros(len(frame), dtype=bool)
-        self._items: list[tuple[int, int, str, Finding]] = []
-        self._rank = {
-            key: rank
-            for rank, key in enumerate(
-                sorted(raw.columns, key=lambda k: (len(raw.columns[k]), raw.columns[k]))
-            )
-        }
-        self._text: dict[str, np.ndarray] = {}
-
-    def text(self, key: str) -> np.ndarray:
-        """Raw texts of a column (None when blank, or when the column is absent)."""
-        if key not in self._text:
-            if key in self.frame.columns:
-                values = as_text(self.frame[key]).to_numpy(dtype=object, na_value=None)
-            else:
-                values = np.full(len(self.frame), None, dtype=object)
-            self._text[key] = values
-        return self._text[key]
-
-    def label(self, key: str) -> str:
-        found = self.raw.headers.get(key)
-        if found:
-            return found
-        fld = self.fields.get(key)
-        return fld.label if fld else key
-
-    def add(
-        self,
-        code: str,
-        key: str | None,
-        mask: np.ndarray | pd.Series,
-        fields: Callable[[int], dict[str, object]] | None = None,
-        *,
-        row: int | None = None,
-        **common: object,
-    ) -> None:
-        """One finding per True position of ``mask`` (``row``: a sheet-level finding)."""
-        kind = CATALOGUE[code]
-        if row is not None:
-            positions: Iterable[int] = [-1]
-        else:
-            positions = np.flatnonzero(np.asarray(mask, dtype=bool))
-            if kind.severity == "error":
-                self.bad[positions] = True
-        texts = self.text(key) if key is not None else None
-        rank = self._rank.get(key, -1) if key is not None else -1
-        for pos in positions:
-            excel_row = row if row is not None else int(self.rows[pos])
-            values: dict[str, object] = {"label": self.label(key) if key else "", "value": ""}
-            if texts is not None and pos >= 0 and texts[pos] is not None:
-                values["value"] = texts[pos]
-            values.update(common)
-            if fields is not None:
-                values.update(fields(int(pos)))
-            finding = Finding(
-                code=code,
-                severity=kind.severity,
-                sheet=self.raw.sheet,
-                cell=self.raw.cell(key, excel_row),
-                row=excel_row,
-                column=key,
-                ma_ho=None,
-                message=kind.template.format(**values),
-            )
-            self._items.append((excel_row, rank, code, finding))
-
-    def parse_errors(self, key: str, parsed: Parsed, **common: object) -> None:
-        error = parsed.error.to_numpy(dtype=object)
-        hint = parsed.hint.to_numpy(dtype=object)
-        for code in sorted({e for e in error if e is not None}):
-            if code == "danh-dau-khong-ro":
-                self.add("dv-danh-dau-khong-ro", key, error == code)
-            else:
-                self.add(code, key, error == code, lambda p: {"hint": hint[p]}, **common)
-
-    def sorted(self) -> list[Finding]:
-        return [item[3] for item in sorted(self._items, key=lambda it: it[:3])]
-
-
 def _first_data_row(raw: RawTable) -> int:
     return (max(raw.header_rows) + 1) if raw.header_rows else 2
 
@@ -312,7 +217,7 @@ def prepare_members(
     frame = raw.frame
     if not frame.index.is_monotonic_increasing:
         frame = frame.sort_index(kind="stable")
-    out = _Findings(raw, frame, MEMBER_FIELD_BY_KEY)
+    out = FindingCollector(raw, frame, MEMBER_FIELD_BY_KEY, ma_ho_key=None)
     n = len(frame)
     index = village_index(villages)
     typed: dict[str, pd.Series] = {}
@@ -322,14 +227,14 @@ def prepare_members(
     for key in _MARK_KEYS:
         if key in frame.columns:
             p = parse_mark(frame[key])
-            out.parse_errors(key, p)
+            out.parse_errors(key, p, renames=_MEMBER_CODES)
             typed[key] = p.values.fillna(False).astype(bool)
         else:
             typed[key] = pd.Series(np.zeros(n, dtype=bool), index=frame.index)
     for key, units in (("nam_sinh", ()), ("tran_so_ho", ("ho",))):
         if key in frame.columns:
             p = parse_count(frame[key], units)
-            out.parse_errors(key, p, example=_EXAMPLES[key])
+            out.parse_errors(key, p, renames=_MEMBER_CODES, example=_EXAMPLES[key])
             values = p.values
             negative = (values.notna() & (values < 0)).to_numpy(dtype=bool)
             out.add("so-am", key, negative)
@@ -379,7 +284,7 @@ def prepare_members(
         out.add("dv-khong-co", None, np.zeros(0, dtype=bool), row=_first_data_row(raw))
     elif bool(members["mien"].all()):
         out.add("dv-tat-ca-mien", "mien", np.zeros(0, dtype=bool), row=int(members.index[0]))
-    return members, out.sorted()
+    return members, out.sorted_findings()
 
 
 # --- twinnings -------------------------------------------------------------------------------
@@ -403,7 +308,7 @@ def prepare_twinnings(
     frame = raw.frame
     if not frame.index.is_monotonic_increasing:
         frame = frame.sort_index(kind="stable")
-    out = _Findings(raw, frame, TWINNING_FIELD_BY_KEY)
+    out = FindingCollector(raw, frame, TWINNING_FIELD_BY_KEY, ma_ho_key=None)
     index = village_index(villages)
     cell_names = {cell_key(c): str(c) for c in sorted(cells) if cell_key(c)}
 
@@ -455,4 +360,4 @@ def prepare_twinnings(
         },
         index=frame.index,
     )
-    return twinnings.loc[ok & ~dup], out.sorted()
+    return twinnings.loc[ok & ~dup], out.sorted_findings()

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .collector import FindingCollector
 from .findings import CATALOGUE, Finding
 from .parse import AMBIGUOUS, NEGATIVE, UNREADABLE, Cell, decimal_value, format_vn, money_value
 from .schema import CLASS_LABELS, Field
@@ -54,15 +55,36 @@ _GIVER_ALIASES: dict[str, tuple[str, ...]] = {
     "dang_vien": ("Đảng viên", "ĐV", "DV", "Đảng viên giúp đỡ", "Cá nhân đảng viên"),
     "chi_bo": ("Chi bộ", "Đảng bộ", "Chi bộ, đảng bộ", "Chi bộ kết nghĩa"),
     "co_quan": (
-        "Cơ quan", "Đơn vị", "Cơ quan, đơn vị", "Cơ quan đơn vị", "Cơ quan kết nghĩa", "Tổ chức",
-        "Đoàn thể", "Mặt trận", "MTTQ", "Hội", "Trường", "Cơ quan, tổ chức",
+        "Cơ quan",
+        "Đơn vị",
+        "Cơ quan, đơn vị",
+        "Cơ quan đơn vị",
+        "Cơ quan kết nghĩa",
+        "Tổ chức",
+        "Đoàn thể",
+        "Mặt trận",
+        "MTTQ",
+        "Hội",
+        "Trường",
+        "Cơ quan, tổ chức",
     ),
     "quy": (
-        "Quỹ", "Quỹ vì người nghèo", "Ngân hàng", "Ngân hàng CSXH", "NHCSXH",
-        "Ngân hàng chính sách", "Ngân hàng chính sách xã hội", "Quỹ, ngân hàng",
+        "Quỹ",
+        "Quỹ vì người nghèo",
+        "Ngân hàng",
+        "Ngân hàng CSXH",
+        "NHCSXH",
+        "Ngân hàng chính sách",
+        "Ngân hàng chính sách xã hội",
+        "Quỹ, ngân hàng",
     ),
     "khac": (
-        "Khác", "Doanh nghiệp", "Cá nhân", "Nhà hảo tâm", "Mạnh thường quân", "Công ty",
+        "Khác",
+        "Doanh nghiệp",
+        "Cá nhân",
+        "Nhà hảo tâm",
+        "Mạnh thường quân",
+        "Công ty",
         "Khác (doanh nghiệp, cá nhân)",
     ),
 }
@@ -111,50 +133,68 @@ class SupportKind:
 
 KINDS: tuple[SupportKind, ...] = (
     SupportKind(
-        "tien", "Tiền",
+        "tien",
+        "Tiền",
         ("Tiền mặt", "Hỗ trợ tiền", "Ngày lương", "Một ngày lương", "Tiền lương", "Tiền hỗ trợ"),
-        ("dong",), money=True,
+        ("dong",),
+        money=True,
     ),
     SupportKind(
-        "cay_giong", "Cây giống",
+        "cay_giong",
+        "Cây giống",
         ("Cây", "Giống cây", "Cây giống các loại", "Cây ăn quả", "Cây con", "Cây trồng"),
         ("cay",),
     ),
     SupportKind(
-        "vat_nuoi", "Vật nuôi",
+        "vat_nuoi",
+        "Vật nuôi",
         ("Con giống", "Giống vật nuôi", "Bò", "Bò giống", "Dê", "Heo", "Lợn", "Gà", "Vịt"),
         ("con",),
     ),
     SupportKind(
-        "ngay_cong", "Ngày công",
+        "ngay_cong",
+        "Ngày công",
         ("Công lao động", "Ngày công lao động", "Lao động", "Giúp công", "Công"),
         ("ngay",),
     ),
     SupportKind(
-        "nha_o", "Nhà ở (xây/sửa)",
+        "nha_o",
+        "Nhà ở (xây/sửa)",
         (
-            "Nhà ở", "Xây nhà", "Sửa nhà", "Xây sửa nhà", "Xây, sửa nhà", "Nhà đại đoàn kết",
-            "Nhà Đại đoàn kết", "Nhà tình thương", "Xây/sửa nhà",
+            "Nhà ở",
+            "Xây nhà",
+            "Sửa nhà",
+            "Xây sửa nhà",
+            "Xây, sửa nhà",
+            "Nhà đại đoàn kết",
+            "Nhà Đại đoàn kết",
+            "Nhà tình thương",
+            "Xây/sửa nhà",
         ),
         ("can",),
     ),
     SupportKind(
-        "the_bhyt", "Thẻ BHYT",
+        "the_bhyt",
+        "Thẻ BHYT",
         ("BHYT", "Thẻ bảo hiểm y tế", "Bảo hiểm y tế", "Mua thẻ BHYT"),
         ("the",),
     ),
     SupportKind(
-        "vay_von", "Vay vốn",
+        "vay_von",
+        "Vay vốn",
         ("Vay", "Vốn vay", "Cho vay", "Tín dụng", "Tín dụng chính sách", "Vay ưu đãi"),
-        ("dong",), money=True,
+        ("dong",),
+        money=True,
     ),
     SupportKind(
-        "dao_tao_nghe", "Đào tạo nghề",
+        "dao_tao_nghe",
+        "Đào tạo nghề",
         ("Dạy nghề", "Học nghề", "Đào tạo", "Tập huấn", "Hỗ trợ học nghề"),
         ("nguoi", "luot", "khoa", "suat"),
     ),
     SupportKind(
-        "qua", "Quà",
+        "qua",
+        "Quà",
         ("Quà Tết", "Tặng quà", "Quà tặng", "Phần quà", "Gạo", "Nhu yếu phẩm"),
         ("phan", "suat", "thung", "bao", "kg", "cai", "goi"),
     ),
@@ -211,8 +251,12 @@ SUPPORT_FIELDS: tuple[Field, ...] = (
         "Loại người hỗ trợ",
         "text",
         (
-            "Loại người/đơn vị hỗ trợ", "Loại người, đơn vị hỗ trợ", "Loại đơn vị hỗ trợ",
-            "Loại người giúp", "Người hỗ trợ là", "Nguồn hỗ trợ",
+            "Loại người/đơn vị hỗ trợ",
+            "Loại người, đơn vị hỗ trợ",
+            "Loại đơn vị hỗ trợ",
+            "Loại người giúp",
+            "Người hỗ trợ là",
+            "Nguồn hỗ trợ",
         ),
     ),
     Field(
@@ -220,8 +264,14 @@ SUPPORT_FIELDS: tuple[Field, ...] = (
         "Người hỗ trợ",
         "code",
         (
-            "Người/đơn vị hỗ trợ", "Người, đơn vị hỗ trợ", "Đơn vị hỗ trợ", "Người giúp đỡ",
-            "Người giúp", "Mã đảng viên", "Nhà tài trợ", "Người, đơn vị giúp đỡ",
+            "Người/đơn vị hỗ trợ",
+            "Người, đơn vị hỗ trợ",
+            "Đơn vị hỗ trợ",
+            "Người giúp đỡ",
+            "Người giúp",
+            "Mã đảng viên",
+            "Nhà tài trợ",
+            "Người, đơn vị giúp đỡ",
             "Mã đảng viên hoặc tên đơn vị",
         ),
     ),
@@ -348,37 +398,6 @@ def record_key(
 # --- findings --------------------------------------------------------------------------------
 
 
-class _Collector:
-    def __init__(self, raw: RawTable) -> None:
-        self.raw = raw
-        self._items: list[tuple[int, int, str, Finding]] = []
-        self._rank = {f.key: i for i, f in enumerate(SUPPORT_FIELDS)}
-
-    def label(self, key: str) -> str:
-        return self.raw.headers.get(key) or SUPPORT_FIELD_BY_KEY[key].label
-
-    def add(
-        self, code: str, key: str | None, row: int, ma_ho: str | None, **fields: object
-    ) -> None:
-        kind = CATALOGUE[code]
-        values: dict[str, object] = {"label": self.label(key) if key else "", "value": ""}
-        values.update(fields)
-        finding = Finding(
-            code=code,
-            severity=kind.severity,
-            sheet=self.raw.sheet,
-            cell=self.raw.cell(key, row),
-            row=row,
-            column=key,
-            ma_ho=ma_ho,
-            message=kind.template.format(**values),
-        )
-        self._items.append((row, self._rank.get(key or "", -1), code, finding))
-
-    def sorted(self) -> list[Finding]:
-        return [item[3] for item in sorted(self._items, key=lambda it: it[:3])]
-
-
 def _suggest_code(value: str, known: Collection[str]) -> str:
     """A hint for a code that is not known: lost leading zeros, or a close spelling."""
     bare = value.lstrip("0")
@@ -441,7 +460,7 @@ def prepare_support(
     frame = raw.frame
     if not frame.index.is_monotonic_increasing:
         frame = frame.sort_index(kind="stable")
-    out = _Collector(raw)
+    out = FindingCollector(raw, raw.frame, SUPPORT_FIELD_BY_KEY, ma_ho_key=None)
     first_row = (max(raw.header_rows) + 1) if raw.header_rows else 2
     known_households = set(households) if households is not None else None
     member_codes: set[str] | None = None
@@ -453,9 +472,9 @@ def prepare_support(
                 if _text(name):
                     member_names.setdefault(fold(str(name)), []).append(str(code))
     if known_households is None:
-        out.add("ht-chua-co-ho", None, first_row, None, year=year)
+        out.add_at("ht-chua-co-ho", None, first_row, None, year=year)
     if member_codes is None:
-        out.add("ht-chua-co-dang-vien", None, first_row, None, year=year)
+        out.add_at("ht-chua-co-dang-vien", None, first_row, None, year=year)
 
     columns = {key: frame[key] if key in frame.columns else None for key in RECORD_COLUMNS}
     ctx = _Context(out, year, known_households, member_codes, member_names)
@@ -472,19 +491,24 @@ def prepare_support(
             continue
         key = str(record["record_key"])
         if key in first_by_key:
-            out.add("ht-trung", "ma_ho", int(excel_row), str(record["ma_ho"]),
-                    other_row=first_by_key[key])
+            out.add_at(
+                "ht-trung",
+                "ma_ho",
+                int(excel_row),
+                str(record["ma_ho"]),
+                other_row=first_by_key[key],
+            )
             continue
         first_by_key[key] = int(excel_row)
         kept_rows.append(int(excel_row))
         kept.append(record)
     records = records_frame(kept, index=kept_rows)
-    return records, out.sorted()
+    return records, out.sorted_findings()
 
 
 @dataclass
 class _Context:
-    out: _Collector
+    out: FindingCollector
     year: int
     households: set[str] | None
     member_codes: set[str] | None
@@ -498,7 +522,7 @@ class _Row:
         self.ctx, self.row, self.ma_ho, self.bad = ctx, row, ma_ho, False
 
     def __call__(self, code: str, key: str | None, **fields: object) -> None:
-        self.ctx.out.add(code, key, self.row, self.ma_ho, **fields)
+        self.ctx.out.add_at(code, key, self.row, self.ma_ho, **fields)
         if CATALOGUE[code].severity == "error":
             self.bad = True
 
@@ -523,8 +547,13 @@ def _check_row(
         else:
             ngay = str(parsed.value)
             if int(ngay[:4]) != year:
-                err("ht-ngay-ngoai-nam", "ngay", value=show_date(ngay), year=year,
-                    other_year=int(ngay[:4]))
+                err(
+                    "ht-ngay-ngoai-nam",
+                    "ngay",
+                    value=show_date(ngay),
+                    year=year,
+                    other_year=int(ngay[:4]),
+                )
 
     # Giver and the kind of giver.
     giver = cells.get("nguoi_ho_tro")
@@ -534,26 +563,46 @@ def _check_row(
     if giver_kind_text is not None:
         giver_kind = giver_kind_code(giver_kind_text)
         if giver_kind is None:
-            err("ht-loai-nguoi-khong-ro", "loai_nguoi", value=giver_kind_text,
-                shown=f' "{giver_kind_text}"', choices=choices)
+            err(
+                "ht-loai-nguoi-khong-ro",
+                "loai_nguoi",
+                value=giver_kind_text,
+                shown=f' "{giver_kind_text}"',
+                choices=choices,
+            )
     if giver is None:
         err("ht-nguoi-ho-tro-trong", "nguoi_ho_tro")
     elif giver_kind_text is None:
         giver_kind = _infer_giver_kind(giver, ctx.member_codes)
         if giver_kind is None:
-            err("ht-loai-nguoi-khong-ro", "loai_nguoi", value="",
-                shown=f' của "{giver}" (ô trống, tên không cho biết)', choices=choices)
+            err(
+                "ht-loai-nguoi-khong-ro",
+                "loai_nguoi",
+                value="",
+                shown=f' của "{giver}" (ô trống, tên không cho biết)',
+                choices=choices,
+            )
     if giver is not None and giver_kind == "dang_vien" and ctx.member_codes is not None:
         if giver not in ctx.member_codes:
-            err("ht-dang-vien-khong-co", "nguoi_ho_tro", value=giver, year=year,
-                suggest=_suggest_member(giver, ctx.member_codes, ctx.member_names))
+            err(
+                "ht-dang-vien-khong-co",
+                "nguoi_ho_tro",
+                value=giver,
+                year=year,
+                suggest=_suggest_member(giver, ctx.member_codes, ctx.member_names),
+            )
 
     # Household.
     if ma_ho is None:
         err("ht-ma-ho-trong", "ma_ho")
     elif ctx.households is not None and ma_ho not in ctx.households:
-        err("ht-ho-khong-co", "ma_ho", value=ma_ho, year=year,
-            suggest=_suggest_code(ma_ho, ctx.households))
+        err(
+            "ht-ho-khong-co",
+            "ma_ho",
+            value=ma_ho,
+            year=year,
+            suggest=_suggest_code(ma_ho, ctx.households),
+        )
 
     # Kind.
     kind_text = cells.get("loai")
@@ -603,8 +652,13 @@ def _check_row(
         else:
             found = unit_code(unit_text)
             if kind.units and found not in kind.units:
-                err("ht-don-vi-khong-hop", "don_vi" if unit_cell else "so_luong",
-                    value=unit_text, kind=kind.label, units=units_text(kind))
+                err(
+                    "ht-don-vi-khong-hop",
+                    "don_vi" if unit_cell else "so_luong",
+                    value=unit_text,
+                    kind=kind.label,
+                    units=units_text(kind),
+                )
             else:
                 unit = found or unit_text
         if kind.money:
@@ -617,8 +671,12 @@ def _check_row(
                 err("ht-tien-lech", "gia_tri", value=v_text, quantity=format_vn(quantity))
             quantity = value
         elif q_text is None:
-            err("ht-thieu-so-luong", "so_luong", kind=kind.label,
-                unit=UNIT_BY_CODE[kind.units[0]].label if kind.units else "")
+            err(
+                "ht-thieu-so-luong",
+                "so_luong",
+                kind=kind.label,
+                unit=UNIT_BY_CODE[kind.units[0]].label if kind.units else "",
+            )
 
     if err.bad or ngay is None or giver is None or ma_ho is None or kind is None:
         return None
@@ -646,8 +704,9 @@ def records_frame(rows: list[dict[str, object]], index: list[int] | None = None)
                 [np.nan if v is None else float(str(v)) for v in values], dtype="float64"
             )
         else:
-            data[key] = pd.Series(pd.array([None if v is None else str(v) for v in values],
-                                            dtype="string"))
+            data[key] = pd.Series(
+                pd.array([None if v is None else str(v) for v in values], dtype="string")
+            )
     frame = pd.DataFrame(data)
     if index is not None:
         frame.index = pd.Index(index, dtype="int64")
@@ -763,9 +822,25 @@ def commitment_rules(
 
 
 COMMITMENT_COLUMNS: tuple[str, ...] = (
-    "ma_dang_vien", "ho_ten", "chi_bo", "thon", "huong_luong", "mien",
-    "tien", "ngay_cong", "cay_giong", "so_lan", "so_ho", "ho_duoc_phan_cong", "giup_ho_phan_cong",
-    "trang_thai", "dat", "muc", "yeu_cau", "da_gop", "chenh_lech",
+    "ma_dang_vien",
+    "ho_ten",
+    "chi_bo",
+    "thon",
+    "huong_luong",
+    "mien",
+    "tien",
+    "ngay_cong",
+    "cay_giong",
+    "so_lan",
+    "so_ho",
+    "ho_duoc_phan_cong",
+    "giup_ho_phan_cong",
+    "trang_thai",
+    "dat",
+    "muc",
+    "yeu_cau",
+    "da_gop",
+    "chenh_lech",
 )
 
 
@@ -781,10 +856,14 @@ def member_contributions(records: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "tien": g["gia_tri"].sum(min_count=0),
-            "ngay_cong": mine["so_luong"].where(mine["loai"] == "ngay_cong", 0.0)
-            .groupby(mine["nguoi_ho_tro"]).sum(),
-            "cay_giong": mine["so_luong"].where(mine["loai"] == "cay_giong", 0.0)
-            .groupby(mine["nguoi_ho_tro"]).sum(),
+            "ngay_cong": mine["so_luong"]
+            .where(mine["loai"] == "ngay_cong", 0.0)
+            .groupby(mine["nguoi_ho_tro"])
+            .sum(),
+            "cay_giong": mine["so_luong"]
+            .where(mine["loai"] == "cay_giong", 0.0)
+            .groupby(mine["nguoi_ho_tro"])
+            .sum(),
             "so_lan": g.size().astype("float64"),
             "so_ho": g["ma_ho"].nunique().astype("float64"),
         }
@@ -818,8 +897,7 @@ def check_commitments(
     aligned = given.reindex(codes).fillna(0.0)
     paired: dict[str, list[str]] = {}
     if pairs is not None and len(pairs):
-        for m, h in zip(pairs["ma_dang_vien"].astype(str), pairs["ma_ho"].astype(str),
-                        strict=True):
+        for m, h in zip(pairs["ma_dang_vien"].astype(str), pairs["ma_ho"].astype(str), strict=True):
             paired.setdefault(m, []).append(h)
     helped: dict[str, set[str]] = {}
     mine = records[records["loai_nguoi"] == "dang_vien"]
@@ -840,8 +918,8 @@ def check_commitments(
             "ngay_cong": rules.labour_days,
             "cay_giong": rules.seedlings,
         }
-        routes = ("ngay_luong", "cay_giong") if salaried else (
-            "ngay_cong", "cay_giong", "ngay_luong"
+        routes = (
+            ("ngay_luong", "cay_giong") if salaried else ("ngay_cong", "cay_giong", "ngay_luong")
         )
         best = max(routes, key=lambda r: (amounts[r] / thresholds[r], -routes.index(r)))
         met = amounts[best] >= thresholds[best]
@@ -888,8 +966,7 @@ def giver_names(records: pd.DataFrame, members: pd.DataFrame | None) -> pd.Serie
     """How each record's giver is shown: "Nguyễn Văn A (000123)" for a known member."""
     names: dict[str, str] = {}
     if members is not None and len(members):
-        for code, name in zip(members["ma_dang_vien"].astype(str), members["ho_ten"],
-                              strict=True):
+        for code, name in zip(members["ma_dang_vien"].astype(str), members["ho_ten"], strict=True):
             if _text(name):
                 names[code] = f"{name} ({code})"
     shown = [
@@ -909,8 +986,16 @@ def describe_item(kind: str, quantity: float, unit: str) -> str:
 
 
 HOUSEHOLD_COLUMNS: tuple[str, ...] = (
-    "ma_ho", "ho_ten_chu_ho", "thon", "phan_loai_truoc", "phan_loai", "so_lan", "tong_gia_tri",
-    "da_nhan", "nguoi_ho_tro", "nguoi_giup",
+    "ma_ho",
+    "ho_ten_chu_ho",
+    "thon",
+    "phan_loai_truoc",
+    "phan_loai",
+    "so_lan",
+    "tong_gia_tri",
+    "da_nhan",
+    "nguoi_ho_tro",
+    "nguoi_giup",
 )
 
 
@@ -934,14 +1019,11 @@ def household_support(
     before = _by_code(last_year)
     helpers: dict[str, list[str]] = {}
     if pairs is not None and len(pairs):
-        for m, h in zip(pairs["ma_dang_vien"].astype(str), pairs["ma_ho"].astype(str),
-                        strict=True):
+        for m, h in zip(pairs["ma_dang_vien"].astype(str), pairs["ma_ho"].astype(str), strict=True):
             helpers.setdefault(h, []).append(m)
     rows: list[dict[str, object]] = []
     for code, part in frame.groupby("ma_ho", sort=True):
-        items = (
-            part.groupby(["loai", "don_vi"], sort=False)["so_luong"].sum().reset_index()
-        )
+        items = part.groupby(["loai", "don_vi"], sort=False)["so_luong"].sum().reset_index()
         order = {k.code: i for i, k in enumerate(KINDS)}
         items = items.sort_values("loai", key=lambda s: s.map(order), kind="stable")
         info = now.get(str(code)) or before.get(str(code)) or {}
@@ -954,7 +1036,8 @@ def household_support(
                 "phan_loai": (now.get(str(code)) or {}).get("phan_loai"),
                 "so_lan": len(part),
                 "tong_gia_tri": float(part["gia_tri"].sum(min_count=1))
-                if part["gia_tri"].notna().any() else None,
+                if part["gia_tri"].notna().any()
+                else None,
                 "da_nhan": "; ".join(
                     describe_item(str(r.loai), float(r.so_luong), str(r.don_vi))
                     for r in items.itertuples(index=False)
@@ -1053,8 +1136,7 @@ OUTCOME_CAUTION = (
     "giúp có thể khác hộ không được giúp ở nhiều mặt (lao động, đất, sức khoẻ, thiên tai…), "
     "và khi nhóm ít hộ thì tỷ lệ dao động nhiều."
 )
-_COUNTS = ("households", "poor", "found", "poor_found", "escaped_poverty", "left_list",
-           "not_found")
+_COUNTS = ("households", "poor", "found", "poor_found", "escaped_poverty", "left_list", "not_found")
 
 
 def outcome_comparison(
@@ -1084,9 +1166,12 @@ def outcome_comparison(
     for code, cls in zip(base["ma_ho"].astype(str), base["phan_loai"].astype(str), strict=True):
         h, s = code in helped_set, code in supported_set
         name = (
-            "co_nguoi_giup_va_ho_tro" if h and s
-            else "chi_co_nguoi_giup" if h
-            else "chi_co_ho_tro" if s
+            "co_nguoi_giup_va_ho_tro"
+            if h and s
+            else "chi_co_nguoi_giup"
+            if h
+            else "chi_co_ho_tro"
+            if s
             else "khong_co_ca_hai"
         )
         targets = [counts[name]]

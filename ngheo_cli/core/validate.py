@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, UsageError
-from .findings import CATALOGUE, Finding
+from .collector import FindingCollector
+from .findings import Finding
 from .parse import (
     AREA_UNITS,
     SCORE_UNITS,
@@ -88,88 +89,6 @@ class Prepared:
 
 
 # --- the findings collector -----------------------------------------------------------------
-
-
-class _Collector:
-    """Findings for one sheet; marks rows with an error."""
-
-    def __init__(self, raw: RawTable, frame: pd.DataFrame) -> None:
-        self.raw = raw
-        self.frame = frame
-        self.rows = frame.index.to_numpy()
-        self.bad = np.zeros(len(frame), dtype=bool)
-        self._items: list[tuple[int, int, str, Finding]] = []
-        self._text: dict[str, np.ndarray] = {}
-        self._rank = {
-            key: rank
-            for rank, key in enumerate(
-                sorted(raw.columns, key=lambda k: (len(raw.columns[k]), raw.columns[k]))
-            )
-        }
-        self.ma_ho = self.text("ma_ho") if "ma_ho" in frame.columns else None
-
-    def text(self, key: str) -> np.ndarray:
-        """The raw cell texts of a column (object array, None when blank)."""
-        if key not in self._text:
-            self._text[key] = as_text(self.frame[key]).to_numpy(dtype=object, na_value=None)
-        return self._text[key]
-
-    def label(self, key: str | None) -> str:
-        if key is None:
-            return ""
-        found = self.raw.headers.get(key)
-        if found:
-            return found
-        fld = FIELD_BY_KEY.get(key)
-        return fld.label if fld else key
-
-    def add(
-        self,
-        code: str,
-        key: str | None,
-        mask: np.ndarray | pd.Series,
-        fields: Callable[[int], dict[str, object]] | None = None,
-        **common: object,
-    ) -> None:
-        """One finding per True position of ``mask``, in column ``key`` (None: the row)."""
-        positions = np.flatnonzero(np.asarray(mask, dtype=bool))
-        if not len(positions):
-            return
-        kind = CATALOGUE[code]
-        if kind.severity == "error":
-            self.bad[positions] = True
-        texts = self.text(key) if key is not None and key in self.frame.columns else None
-        rank = self._rank.get(key, _NO_COLUMN_RANK) if key is not None else _NO_COLUMN_RANK
-        label = self.label(key)
-        for pos in positions:
-            row = int(self.rows[pos])
-            values: dict[str, object] = {"label": label, "value": ""}
-            if texts is not None and texts[pos] is not None:
-                values["value"] = texts[pos]
-            values.update(common)
-            if fields is not None:
-                values.update(fields(int(pos)))
-            ma_ho = None if self.ma_ho is None else self.ma_ho[pos]
-            finding = Finding(
-                code=code,
-                severity=kind.severity,
-                sheet=self.raw.sheet,
-                cell=self.raw.cell(key, row),
-                row=row,
-                column=key,
-                ma_ho=ma_ho,
-                message=kind.template.format(**values),
-            )
-            self._items.append((row, rank, code, finding))
-
-    def parse_errors(self, key: str, parsed: Parsed, **common: object) -> None:
-        error = parsed.error.to_numpy(dtype=object)
-        hint = parsed.hint.to_numpy(dtype=object)
-        for code in sorted({e for e in error if e is not None}):
-            self.add(code, key, error == code, lambda p: {"hint": hint[p]}, **common)
-
-    def sorted_findings(self) -> list[Finding]:
-        return [item[3] for item in sorted(self._items, key=lambda it: it[:3])]
 
 
 # --- file-level plan ------------------------------------------------------------------------
@@ -313,7 +232,7 @@ def prepare(
             ignored[key] = f"Chỉ số {_quote(key)} không thuộc chuẩn {ruleset.id}: không được dùng."
 
     n = len(frame)
-    out = _Collector(raw, frame)
+    out = FindingCollector(raw, frame, FIELD_BY_KEY)
     typed: dict[str, pd.Series] = {}
     parsed: dict[str, Parsed] = {}
 
@@ -462,7 +381,7 @@ def _side(at_or_below: bool) -> str:
 
 
 def _check_values(
-    out: _Collector, ruleset: Ruleset, parsed: dict[str, Parsed], typed: dict[str, pd.Series]
+    out: FindingCollector, ruleset: Ruleset, parsed: dict[str, Parsed], typed: dict[str, pd.Series]
 ) -> None:
     """Range and plausibility checks on values that were read."""
     score = ruleset.score_route
@@ -542,7 +461,7 @@ def _check_values(
 
 
 def _indicators(
-    out: _Collector,
+    out: FindingCollector,
     ruleset: Ruleset,
     frame: pd.DataFrame,
     parsed: dict[str, Parsed],
