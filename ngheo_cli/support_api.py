@@ -21,7 +21,7 @@ import yaml
 
 from . import __version__
 from .core import support as core
-from .core.findings import Finding
+from .core.findings import Finding, FindingsMixin
 from .core.parse import format_vn
 from .core.table import RawTable, SkippedRow
 from .errors import RulesetError, UsageError
@@ -32,8 +32,13 @@ from .io.workbook import load_column_map, read_table
 from .io.workspace import CommuneConfig, Workspace
 
 __all__ = [
-    "ImportResult", "SupportSummary", "add_support", "import_support", "require_workspace",
-    "support_settings", "support_summary",
+    "ImportResult",
+    "SupportSummary",
+    "add_support",
+    "import_support",
+    "require_workspace",
+    "support_settings",
+    "support_summary",
 ]
 
 # --- settings --------------------------------------------------------------------------------
@@ -84,7 +89,7 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 @dataclass
-class ImportResult:
+class ImportResult(FindingsMixin):
     """A finished ``support import`` or ``support add``.
 
     ``rows_read`` = ``valid`` + ``duplicates_in_file`` + ``rejected``; of the valid records,
@@ -102,14 +107,6 @@ class ImportResult:
     already_recorded: int = 0
     import_id: int | None = None
     skipped: list[SkippedRow] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "warning"]
 
     @property
     def rejected(self) -> int:
@@ -150,7 +147,14 @@ class ImportResult:
 # --- store -----------------------------------------------------------------------------------
 
 _STORED = (
-    "ngay", "loai_nguoi", "nguoi_ho_tro", "ma_ho", "loai", "so_luong", "don_vi", "gia_tri",
+    "ngay",
+    "loai_nguoi",
+    "nguoi_ho_tro",
+    "ma_ho",
+    "loai",
+    "so_luong",
+    "don_vi",
+    "gia_tri",
     "ghi_chu",
 )
 
@@ -249,9 +253,7 @@ def _import_raw(
     with ws.open_store() as store:
         households = _known_households(store, cfg.code, year)
         members = _members_or_none(store, cfg.code, year)
-        records, findings = core.prepare_support(
-            raw, year, households=households, members=members
-        )
+        records, findings = core.prepare_support(raw, year, households=households, members=members)
         result = ImportResult(
             commune=cfg,
             year=year,
@@ -263,8 +265,14 @@ def _import_raw(
             skipped=list(raw.skipped),
         )
         import_id, added = record_support(
-            store, cfg.code, year, records, source=raw.source, input_sha256=sha,
-            rows_read=result.rows_read, rejected=result.rejected,
+            store,
+            cfg.code,
+            year,
+            records,
+            source=raw.source,
+            input_sha256=sha,
+            rows_read=result.rows_read,
+            rejected=result.rejected,
         )
     result.import_id = import_id
     result.added = added
@@ -302,7 +310,14 @@ def import_support(
 
 
 ADD_FIELDS: tuple[str, ...] = (
-    "ngay", "loai_nguoi", "nguoi_ho_tro", "ma_ho", "loai", "so_luong", "don_vi", "gia_tri",
+    "ngay",
+    "loai_nguoi",
+    "nguoi_ho_tro",
+    "ma_ho",
+    "loai",
+    "so_luong",
+    "don_vi",
+    "gia_tri",
     "ghi_chu",
 )
 
@@ -462,8 +477,11 @@ def support_summary(ws: Workspace, commune: str, year: int) -> SupportSummary:
     for frame in (last_year, this_year):  # this year's village wins
         if frame is not None:
             villages.update(
-                {str(c): str(v) for c, v in zip(frame["ma_ho"], frame["thon"], strict=True)
-                 if v is not pd.NA and v is not None}
+                {
+                    str(c): str(v)
+                    for c, v in zip(frame["ma_ho"], frame["thon"], strict=True)
+                    if v is not pd.NA and v is not None
+                }
             )
     outcome = _outcome(year, frames, pairs_by_year, records, notes)
     return SupportSummary(

@@ -371,3 +371,17 @@ def make_finding(
         ma_ho=ma_ho,
         message=kind.template.format(**fields),
     )
+
+
+class FindingsMixin:
+    """``errors`` and ``warnings`` for any result that holds a ``findings`` list."""
+
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from .classify import classify
-from .findings import Finding
+from .findings import Finding, FindingsMixin
 from .mpi import MPIResult
 from .ruleset import Ruleset
 from .summary import class_counts, mpi_for
@@ -17,7 +17,7 @@ from .validate import prepare
 
 
 @dataclass
-class ClassificationResult:
+class ClassificationResult(FindingsMixin):
     """Every input row ends here: classified (``households``) or rejected (``rejected``).
 
     ``households`` is the typed table plus the columns of :mod:`classify`;
@@ -42,14 +42,6 @@ class ClassificationResult:
     @property
     def input_rows(self) -> int:
         return len(self.households) + len(self.rejected)
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "warning"]
 
     def counts(self) -> dict[str, int | None]:
         return class_counts(self.households, self.ruleset)

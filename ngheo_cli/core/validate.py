@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..errors import InputError, UsageError
 from .collector import FindingCollector
-from .findings import Finding
+from .findings import Finding, FindingsMixin
 from .parse import (
     AREA_UNITS,
     SCORE_UNITS,
@@ -54,7 +54,7 @@ _NO_COLUMN_RANK = -1
 
 
 @dataclass
-class Prepared:
+class Prepared(FindingsMixin):
     """What :func:`prepare` hands the classifier (and the error workbook).
 
     ``households``: accepted rows, typed, index = Excel row number. Columns: every input
@@ -78,14 +78,6 @@ class Prepared:
     @property
     def input_rows(self) -> int:
         return len(self.households) + len(self.rejected)
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "warning"]
 
 
 # --- the findings collector -----------------------------------------------------------------
