@@ -15,7 +15,7 @@ from rich.markup import escape
 from .. import __version__
 from ..errors import EXIT_BUG, NgheoError
 from . import console
-from .commands import assign, classify, demo, rules, sample, support, template, workspace
+from .commands import assign, classify, demo, report, rules, sample, support, template, workspace
 
 EPILOG = (
     "Mã thoát: 0 xong · 1 xong nhưng có dòng bị loại · 2 sai cách dùng lệnh · "
@@ -104,6 +104,7 @@ app.command("init", epilog=EPILOG)(guarded(workspace.init))
 app.command("history", epilog=EPILOG)(guarded(workspace.history))
 app.command("export", epilog=EPILOG)(guarded(workspace.export))
 app.command("assign", epilog=EPILOG)(guarded(assign.assign))
+app.command("report", epilog=EPILOG)(guarded(report.report))
 app.command("template", epilog=EPILOG)(guarded(template.template))
 app.command("demo", epilog=EPILOG)(guarded(demo.demo))
 app.command("sample", epilog=EPILOG)(guarded(sample.sample))

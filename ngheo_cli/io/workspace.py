@@ -369,3 +369,8 @@ def find_workspace(
         if (folder / CONFIG_NAME).is_file():
             return load_workspace(folder)
     return None
+
+
+def save_workspace(workspace: Workspace) -> None:
+    """Write ``ngheo.yaml`` back from a (changed) workspace, atomically."""
+    atomic_write_text(workspace.config_path, _dump(workspace))

@@ -1,22 +1,43 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ... import api, assign_api, history_api, support_api
+from ... import api, assign_api, history_api, report_api, support_api
 from ...io.assign_outputs import write_assignment
 from ...io.history_outputs import write_history
+from ...io.report_outputs import write_report
 from ...io.resources import shipped_dir
 from ...io.support_outputs import write_support_summary
-from ...io.workspace import CommuneConfig, init_workspace
+from ...io.workspace import CommuneConfig, init_workspace, save_workspace
 from .. import console, views
 from .support import render_summary
 from .workspace import render_balance
 
 DEMO_YEARS = (2023, 2024)
 DEMO_COMMUNE = CommuneConfig.create("24181", "Xã Đắk Liêng", "xa")
+# The seed's resolution (huyện Lắk, NQ 14-NQ/HU of 06/9/2023), used here for the sample commune.
+_LAK = "Nghị quyết 14-NQ/HU ngày 06/9/2023 của Huyện uỷ Lắk (minh hoạ cho xã mẫu)"
+DEMO_TARGETS = [
+    {
+        "level": "commune",
+        "code": "24181",
+        "year": year,
+        "measure": measure,
+        "kind": kind,
+        "value": value,
+        "source": _LAK,
+    }
+    for year, measure, kind, value in (
+        (2025, "poor_rate", "at_most", 20),
+        (2025, "near_poor_rate", "at_most", 11),
+        (2030, "poor_rate", "below", 12),
+        (2030, "near_poor_rate", "below", 7),
+    )
+]
 
 
 def demo(
@@ -28,12 +49,16 @@ def demo(
 
     Tạo thư mục làm việc trong OUT, phân loại và lưu hai năm 2023 và 2024, lập bảng
     diễn biến hộ nghèo, cận nghèo năm 2024, phân công đảng viên giúp đỡ hộ, rồi nhập sổ
-    hỗ trợ năm 2024 và tổng hợp cam kết, kết quả.
+    hỗ trợ năm 2024 và tổng hợp cam kết, kết quả; cuối cùng lập báo cáo HTML và Excel
+    so với chỉ tiêu giảm nghèo 2025 và 2030.
 
     Example: ngheo demo --out demo_out
     """
     data = shipped_dir("sample_data")
-    ws = init_workspace(out, "66", "Đắk Lắk", [DEMO_COMMUNE], force=True)
+    ws = replace(
+        init_workspace(out, "66", "Đắk Lắk", [DEMO_COMMUNE], force=True), targets=DEMO_TARGETS
+    )
+    save_workspace(ws)
     for year in DEMO_YEARS:
         survey = data / f"xa_dak_lieng_{year}.xlsx"
         with console.working(f"Đang phân loại năm {year}…"):
@@ -69,5 +94,8 @@ def demo(
         console.err.print(f"Đã ghi: {path}", markup=False)
     if imported.findings:
         console.err.print(f"Sổ hỗ trợ mẫu có {len(imported.findings)} ghi chú kiểm tra.")
+    report = report_api.build_report(ws, year, commune=DEMO_COMMUNE.code)
+    for path in write_report(report.context, out):
+        console.err.print(f"Đã ghi báo cáo: {path}", markup=False)
     console.err.print(f"Xong. Mở thư mục {out} để xem kết quả.", markup=False)
     return 0

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ... import history_api, report_api
+from ...core import fmt
+from ...errors import UsageError
+from ...io.report_outputs import write_report
+from ...io.store import VIETNAM_TIME
+from .. import console
+from ..options import JsonFlag, WorkspaceDir
+
+
+def report(
+    year: Annotated[int, typer.Option("--year", "-y", help="Năm rà soát đã lưu trong kho.")],
+    commune: Annotated[
+        str | None,
+        typer.Option("--commune", "-c", help="Báo cáo của một xã (mã trong ngheo.yaml)."),
+    ] = None,
+    province: Annotated[
+        bool, typer.Option("--province", help="Báo cáo toàn tỉnh (mọi xã trong ngheo.yaml).")
+    ] = False,
+    workspace: WorkspaceDir = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Thư mục ghi báo cáo (mặc định: bao_cao/ trong thư mục "
+                     "làm việc)."),
+    ] = None,
+    template_dir: Annotated[
+        Path | None,
+        typer.Option("--template-dir", help="Thư mục mẫu báo cáo riêng (bao_cao.html.j2)."),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> int:
+    """Báo cáo rà soát: tỷ lệ nghèo, diễn biến, thiếu hụt, phân công và tiến độ so với chỉ tiêu.
+
+    Ghi một tệp HTML (in A4, không cần mạng) và một sổ Excel theo mẫu biểu của tỉnh.
+
+    Example: ngheo report --year 2024 --commune 24181 --out bao_cao
+    """
+    if template_dir is not None and not template_dir.is_dir():
+        raise UsageError(f"--template-dir {template_dir} không phải thư mục.")
+    ws = history_api.require_workspace(workspace)
+    today = datetime.now(VIETNAM_TIME).date()
+    with console.working("Đang lập báo cáo…"):
+        result = report_api.build_report(ws, year, commune, province, generated_on=today)
+        result.outputs = write_report(result.context, out or ws.root / "bao_cao", template_dir)
+    if as_json:
+        console.emit_json(result.to_dict())
+        return 0
+    ctx = result.context
+    summary = {c["code"]: c for c in ctx["summary"]["classes"]}
+    households = fmt.number(ctx["summary"]["households"])
+    poor = fmt.number(summary["ngheo"]["rate_households"], 2)
+    near = fmt.number(summary["can_ngheo"]["rate_households"], 2)
+    lines = [f"Báo cáo năm {year} — {ctx['unit']['name']}: {households} hộ; nghèo {poor}%, "
+             f"cận nghèo {near}%."]
+    for ev in ctx["targets"]:
+        lines.append(f"  {ev['status_label']}: {ev['target']['label']}")
+    lines += [f"  Lưu ý: {n}" for n in ctx["notes"]]
+    lines += [f"Đã ghi: {p}" for p in result.outputs]
+    console.err.print("\n".join(lines), markup=False)
+    return 0

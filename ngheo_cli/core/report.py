@@ -1,0 +1,414 @@
+"""The review report's numbers, as one plain dictionary (the documents and ``--json`` show it).
+
+Pure: DataFrames and plain values in, a JSON-ready ``dict`` out (no NaN: missing is None).
+:mod:`ngheo_cli.report_api` gathers the inputs from the store; the HTML template and the
+Excel writer only lay the dictionary out (style.md §10).
+
+Sections: ``summary`` (households and persons per class, rates of all households and of all
+persons), ``trend`` (every recorded year, with its standard), ``by_unit`` (villages of a
+commune, or communes of a province), ``by_ethnic`` (DTTS / Kinh, and per ethnic group),
+``balances`` (the "diễn biến" lines 1…9 in households and persons), ``deprivations`` (per
+indicator among poor and near-poor households, with the Alkire–Foster contribution),
+``causes`` and ``needs`` (poor and near-poor households grouped by nguyen_nhan and
+nhu_cau; a need written "a; b" counts in both groups), ``assignment`` (households with a
+helper, members' loads), ``targets`` (see :mod:`targets`), ``support``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .history import BALANCE_LINES
+from .mpi import MPIResult
+from .ruleset import Ruleset
+from .schema import CLASS_LABELS
+from .summary import by_group, class_counts, deprivation_table, dtts_group, mpi_for
+from .targets import Evaluation, Observation, Target, evaluate, rate_pct
+
+POOR, NEAR_POOR = "ngheo", "can_ngheo"
+NO_SUPPORT_DATA = "Chưa có số liệu hỗ trợ"
+MEASURE_KEYS = ("poor_rate", "near_poor_rate", "dtts_poor_rate", "poor_count", "near_poor_count")
+
+
+def _clean(value: Any) -> Any:
+    """Plain JSON values: numpy scalars unwrapped, NaN/NA → None, containers recursed."""
+    if isinstance(value, Mapping):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [_clean(r) for r in frame.astype(object).to_dict("records")]
+
+
+def _persons(frame: pd.DataFrame) -> np.ndarray:
+    if "so_nhan_khau" not in frame.columns:
+        return np.zeros(len(frame), dtype="int64")
+    return pd.to_numeric(frame["so_nhan_khau"]).astype("Float64").fillna(0).to_numpy("int64")
+
+
+def year_counts(frame: pd.DataFrame) -> dict[str, Any]:
+    """Counts of one stored year: households, persons, poor and near-poor (households and
+    persons), DTTS households and DTTS poor, and the standard. Needs ``phan_loai`` (and uses
+    ``so_nhan_khau``, ``is_dtts``, ``standard`` when present)."""
+    cls = frame["phan_loai"].astype("string").fillna("").to_numpy(dtype=object)
+    persons = _persons(frame)
+    poor, near = cls == POOR, cls == NEAR_POOR
+    if "is_dtts" in frame.columns:
+        dtts = frame["is_dtts"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    else:
+        dtts = np.zeros(len(frame), dtype=bool)
+    standard = None
+    if "standard" in frame.columns and len(frame):
+        standard = str(frame["standard"].iloc[0])
+    return {
+        "households": len(frame),
+        "persons": int(persons.sum()),
+        "poor": int(poor.sum()),
+        "near_poor": int(near.sum()),
+        "poor_persons": int(persons[poor].sum()),
+        "near_poor_persons": int(persons[near].sum()),
+        "dtts_households": int(dtts.sum()),
+        "dtts_poor": int((dtts & poor).sum()),
+        "standard": standard,
+    }
+
+
+def add_counts(parts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Counts of several units added up (a province from its communes)."""
+    out: dict[str, Any] = {}
+    for part in parts:
+        for key, value in part.items():
+            if key == "standard":
+                out.setdefault("standards", set()).add(value)
+            else:
+                out[key] = out.get(key, 0) + int(value)
+    standards = sorted(s for s in out.pop("standards", set()) if s)
+    out["standard"] = standards[0] if len(standards) == 1 else ", ".join(standards) or None
+    return out
+
+
+def measures(counts: Mapping[str, Any]) -> dict[str, float]:
+    """The target measures of one year's counts (rates in %)."""
+    return {
+        "poor_rate": rate_pct(counts["poor"], counts["households"]),
+        "near_poor_rate": rate_pct(counts["near_poor"], counts["households"]),
+        "dtts_poor_rate": rate_pct(counts["dtts_poor"], counts["dtts_households"]),
+        "poor_count": float(counts["poor"]),
+        "near_poor_count": float(counts["near_poor"]),
+    }
+
+
+@dataclass
+class ReportInputs:
+    """Everything the report is computed from, gathered by the API (no store in here).
+
+    ``current``: the households of ``year`` (indicator marks included; a province report
+    adds ``commune`` and ``commune_name``). ``trend``: year → :func:`year_counts` for every
+    recorded year up to ``year``. ``balances``: kind → one-row total table of
+    :func:`history.balances` (None without a previous year). ``pairs``: recorded member ↔
+    household pairs (``ma_ho``, ``ma_dang_vien``, and ``commune`` for a province);
+    ``members``: the party members (``mien``). ``support``: the support summary, or None
+    when no support data exists.
+    """
+
+    level: str
+    unit_code: str
+    unit_name: str
+    province_code: str
+    province_name: str
+    year: int
+    current: pd.DataFrame
+    ruleset: Ruleset | None
+    trend: dict[int, dict[str, Any]]
+    standard_of_year: Callable[[int], str]
+    balances: dict[str, pd.DataFrame] | None = None
+    previous_year: int | None = None
+    pairs: pd.DataFrame | None = None
+    members: pd.DataFrame | None = None
+    targets: list[Target] = field(default_factory=list)
+    support: dict[str, Any] | None = None
+    support_note: str | None = None
+    generated_on: date | None = None
+    communes_without_year: list[str] = field(default_factory=list)
+
+
+def _summary(frame: pd.DataFrame, ruleset: Ruleset | None) -> dict[str, Any]:
+    counts = year_counts(frame)
+    total_h, total_p = counts["households"], counts["persons"]
+    persons = _persons(frame)
+    cls = frame["phan_loai"].astype("string").fillna("")
+    defined = (
+        class_counts(frame, ruleset) if ruleset is not None
+        else {c: int((cls == c).sum()) for c in CLASS_LABELS}
+    )
+    classes = []
+    for code, n in defined.items():
+        if n is None:
+            classes.append({"code": code, "label": CLASS_LABELS[code], "households": None,
+                            "persons": None, "rate_households": None, "rate_persons": None,
+                            "note": "không quy định"})
+            continue
+        if code == "tren_chuan" and not n:
+            continue
+        p = int(persons[(cls == code).to_numpy()].sum())
+        classes.append({
+            "code": code, "label": CLASS_LABELS[code], "households": n, "persons": p,
+            "rate_households": rate_pct(n, total_h), "rate_persons": rate_pct(p, total_p),
+            "note": None,
+        })
+    return {"households": total_h, "persons": total_p, "classes": classes,
+            "dtts_households": counts["dtts_households"], "dtts_poor": counts["dtts_poor"],
+            "dtts_poor_rate": rate_pct(counts["dtts_poor"], counts["dtts_households"])}
+
+
+def _group_rows(frame: pd.DataFrame, ruleset: Ruleset | None, group: pd.Series,
+                total_label: str) -> list[dict[str, Any]]:
+    if ruleset is None or not len(frame):
+        return []
+    table = by_group(frame, ruleset, group, total_label)
+    for code in ("ngheo", "can_ngheo", "trung_binh", "khac", "tren_chuan"):
+        key = f"ty_le_{code}"
+        if key in table.columns:
+            table[key] = table[key] * 100  # percent, like every rate in the report
+    return _records(table)
+
+
+def _balances(tables: Mapping[str, pd.DataFrame] | None) -> dict[str, Any]:
+    if not tables:
+        return {"available": False, "poor": [], "near_poor": []}
+    out: dict[str, Any] = {"available": True}
+    for kind in ("poor", "near_poor"):
+        row = tables[kind].iloc[-1]
+        out[kind] = [
+            {"line": i, "label": BALANCE_LINES[kind][i], "households": int(row[f"ho_{i}"]),
+             "persons": int(row[f"nk_{i}"])}
+            for i in range(1, 10)
+        ]
+    return out
+
+
+def _deprivations(frame: pd.DataFrame, ruleset: Ruleset | None) -> dict[str, Any]:
+    if ruleset is None or not len(frame) or "nguon_thieu_hut" not in frame.columns:
+        return {"available": False, "rows": [], "mpi": None, "households_with_marks": 0}
+    present = [i for i in ruleset.indicator_ids if i in frame.columns]
+    if len(present) < len(ruleset.indicator_ids):
+        return {"available": False, "rows": [], "mpi": None, "households_with_marks": 0}
+    mpi: MPIResult = mpi_for(frame, ruleset)
+    table = deprivation_table(frame, ruleset, mpi)
+    for key in ("ngheo_ty_le", "can_ngheo_ty_le", "tat_ca_ty_le", "af_censored", "af_dong_gop"):
+        table[key] = table[key] * 100
+    rows = _records(table)
+    rows.sort(key=lambda r: -(r["ngheo_so_ho"] or 0))
+    return {
+        "available": True,
+        "rows": rows,
+        "households_with_marks": int(table.attrs.get("so_ho_co_chi_so", 0)),
+        "mpi": _clean({"H": mpi.H * 100, "A": mpi.A * 100, "M0": mpi.M0, "n": mpi.n, "q": mpi.q}),
+    }
+
+
+def _split_needs(values: pd.Series) -> pd.Series:
+    return (
+        values.astype("string").fillna("").str.split(r"[;,]")
+        .explode().astype("string").str.strip()
+    )
+
+
+def _grouped(frame: pd.DataFrame, column: str, split: bool) -> list[dict[str, Any]]:
+    """Poor and near-poor households by ``column`` (blank → "(chưa ghi)"), largest first."""
+    if column not in frame.columns:
+        return []
+    cls = frame["phan_loai"].astype("string")
+    part = frame[cls.isin([POOR, NEAR_POOR]).fillna(False).to_numpy(dtype=bool)]
+    values = part[column].astype("string")
+    if split:
+        values = _split_needs(values)
+    values = values.mask(values.fillna("") == "", "(chưa ghi)")
+    kinds = part["phan_loai"].astype("string").reindex(values.index)
+    table = pd.crosstab(values, kinds)
+    rows = []
+    n_poor = int((part["phan_loai"] == POOR).sum())
+    n_near = int((part["phan_loai"] == NEAR_POOR).sum())
+    for key, row in table.iterrows():
+        p, c = int(row.get(POOR, 0)), int(row.get(NEAR_POOR, 0))
+        rows.append({"nhom": str(key), "poor": p, "near_poor": c, "total": p + c,
+                     "poor_share": rate_pct(p, n_poor), "near_poor_share": rate_pct(c, n_near)})
+    rows.sort(key=lambda r: (-r["total"], r["nhom"]))
+    return rows
+
+
+def _assignment(frame: pd.DataFrame, pairs: pd.DataFrame | None,
+                members: pd.DataFrame | None, keys: Sequence[str]) -> dict[str, Any]:
+    if pairs is None or not len(pairs):
+        return {"available": False,
+                "note": "Chưa có phân công đảng viên giúp đỡ hộ năm này (ngheo assign)."}
+
+    def key(f: pd.DataFrame) -> pd.Series:
+        out = f[keys[0]].astype("string")
+        for k in keys[1:]:
+            out = out + "|" + f[k].astype("string")
+        return out
+
+    helped = set(key(pairs).dropna())
+    cls = frame["phan_loai"].astype("string").fillna("")
+    codes = key(frame)
+    result: dict[str, Any] = {"available": True}
+    for name, code in (("poor", POOR), ("near_poor", NEAR_POOR)):
+        sel = (cls == code).to_numpy()
+        total = int(sel.sum())
+        with_helper = int(codes[sel].isin(helped).sum())
+        result[name] = {"households": total, "with_helper": with_helper,
+                        "without_helper": total - with_helper,
+                        "rate": rate_pct(with_helper, total)}
+    member_keys = ["ma_dang_vien", *keys[1:]]
+    loads = pairs.groupby(member_keys, dropna=False).size()
+    n_members = n_exempt = None
+    idle = None
+    if members is not None and len(members):
+        n_members = len(members)
+        exempt = members["mien"].astype("boolean").fillna(False) if "mien" in members else None
+        n_exempt = int(exempt.sum()) if exempt is not None else 0
+        idle = n_members - n_exempt - int(len(loads))
+    distribution = loads.value_counts().sort_index()
+    result.update({
+        "pairs": len(pairs),
+        "members": n_members,
+        "members_exempt": n_exempt,
+        "members_helping": int(len(loads)),
+        "members_idle": None if idle is None else max(idle, 0),
+        "max_load": int(loads.max()) if len(loads) else 0,
+        "mean_load": float(loads.mean()) if len(loads) else None,
+        "load_distribution": [{"households": int(k), "members": int(v)}
+                              for k, v in distribution.items()],
+        "via_twinning": int(pairs["via_twinning"].astype("boolean").fillna(False).sum())
+        if "via_twinning" in pairs else None,
+        "kept_from_last_year": int(pairs["kept_from_last_year"].astype("boolean")
+                                   .fillna(False).sum())
+        if "kept_from_last_year" in pairs else None,
+    })
+    return result
+
+
+def _trend(trend: Mapping[int, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for y in sorted(trend):
+        c = dict(trend[y])
+        c["year"] = y
+        c.update(measures(c))
+        rows.append(c)
+    for before, after in zip(rows, rows[1:], strict=False):
+        after["series_break"] = before["standard"] != after["standard"]
+    if rows:
+        rows[0]["series_break"] = False
+    return rows
+
+
+def evaluate_targets(inputs: ReportInputs) -> list[Evaluation]:
+    series: dict[str, list[Observation]] = {m: [] for m in MEASURE_KEYS}
+    for y, counts in inputs.trend.items():
+        values = measures(counts)
+        standard = counts.get("standard") or inputs.standard_of_year(y)
+        for m in MEASURE_KEYS:
+            series[m].append(Observation(y, values[m], str(standard)))
+    out = []
+    for t in inputs.targets:
+        if not t.applies_to(inputs.level, inputs.province_code,
+                            inputs.unit_code if inputs.level == "commune" else None):
+            continue
+        if t.year < inputs.year:
+            continue  # a past period: its own report said it
+        if t.kind == "reduce_pp_per_year" and t.from_year and t.from_year > inputs.year:
+            continue  # the period has not started
+        if t.level == "province" and inputs.level == "commune":
+            pass  # the province's target is a yardstick for its communes
+        out.append(evaluate(t, series[t.measure], inputs.year, inputs.standard_of_year))
+    return out
+
+
+def build_context(inputs: ReportInputs) -> dict[str, Any]:
+    """The report's numbers (see the module docstring); JSON-ready."""
+    frame, ruleset = inputs.current, inputs.ruleset
+    trend = _trend(inputs.trend)
+    standards_seen = sorted({r["standard"] for r in trend if r["standard"]})
+    next_change = None
+    current_std = inputs.standard_of_year(inputs.year)
+    for y in range(inputs.year + 1, inputs.year + 8):
+        if inputs.standard_of_year(y) != current_std:
+            next_change = {"year": y, "standard": inputs.standard_of_year(y)}
+            break
+    series_break = len(standards_seen) > 1
+    notes = []
+    if series_break:
+        notes.append(
+            "Các năm trong báo cáo dùng các chuẩn nghèo khác nhau (" + ", ".join(standards_seen)
+            + "): số liệu trước và sau khi đổi chuẩn không so sánh trực tiếp; đây là điểm gãy "
+            "của chuỗi số liệu, không phải xu hướng."
+        )
+    if next_change is not None:
+        notes.append(
+            f"Từ năm {next_change['year']} áp dụng chuẩn {next_change['standard']}: chuỗi số "
+            "liệu sẽ gãy; các dự báo vượt qua năm đó chỉ để tham khảo."
+        )
+    if inputs.level == "province":
+        unit_group = frame["commune_name"] if "commune_name" in frame else frame["commune"]
+        total_label = "Toàn tỉnh"
+        cause_keys = ["ma_ho", "commune"]
+    else:
+        unit_group = (frame["thon"] if "thon" in frame.columns
+                      else pd.Series(None, index=frame.index, dtype=object))
+        total_label = "Toàn xã"
+        cause_keys = ["ma_ho"]
+    dtts = dtts_group(frame)
+    ethnic = (frame["dan_toc"].astype("string") if "dan_toc" in frame.columns
+              else pd.Series(None, index=frame.index, dtype=object))
+    evaluations = evaluate_targets(inputs)
+    support: dict[str, Any]
+    if inputs.support is None:
+        support = {"available": False, "message": NO_SUPPORT_DATA,
+                   "note": inputs.support_note}
+    else:
+        support = {"available": True, **inputs.support}
+    ctx: dict[str, Any] = {
+        "level": inputs.level,
+        "unit": {"code": inputs.unit_code, "name": inputs.unit_name,
+                 "province_code": inputs.province_code, "province_name": inputs.province_name},
+        "year": inputs.year,
+        "previous_year": inputs.previous_year,
+        "generated_on": (inputs.generated_on.strftime("%d/%m/%Y")
+                         if inputs.generated_on else None),
+        "standard": None if ruleset is None else {
+            "id": ruleset.id, "title": ruleset.title, "legal_basis": ruleset.legal_basis},
+        "series_break": series_break,
+        "next_standard_change": next_change,
+        "notes": notes,
+        "summary": _summary(frame, ruleset),
+        "trend": trend,
+        "by_unit": _group_rows(frame, ruleset, unit_group, total_label),
+        "by_dtts": _group_rows(frame, ruleset, dtts, total_label),
+        "by_ethnic": _group_rows(frame, ruleset, ethnic, total_label),
+        "balances": _balances(inputs.balances),
+        "deprivations": _deprivations(frame, ruleset),
+        "causes": _grouped(frame, "nguyen_nhan", split=False),
+        "needs": _grouped(frame, "nhu_cau", split=True),
+        "assignment": _assignment(frame, inputs.pairs, inputs.members, cause_keys),
+        "targets": [e.to_dict() for e in evaluations],
+        "support": support,
+        "communes_without_year": list(inputs.communes_without_year),
+    }
+    return _clean(ctx)

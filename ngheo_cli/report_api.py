@@ -1,0 +1,265 @@
+"""The review report of a commune or a province: gather from the store, compute, write.
+
+``build_report(ws, year, commune="24181")`` or ``build_report(ws, year, province=True)``
+returns a :class:`Report` whose ``to_dict()`` holds the same numbers the HTML and Excel
+documents show (they are rendered from it). Targets: the packaged national defaults
+(``rulesets/targets/national.yaml``) plus the ``targets:`` of ``ngheo.yaml``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from .core.history import balances, transitions
+from .core.report import ReportInputs, add_counts, build_context, year_counts
+from .core.ruleset import Ruleset
+from .core.targets import Target, parse_targets
+from .errors import NgheoError, RulesetError, UsageError
+from .io import rulesets
+from .io.store import Store, load_members, load_pairs
+from .io.workspace import Workspace
+
+NATIONAL_TARGETS = "national.yaml"
+_PREVIOUS_COLUMNS = ["ma_ho", "ho_ten_chu_ho", "thon", "phan_loai", "so_nhan_khau", "is_dtts"]
+_EARLIER_COLUMNS = ["ma_ho", "phan_loai", "so_nhan_khau", "is_dtts"]
+
+
+@lru_cache(maxsize=1)
+def national_targets() -> tuple[Target, ...]:
+    """The national targets shipped with ngheo (standards.md §5)."""
+    entry = resources.files("ngheo_cli") / "rulesets" / "targets" / NATIONAL_TARGETS
+    try:
+        data = yaml.safe_load(entry.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:  # a packaging mistake, but said plainly
+        raise RulesetError(f"Tệp chỉ tiêu quốc gia không đọc được: {exc}") from None
+    return tuple(parse_targets(data.get("targets"), f"chỉ tiêu quốc gia ({NATIONAL_TARGETS})"))
+
+
+def workspace_targets(ws: Workspace) -> list[Target]:
+    """The working folder's own targets (``targets:`` in ngheo.yaml)."""
+    return parse_targets(ws.targets, str(ws.config_path))
+
+
+def standard_of_year(year: int) -> str:
+    """The national standard id a review year is classified under ("" outside every one)."""
+    try:
+        return rulesets.resolve(year).id
+    except NgheoError:
+        return ""
+
+
+@dataclass
+class Report:
+    level: str
+    year: int
+    context: dict[str, Any]
+    outputs: list[Path] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.context, "outputs": [str(p) for p in self.outputs]}
+
+
+def _ruleset_of(frame: pd.DataFrame, year: int) -> Ruleset | None:
+    shipped = rulesets.packaged()
+    if len(frame) and "standard" in frame.columns:
+        sid = str(frame["standard"].iloc[0])
+        if sid in shipped:
+            return shipped[sid]
+    try:
+        return rulesets.resolve(year)
+    except NgheoError:
+        return None
+
+
+@dataclass
+class _Unit:
+    """One commune's frames for the report year."""
+
+    current: pd.DataFrame
+    trend: dict[int, dict[str, Any]]
+    balances: dict[str, pd.DataFrame] | None
+    previous_year: int | None
+    pairs: pd.DataFrame
+    members: pd.DataFrame
+
+
+def _load_unit(store: Store, code: str, year: int) -> _Unit | None:
+    years = [y for y in store.years(code) if y <= year]
+    if year not in years:
+        return None
+    current = store.load_year(code, year)
+    trend = {year: year_counts(current)}
+    previous = None
+    earlier = []
+    for y in years[:-1]:
+        cols = _PREVIOUS_COLUMNS if y == year - 1 else _EARLIER_COLUMNS
+        frame = store.load_year(code, y, columns=cols)
+        trend[y] = year_counts(frame)
+        if y == year - 1:
+            previous = frame
+        else:
+            earlier.append(frame)
+    tables = None
+    if previous is not None:
+        tables = balances(transitions(current, previous, earlier), by=None)
+    return _Unit(current, trend, tables, year - 1 if previous is not None else None,
+                 load_pairs(store, code, year), load_members(store, code, year))
+
+
+def _support(ws: Workspace, code: str, year: int) -> tuple[dict[str, Any] | None, str | None]:
+    """A compact support summary (totals, members' commitments, outcome) when the support
+    module exists and has records for the year; else (None, why). Never invents numbers."""
+    try:
+        module = importlib.import_module("ngheo_cli.support_api")
+        summary = module.support_summary
+    except (ImportError, AttributeError):
+        return None, "Chưa có chức năng theo dõi hỗ trợ (ngheo support) trong bản này."
+    try:
+        data = summary(ws, code, year).to_dict()
+    except NgheoError as exc:
+        return None, exc.message
+    totals = dict(data.get("totals") or {})
+    notes = [str(n) for n in data.get("notes") or []]
+    if not totals.get("records"):
+        return None, notes[0] if notes else f"Kho chưa có bản ghi hỗ trợ năm {year}."
+    members = {k: v for k, v in (data.get("members") or {}).items() if k != "list"}
+    outcome = data.get("outcome") or None
+    return {
+        "totals": totals,
+        "members": members,
+        "by_giver_kind": list(data.get("by_giver_kind") or []),
+        "outcome": outcome,
+        "outcome_sentence": None if outcome is None else outcome.get("sentence"),
+        "notes": notes,
+    }, None
+
+
+def _has_support_records(ws: Workspace, code: str, year: int) -> bool:
+    """Cheap check through the support module's loader, when it has one (else True: ask)."""
+    try:
+        loader = importlib.import_module("ngheo_cli.support_api").load_support
+    except (ImportError, AttributeError):
+        return True
+    try:
+        with ws.open_store() as store:
+            return bool(len(loader(store, code, year)))
+    except NgheoError:
+        return True
+
+
+def build_report(
+    ws: Workspace,
+    year: int,
+    commune: str | None = None,
+    province: bool = False,
+    *,
+    generated_on: date | None = None,
+) -> Report:
+    """The report of one commune (``commune``) or of the whole province (``province``)."""
+    if (commune is None) == (not province):
+        raise UsageError("Chọn một: --commune MÃ hoặc --province.")
+    targets = [*national_targets(), *workspace_targets(ws)]
+    if commune is not None:
+        cfg = ws.commune(commune)
+        with ws.open_store() as store:
+            unit = _load_unit(store, cfg.code, year)
+            known = store.years(cfg.code)
+        if unit is None:
+            raise UsageError(
+                f"Kho chưa có số liệu năm {year} của {cfg.name} ({cfg.code}); đã có: "
+                f"{', '.join(map(str, known)) or 'chưa có năm nào'}.",
+                hint=f"Chạy ngheo classify SỔ.xlsx --commune {cfg.code} --year {year} trước.",
+            )
+        support, note = _support(ws, cfg.code, year)
+        inputs = ReportInputs(
+            level="commune", unit_code=cfg.code, unit_name=cfg.name,
+            province_code=ws.province_code, province_name=ws.province_name, year=year,
+            current=unit.current, ruleset=_ruleset_of(unit.current, year), trend=unit.trend,
+            standard_of_year=standard_of_year, balances=unit.balances,
+            previous_year=unit.previous_year, pairs=unit.pairs, members=unit.members,
+            targets=targets, support=support, support_note=note, generated_on=generated_on,
+        )
+        return Report("commune", year, build_context(inputs))
+    return _province_report(ws, year, targets, generated_on)
+
+
+def _province_report(
+    ws: Workspace, year: int, targets: list[Target], generated_on: date | None
+) -> Report:
+    frames, pairs, members, missing = [], [], [], []
+    trend_parts: dict[int, list[dict[str, Any]]] = {}
+    balance_parts: list[dict[str, pd.DataFrame]] = []
+    supports: list[dict[str, Any]] = []
+    note = None
+    with ws.open_store() as store:
+        for cfg in ws.communes:
+            unit = _load_unit(store, cfg.code, year)
+            if unit is None:
+                missing.append(f"{cfg.name} ({cfg.code})")
+                continue
+            frames.append(unit.current.assign(commune=cfg.code, commune_name=cfg.name))
+            for y, counts in unit.trend.items():
+                trend_parts.setdefault(y, []).append(counts)
+            if unit.balances is not None:
+                balance_parts.append(unit.balances)
+            if len(unit.pairs):
+                pairs.append(unit.pairs.assign(commune=cfg.code))
+            if len(unit.members):
+                members.append(unit.members.assign(commune=cfg.code))
+    if not frames:
+        raise UsageError(f"Kho chưa có số liệu năm {year} của xã nào trong tỉnh.")
+    for cfg in ws.communes:
+        if not _has_support_records(ws, cfg.code, year):
+            continue  # a full summary per commune costs ~0.2 s: skip those without records
+        data, why = _support(ws, cfg.code, year)
+        if data is not None:
+            supports.append({"commune": cfg.code, "commune_name": cfg.name, **data})
+        note = note or why
+    if not supports and note is None:
+        note = _support(ws, ws.communes[0].code, year)[1] if ws.communes else None
+    current = pd.concat(frames, ignore_index=True)
+    # A year enters the trend only when every commune reporting this year has it: a rate
+    # over a different set of communes is not comparable.
+    n = len(frames)
+    trend = {y: add_counts(parts) for y, parts in trend_parts.items() if len(parts) == n}
+    tables = None
+    if balance_parts and len(balance_parts) == n:
+        tables = {
+            kind: pd.concat([b[kind].iloc[[-1]] for b in balance_parts])
+            .select_dtypes("number").sum().to_frame().T
+            for kind in ("poor", "near_poor")
+        }
+    inputs = ReportInputs(
+        level="province", unit_code=ws.province_code, unit_name=ws.province_name,
+        province_code=ws.province_code, province_name=ws.province_name, year=year,
+        current=current, ruleset=_ruleset_of(current, year), trend=trend,
+        standard_of_year=standard_of_year, balances=tables,
+        previous_year=year - 1 if tables is not None else None,
+        pairs=pd.concat(pairs, ignore_index=True) if pairs else None,
+        members=pd.concat(members, ignore_index=True) if members else None,
+        targets=targets,
+        support=_province_support(supports), support_note=note,
+        generated_on=generated_on, communes_without_year=missing,
+    )
+    return Report("province", year, build_context(inputs))
+
+
+def _province_support(parts: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Communes' support totals added up, and each commune's line; None without any."""
+    if not parts:
+        return None
+    keys = ("records", "households", "givers", "value_dong")
+    totals = {k: sum(p["totals"].get(k) or 0 for p in parts) for k in keys}
+    return {"totals": totals, "communes": parts, "members": None, "outcome": None,
+            "outcome_sentence": None, "by_giver_kind": [],
+            "notes": ["Tổng của các xã có bản ghi hỗ trợ; người hỗ trợ có thể được đếm ở "
+                      "nhiều xã."]}

@@ -1,0 +1,154 @@
+"""The report's numbers: built from tiny frames written here, and from the sample commune."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ngheo_cli import history_api
+from ngheo_cli.core.report import (
+    NO_SUPPORT_DATA,
+    ReportInputs,
+    add_counts,
+    build_context,
+    measures,
+    year_counts,
+)
+from ngheo_cli.core.targets import parse_target
+from ngheo_cli.io import rulesets
+from ngheo_cli.io.workspace import load_workspace
+from ngheo_cli.report_api import build_report, standard_of_year
+
+
+def households(rows: list[tuple]) -> pd.DataFrame:
+    """(ma_ho, thon, phan_loai, so_nhan_khau, is_dtts, nguyen_nhan, nhu_cau)."""
+    frame = pd.DataFrame(rows, columns=["ma_ho", "thon", "phan_loai", "so_nhan_khau", "is_dtts",
+                                        "nguyen_nhan", "nhu_cau"])
+    frame["standard"] = "nd07-2021"
+    frame["dan_toc"] = frame["is_dtts"].map({True: "Ê Đê", False: "Kinh"})
+    return frame
+
+
+SMALL = households([
+    ("01", "A", "ngheo", 4, True, "Thiếu vốn", "Tín dụng; Nhà ở"),
+    ("02", "A", "ngheo", 2, True, "Thiếu đất sản xuất", "Sản xuất"),
+    ("03", "A", "can_ngheo", 3, False, "Thiếu vốn", "Tín dụng"),
+    ("04", "B", "khac", 5, False, None, None),
+    ("05", "B", "trung_binh", 1, True, None, None),
+    ("06", "B", "ngheo", 6, False, None, ""),
+])
+
+
+def inputs(**kw) -> ReportInputs:
+    base = dict(
+        level="commune", unit_code="24181", unit_name="Xã Thử", province_code="66",
+        province_name="Đắk Lắk", year=2024, current=SMALL,
+        ruleset=rulesets.packaged()["nd07-2021"], trend={2024: year_counts(SMALL)},
+        standard_of_year=standard_of_year,
+    )
+    base.update(kw)
+    return ReportInputs(**base)
+
+
+def test_counts_and_rates_in_households_and_persons() -> None:
+    c = year_counts(SMALL)
+    assert c == {"households": 6, "persons": 21, "poor": 3, "near_poor": 1, "poor_persons": 12,
+                 "near_poor_persons": 3, "dtts_households": 3, "dtts_poor": 2,
+                 "standard": "nd07-2021"}
+    m = measures(c)
+    assert math.isclose(m["poor_rate"], 50.0) and math.isclose(m["dtts_poor_rate"], 200 / 3)
+    ctx = build_context(inputs())
+    poor = ctx["summary"]["classes"][0]
+    assert (poor["households"], poor["persons"]) == (3, 12)
+    assert math.isclose(poor["rate_persons"], 100 * 12 / 21)
+    village_a = ctx["by_unit"][0]
+    assert village_a["nhom"] == "A" and village_a["ngheo"] == 2
+    assert math.isclose(village_a["ty_le_ngheo"], 200 / 3)
+    assert ctx["by_unit"][-1]["nhom"] == "Toàn xã"
+    dtts = {r["nhom"]: r for r in ctx["by_dtts"]}
+    assert dtts["Dân tộc thiểu số"]["ngheo"] == 2
+    json.dumps(ctx)  # plain JSON, no NaN objects
+
+
+def test_province_counts_add_up() -> None:
+    total = add_counts([year_counts(SMALL), year_counts(SMALL.iloc[:2])])
+    assert total["households"] == 8 and total["poor"] == 5 and total["standard"] == "nd07-2021"
+
+
+def test_causes_and_needs_split_multiple_needs() -> None:
+    ctx = build_context(inputs())
+    causes = {r["nhom"]: r for r in ctx["causes"]}
+    assert causes["Thiếu vốn"]["poor"] == 1 and causes["Thiếu vốn"]["near_poor"] == 1
+    assert causes["(chưa ghi)"]["poor"] == 1  # household 06
+    needs = {r["nhom"]: r for r in ctx["needs"]}
+    assert needs["Tín dụng"]["total"] == 2 and needs["Nhà ở"]["poor"] == 1
+    assert needs["Sản xuất"]["poor"] == 1
+
+
+def test_assignment_coverage_and_loads() -> None:
+    pairs = pd.DataFrame({"ma_dang_vien": ["m1", "m1", "m2"], "ma_ho": ["01", "02", "03"],
+                          "via_twinning": [False, False, True],
+                          "kept_from_last_year": [False, True, False]})
+    members = pd.DataFrame({"ma_dang_vien": ["m1", "m2", "m3", "m4"],
+                            "mien": [False, False, False, True]})
+    a = build_context(inputs(pairs=pairs, members=members))["assignment"]
+    assert a["poor"] == {"households": 3, "with_helper": 2, "without_helper": 1,
+                         "rate": pytest.approx(200 / 3)}
+    assert a["near_poor"]["with_helper"] == 1
+    assert a["members_helping"] == 2 and a["members_idle"] == 1 and a["max_load"] == 2
+    assert a["load_distribution"] == [{"households": 1, "members": 1},
+                                      {"households": 2, "members": 1}]
+    assert build_context(inputs())["assignment"]["available"] is False
+
+
+def test_support_section_never_fakes_numbers() -> None:
+    s = build_context(inputs())["support"]
+    assert s == {"available": False, "message": NO_SUPPORT_DATA, "note": None}
+
+
+def test_series_break_across_2027_is_said() -> None:
+    trend = {
+        2026: {**year_counts(SMALL), "standard": "nd07-2021"},
+        2027: {**year_counts(SMALL), "standard": "nd351-2025"},
+    }
+    target = parse_target({"level": "commune", "code": "24181", "year": 2030,
+                           "measure": "poor_rate", "kind": "below", "value": 12,
+                           "source": "NQ thử"}, "t")
+    ctx = build_context(inputs(year=2027, trend=trend, targets=[target]))
+    assert ctx["series_break"] and any("điểm gãy" in n for n in ctx["notes"])
+    assert ctx["trend"][1]["series_break"] is True
+    ev = ctx["targets"][-1]
+    assert ev["series_break"] and ev["projection"] is None  # one year under nd351: no line
+
+
+def test_targets_of_other_communes_are_left_out() -> None:
+    mine = {"level": "commune", "code": "24181", "year": 2025, "measure": "poor_rate",
+            "kind": "at_most", "value": 20, "source": "NQ"}
+    other = {**mine, "code": "99999"}
+    ctx = build_context(inputs(targets=[parse_target(mine, "a"), parse_target(other, "b")]))
+    assert [t["target"]["code"] for t in ctx["targets"]] == ["24181"]
+
+
+def test_sample_commune_report_matches_history(ws: Path) -> None:
+    workspace = load_workspace(ws)
+    report = build_report(workspace, 2024, commune="24181").to_dict()
+    hist = history_api.history(workspace, "24181", 2024)
+    for kind in ("poor", "near_poor"):
+        total = hist.balances[kind].iloc[-1]
+        assert [line["households"] for line in report["balances"][kind]] == [
+            int(total[f"ho_{i}"]) for i in range(1, 10)]
+        assert [line["persons"] for line in report["balances"][kind]] == [
+            int(total[f"nk_{i}"]) for i in range(1, 10)]
+    classes = {c["code"]: c["households"] for c in report["summary"]["classes"]}
+    assert classes["ngheo"] == report["balances"]["poor"][-1]["households"]
+    assert sum(v for v in classes.values() if v) == report["summary"]["households"]
+    assert [r["year"] for r in report["trend"]] == [2023, 2024]
+    contributions = [r["af_dong_gop"] for r in report["deprivations"]["rows"]]
+    assert math.isclose(sum(contributions), 100.0)
+    province = build_report(workspace, 2024, province=True).to_dict()
+    assert province["summary"] == report["summary"]
+    assert province["balances"] == report["balances"]
