@@ -24,6 +24,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_classify.py
+	$(BIN)/python benchmarks/bench_history.py
+	$(BIN)/python benchmarks/bench_assign.py
+	$(BIN)/python benchmarks/bench_report.py
 
 # Build the wheel, install it in a clean venv, run the demo from there (templates and
 # rules files must ship inside the wheel).
