@@ -156,6 +156,16 @@ def _has_support_records(ws: Workspace, code: str, year: int) -> bool:
         return True
 
 
+def _next_ruleset(year: int) -> Ruleset | None:
+    """The national standard that replaces this year's one within the next few years."""
+    now = standard_of_year(year)
+    for later in range(year + 1, year + 8):
+        nxt = standard_of_year(later)
+        if nxt != now:
+            return rulesets.packaged().get(nxt)
+    return None
+
+
 def build_report(
     ws: Workspace,
     year: int,
@@ -187,6 +197,7 @@ def build_report(
             standard_of_year=standard_of_year, balances=unit.balances,
             previous_year=unit.previous_year, pairs=unit.pairs, members=unit.members,
             targets=targets, support=support, support_note=note, generated_on=generated_on,
+            next_ruleset=_next_ruleset(year),
         )
         return Report("commune", year, build_context(inputs))
     return _province_report(ws, year, targets, generated_on)

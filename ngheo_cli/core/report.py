@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .classify import classify
 from .history import BALANCE_LINES
 from .mpi import MPIResult
 from .ruleset import Ruleset
@@ -146,6 +147,7 @@ class ReportInputs:
     support_note: str | None = None
     generated_on: date | None = None
     communes_without_year: list[str] = field(default_factory=list)
+    next_ruleset: Ruleset | None = None  # the standard after the coming change, for what-if
 
 
 def _summary(frame: pd.DataFrame, ruleset: Ruleset | None) -> dict[str, Any]:
@@ -341,6 +343,34 @@ def evaluate_targets(inputs: ReportInputs) -> list[Evaluation]:
     return out
 
 
+def what_if(frame: pd.DataFrame, ruleset: Ruleset) -> dict[str, Any] | None:
+    """This year's households classified under another standard (the one after the coming
+    change): counts and rates, with what had to be assumed. Only rows with a per-capita
+    income and indicator marks can be reclassified; the others are counted as excluded."""
+    if "thu_nhap_binh_quan" not in frame.columns:
+        return None
+    usable = frame["thu_nhap_binh_quan"].notna().to_numpy().copy()
+    if "co_chi_so" in frame.columns:
+        usable &= frame["co_chi_so"].to_numpy(dtype=bool, na_value=False)
+    part = frame[usable]
+    if not len(part):
+        return None
+    missing = [i for i in ruleset.indicator_ids if i not in part.columns]
+    part = part.assign(**{i: False for i in missing}, co_chi_so=True)
+    part = part.drop(columns=[c for c in ("diem_a", "diem_b") if c in part.columns])
+    counts = class_counts(classify(part, ruleset), ruleset)
+    n = len(part)
+    return {
+        "standard": ruleset.id,
+        "title": ruleset.title,
+        "households": n,
+        "excluded": int(len(frame) - n),
+        "counts": counts,
+        "rates": {k: (None if v is None else v / n) for k, v in counts.items()},
+        "assumed_not_deprived": missing,
+    }
+
+
 def build_context(inputs: ReportInputs) -> dict[str, Any]:
     """The report's numbers (see the module docstring); JSON-ready."""
     frame, ruleset = inputs.current, inputs.ruleset
@@ -410,5 +440,8 @@ def build_context(inputs: ReportInputs) -> dict[str, Any]:
         "targets": [e.to_dict() for e in evaluations],
         "support": support,
         "communes_without_year": list(inputs.communes_without_year),
+        "what_if": (
+            what_if(frame, inputs.next_ruleset) if inputs.next_ruleset is not None else None
+        ),
     }
     return _clean(ctx)

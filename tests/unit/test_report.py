@@ -26,28 +26,38 @@ from ngheo_cli.report_api import build_report, standard_of_year
 
 def households(rows: list[tuple]) -> pd.DataFrame:
     """(ma_ho, thon, phan_loai, so_nhan_khau, is_dtts, nguyen_nhan, nhu_cau)."""
-    frame = pd.DataFrame(rows, columns=["ma_ho", "thon", "phan_loai", "so_nhan_khau", "is_dtts",
-                                        "nguyen_nhan", "nhu_cau"])
+    frame = pd.DataFrame(
+        rows,
+        columns=["ma_ho", "thon", "phan_loai", "so_nhan_khau", "is_dtts", "nguyen_nhan", "nhu_cau"],
+    )
     frame["standard"] = "nd07-2021"
     frame["dan_toc"] = frame["is_dtts"].map({True: "Ê Đê", False: "Kinh"})
     return frame
 
 
-SMALL = households([
-    ("01", "A", "ngheo", 4, True, "Thiếu vốn", "Tín dụng; Nhà ở"),
-    ("02", "A", "ngheo", 2, True, "Thiếu đất sản xuất", "Sản xuất"),
-    ("03", "A", "can_ngheo", 3, False, "Thiếu vốn", "Tín dụng"),
-    ("04", "B", "khac", 5, False, None, None),
-    ("05", "B", "trung_binh", 1, True, None, None),
-    ("06", "B", "ngheo", 6, False, None, ""),
-])
+SMALL = households(
+    [
+        ("01", "A", "ngheo", 4, True, "Thiếu vốn", "Tín dụng; Nhà ở"),
+        ("02", "A", "ngheo", 2, True, "Thiếu đất sản xuất", "Sản xuất"),
+        ("03", "A", "can_ngheo", 3, False, "Thiếu vốn", "Tín dụng"),
+        ("04", "B", "khac", 5, False, None, None),
+        ("05", "B", "trung_binh", 1, True, None, None),
+        ("06", "B", "ngheo", 6, False, None, ""),
+    ]
+)
 
 
 def inputs(**kw) -> ReportInputs:
     base = dict(
-        level="commune", unit_code="24181", unit_name="Xã Thử", province_code="66",
-        province_name="Đắk Lắk", year=2024, current=SMALL,
-        ruleset=rulesets.packaged()["nd07-2021"], trend={2024: year_counts(SMALL)},
+        level="commune",
+        unit_code="24181",
+        unit_name="Xã Thử",
+        province_code="66",
+        province_name="Đắk Lắk",
+        year=2024,
+        current=SMALL,
+        ruleset=rulesets.packaged()["nd07-2021"],
+        trend={2024: year_counts(SMALL)},
         standard_of_year=standard_of_year,
     )
     base.update(kw)
@@ -56,9 +66,17 @@ def inputs(**kw) -> ReportInputs:
 
 def test_counts_and_rates_in_households_and_persons() -> None:
     c = year_counts(SMALL)
-    assert c == {"households": 6, "persons": 21, "poor": 3, "near_poor": 1, "poor_persons": 12,
-                 "near_poor_persons": 3, "dtts_households": 3, "dtts_poor": 2,
-                 "standard": "nd07-2021"}
+    assert c == {
+        "households": 6,
+        "persons": 21,
+        "poor": 3,
+        "near_poor": 1,
+        "poor_persons": 12,
+        "near_poor_persons": 3,
+        "dtts_households": 3,
+        "dtts_poor": 2,
+        "standard": "nd07-2021",
+    }
     m = measures(c)
     assert math.isclose(m["poor_rate"], 50.0) and math.isclose(m["dtts_poor_rate"], 200 / 3)
     ctx = build_context(inputs())
@@ -90,18 +108,30 @@ def test_causes_and_needs_split_multiple_needs() -> None:
 
 
 def test_assignment_coverage_and_loads() -> None:
-    pairs = pd.DataFrame({"ma_dang_vien": ["m1", "m1", "m2"], "ma_ho": ["01", "02", "03"],
-                          "via_twinning": [False, False, True],
-                          "kept_from_last_year": [False, True, False]})
-    members = pd.DataFrame({"ma_dang_vien": ["m1", "m2", "m3", "m4"],
-                            "mien": [False, False, False, True]})
+    pairs = pd.DataFrame(
+        {
+            "ma_dang_vien": ["m1", "m1", "m2"],
+            "ma_ho": ["01", "02", "03"],
+            "via_twinning": [False, False, True],
+            "kept_from_last_year": [False, True, False],
+        }
+    )
+    members = pd.DataFrame(
+        {"ma_dang_vien": ["m1", "m2", "m3", "m4"], "mien": [False, False, False, True]}
+    )
     a = build_context(inputs(pairs=pairs, members=members))["assignment"]
-    assert a["poor"] == {"households": 3, "with_helper": 2, "without_helper": 1,
-                         "rate": pytest.approx(200 / 3)}
+    assert a["poor"] == {
+        "households": 3,
+        "with_helper": 2,
+        "without_helper": 1,
+        "rate": pytest.approx(200 / 3),
+    }
     assert a["near_poor"]["with_helper"] == 1
     assert a["members_helping"] == 2 and a["members_idle"] == 1 and a["max_load"] == 2
-    assert a["load_distribution"] == [{"households": 1, "members": 1},
-                                      {"households": 2, "members": 1}]
+    assert a["load_distribution"] == [
+        {"households": 1, "members": 1},
+        {"households": 2, "members": 1},
+    ]
     assert build_context(inputs())["assignment"]["available"] is False
 
 
@@ -115,9 +145,18 @@ def test_series_break_across_2027_is_said() -> None:
         2026: {**year_counts(SMALL), "standard": "nd07-2021"},
         2027: {**year_counts(SMALL), "standard": "nd351-2025"},
     }
-    target = parse_target({"level": "commune", "code": "24181", "year": 2030,
-                           "measure": "poor_rate", "kind": "below", "value": 12,
-                           "source": "NQ thử"}, "t")
+    target = parse_target(
+        {
+            "level": "commune",
+            "code": "24181",
+            "year": 2030,
+            "measure": "poor_rate",
+            "kind": "below",
+            "value": 12,
+            "source": "NQ thử",
+        },
+        "t",
+    )
     ctx = build_context(inputs(year=2027, trend=trend, targets=[target]))
     assert ctx["series_break"] and any("điểm gãy" in n for n in ctx["notes"])
     assert ctx["trend"][1]["series_break"] is True
@@ -126,8 +165,15 @@ def test_series_break_across_2027_is_said() -> None:
 
 
 def test_targets_of_other_communes_are_left_out() -> None:
-    mine = {"level": "commune", "code": "24181", "year": 2025, "measure": "poor_rate",
-            "kind": "at_most", "value": 20, "source": "NQ"}
+    mine = {
+        "level": "commune",
+        "code": "24181",
+        "year": 2025,
+        "measure": "poor_rate",
+        "kind": "at_most",
+        "value": 20,
+        "source": "NQ",
+    }
     other = {**mine, "code": "99999"}
     ctx = build_context(inputs(targets=[parse_target(mine, "a"), parse_target(other, "b")]))
     assert [t["target"]["code"] for t in ctx["targets"]] == ["24181"]
@@ -140,9 +186,11 @@ def test_sample_commune_report_matches_history(ws: Path) -> None:
     for kind in ("poor", "near_poor"):
         total = hist.balances[kind].iloc[-1]
         assert [line["households"] for line in report["balances"][kind]] == [
-            int(total[f"ho_{i}"]) for i in range(1, 10)]
+            int(total[f"ho_{i}"]) for i in range(1, 10)
+        ]
         assert [line["persons"] for line in report["balances"][kind]] == [
-            int(total[f"nk_{i}"]) for i in range(1, 10)]
+            int(total[f"nk_{i}"]) for i in range(1, 10)
+        ]
     classes = {c["code"]: c["households"] for c in report["summary"]["classes"]}
     assert classes["ngheo"] == report["balances"]["poor"][-1]["households"]
     assert sum(v for v in classes.values() if v) == report["summary"]["households"]
@@ -152,3 +200,40 @@ def test_sample_commune_report_matches_history(ws: Path) -> None:
     province = build_report(workspace, 2024, province=True).to_dict()
     assert province["summary"] == report["summary"]
     assert province["balances"] == report["balances"]
+
+
+def test_what_if_under_the_next_standard() -> None:
+    """A 2026 household at 1.800.000 đ with 3 deprivations is "trung bình" under NĐ 07 and
+    poor under NĐ 351; one at 2.500.000 đ stays above both lines."""
+    import pandas as pd
+
+    from ngheo_cli.core.report import what_if
+    from ngheo_cli.io import rulesets
+
+    nd07, nd351 = rulesets.resolve(2026), rulesets.resolve(2027)
+    rows = []
+    for income in (1_800_000, 2_500_000):
+        row = {
+            "ma_ho": str(income),
+            "khu_vuc": "nong_thon",
+            "thu_nhap_binh_quan": float(income),
+            "co_chi_so": True,
+        }
+        row.update({i: j < 3 for j, i in enumerate(nd07.indicator_ids)})
+        rows.append(row)
+    rows.append(
+        {
+            "ma_ho": "x",
+            "khu_vuc": "nong_thon",
+            "thu_nhap_binh_quan": None,
+            "diem_a": 120.0,
+            "co_chi_so": False,
+        }
+    )
+    result = what_if(pd.DataFrame(rows), nd351)
+    assert result is not None
+    assert result["standard"] == "nd351-2025"
+    assert result["counts"]["ngheo"] == 1 and result["counts"]["khac"] == 1
+    assert result["counts"]["trung_binh"] is None  # NĐ 351 defines no middle band
+    assert result["excluded"] == 1
+    assert result["assumed_not_deprived"] == ["xu_ly_rac_thai"]
