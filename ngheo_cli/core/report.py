@@ -366,7 +366,8 @@ def what_if(frame: pd.DataFrame, ruleset: Ruleset) -> dict[str, Any] | None:
         "households": n,
         "excluded": int(len(frame) - n),
         "counts": counts,
-        "rates": {k: (None if v is None else v / n) for k, v in counts.items()},
+        # Percent points, like every other rate of the report context.
+        "rates": {k: (None if v is None else 100 * v / n) for k, v in counts.items()},
         "assumed_not_deprived": missing,
     }
 

@@ -236,4 +236,5 @@ def test_what_if_under_the_next_standard() -> None:
     assert result["counts"]["ngheo"] == 1 and result["counts"]["khac"] == 1
     assert result["counts"]["trung_binh"] is None  # NĐ 351 defines no middle band
     assert result["excluded"] == 1
+    assert result["rates"]["ngheo"] == 50.0
     assert result["assumed_not_deprived"] == ["xu_ly_rac_thai"]
