@@ -131,7 +131,10 @@ def run_assign(
     else:
         raise UsageError(
             f"Chưa có danh sách đảng viên năm {year} của {cfg.name}.",
-            hint="Dùng --members dang_vien.xlsx (mẫu: ngheo assign-template).",
+            hint=(
+                "Dùng --members dang_vien.xlsx "
+                "(mẫu trống: ngheo template --members --out dang_vien.xlsx)."
+            ),
         )
     if len(members) == 0:
         raise UsageError(

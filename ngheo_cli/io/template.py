@@ -266,3 +266,50 @@ def write_template(
             guide.write_string(r, 3, _help(key, notes), wrap)
         guide.freeze_panes(table + 1, 0)
         wb.close()
+
+
+def write_members_template(path: str | os.PathLike[str]) -> None:
+    """A blank party-members workbook: sheet "Đảng viên" and sheet "Kết nghĩa" (party cell
+    or agency ↔ village), headers the reader recognises, codes as text, drop-downs for the
+    yes/no columns. Deterministic bytes, written atomically."""
+    from ..core.members import MEMBER_FIELDS, TWINNING_FIELDS
+
+    prompts = {
+        "ma_dang_vien": "Mã đảng viên (giữ số 0 ở đầu).",
+        "thon": "Thôn, buôn, tổ dân phố nơi đảng viên sinh sống (đúng tên như trong sổ hộ).",
+        "chi_bo": "Tên chi bộ (ví dụ Chi bộ Buôn Jun).",
+        "huong_luong": "Ghi x nếu đảng viên hưởng lương từ ngân sách.",
+        "mien": "Ghi x nếu được miễn (tuổi cao, ốm đau, đi xa): không phân công hộ.",
+        "tran_so_ho": "Số hộ tối đa riêng của đảng viên này (để trống: theo quy tắc chung).",
+        "nam_sinh": "Năm sinh, ví dụ 1975.",
+    }
+    with atomic_write(path) as temp:
+        wb = xlsxwriter.Workbook(
+            str(temp),
+            {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+        )
+        wb.set_properties({"created": FIXED_CREATED, "author": "ngheo",
+                           "title": "Danh sách đảng viên và kết nghĩa (mẫu trống)"})
+        head = wb.add_format({"bold": True, "text_wrap": True, "align": "center",
+                              "valign": "vcenter", "border": 1, "bg_color": "#DDEBF7"})
+        text_fmt = wb.add_format({"num_format": "@"})
+        for name, fields in (("Đảng viên", MEMBER_FIELDS), ("Kết nghĩa", TWINNING_FIELDS)):
+            ws = wb.add_worksheet(name)
+            ws.set_row(0, 36)
+            for c, field in enumerate(fields):
+                ws.set_column(c, c, 24 if field.kind == "text" else 14,
+                              text_fmt if field.kind == "code" else None)
+                ws.write_string(0, c, field.label, head)
+                check: dict[str, Any] = {"validate": "any"}
+                if field.kind == "mark":
+                    check = {"validate": "list", "source": [MARK],
+                             "error_message": "Ghi x nếu có, để trống nếu không."}
+                elif field.kind == "count":
+                    check = {"validate": "integer", "criteria": ">=", "value": 0,
+                             "error_message": "Ghi một số nguyên."}
+                help_text = prompts.get(field.key)
+                if help_text:
+                    check.update(_prompt(field.label, help_text))
+                ws.data_validation(1, c, 2000, c, check)
+            ws.freeze_panes(1, 0)
+        wb.close()

@@ -169,3 +169,38 @@ def test_no_members_is_a_usage_error(cli, ws: Path) -> None:
     res = cli("assign", "-c", "24181", "-y", "2024", "-w", ws)
     assert res.exit_code == 2
     assert "đảng viên" in res.stderr
+
+
+def test_blank_members_template_reads_back(cli, ws: Path, tmp_path: Path) -> None:
+    """The blank template, once filled, is read by `ngheo assign` with no finding."""
+    path = tmp_path / "dv_mau.xlsx"
+    assert cli("template", "--members", "--out", path).exit_code == 0
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Đảng viên", "Kết nghĩa"]
+    sheet = book["Đảng viên"]
+    header = [c.value for c in sheet[1]]
+    sheet.append(
+        [
+            "0001"
+            if h == "Mã đảng viên"
+            else ("Buôn Jun" if h == "Thôn" else ("Chi bộ Buôn Jun" if h == "Chi bộ" else None))
+            for h in header
+        ]
+    )
+    book.save(path)
+    res = cli(
+        "assign",
+        "-c",
+        "24181",
+        "-y",
+        "2024",
+        "-w",
+        ws,
+        "--members",
+        path,
+        "--out",
+        tmp_path / "o",
+        "--json",
+    )
+    assert res.exit_code == 0, res.stderr
+    assert res.json()["members_available"] == 1

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from ...io import rulesets
-from ...io.template import write_template
+from ...io.template import write_members_template, write_template
 from .. import console
 from ..options import Standard, Year
 from .classify import current_year
@@ -18,11 +18,20 @@ def template(
     ),
     year: Year = None,
     standard: Standard = None,
+    members: Annotated[
+        bool, typer.Option("--members", help="Mẫu danh sách đảng viên và kết nghĩa (ngheo assign).")
+    ] = False,
 ) -> int:
     """Ghi sổ trống đúng mẫu chuẩn (có danh sách chọn) để xã điền danh sách hộ.
 
     Example: ngheo template --out mau_2024.xlsx --year 2024
+
+    Mẫu danh sách đảng viên: ngheo template --members --out dang_vien_mau.xlsx
     """
+    if members:
+        write_members_template(out)
+        console.err.print(f"Đã ghi mẫu danh sách đảng viên: {out}", markup=False)
+        return 0
     ruleset = rulesets.resolve(year if year is not None else current_year(), standard)
     write_template(out, ruleset.indicator_ids)
     console.err.print(f"Đã ghi mẫu theo {ruleset.title} ({ruleset.id}): {out}", markup=False)
