@@ -91,4 +91,10 @@ def classify(
                 f"{run.recorded['store']}.",
                 markup=False,
             )
+            if len(run.result.rejected):
+                console.err.print(
+                    f"Lưu ý: {len(run.result.rejected)} dòng bị loại chưa được lưu; sửa tệp rồi "
+                    "chạy lại lệnh này (năm đó sẽ được thay, không cộng trùng).",
+                    markup=False,
+                )
     return run.exit_code
