@@ -2,7 +2,8 @@
 
 Exit codes (README "Mã thoát"): 0 ok · 1 finished, some rows rejected · 2 usage ·
 3 an input that cannot be used at all · 4 a rules or config file is wrong ·
-5 another run holds the lock · 70 an internal bug.
+5 another run holds the lock · 6 (batch) some communes failed, the others finished ·
+70 an internal bug.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ EXIT_USAGE = 2
 EXIT_INPUT = 3
 EXIT_RULES = 4
 EXIT_LOCKED = 5
+EXIT_COMMUNES_FAILED = 6  # batch: some communes failed alone, the others finished
 EXIT_BUG = 70
 
 

@@ -16,11 +16,13 @@ from .. import __version__
 from ..errors import EXIT_BUG, NgheoError
 from . import console
 from .commands import assign, classify, demo, report, rules, sample, support, template, workspace
+from .commands.batch import batch as batch_command
 
 EPILOG = (
     "Mã thoát: 0 xong · 1 xong nhưng có dòng bị loại · 2 sai cách dùng lệnh · "
     "3 tệp đầu vào không dùng được · 4 tệp chuẩn hoặc cấu hình sai · "
-    "5 đang có lượt chạy khác giữ khoá · 70 lỗi nội bộ của chương trình."
+    "5 đang có lượt chạy khác giữ khoá · 6 (batch) có xã lỗi, các xã khác vẫn xong · "
+    "70 lỗi nội bộ của chương trình."
 )
 
 app = typer.Typer(
@@ -106,6 +108,7 @@ app.command("export", epilog=EPILOG)(guarded(workspace.export))
 app.command("assign", epilog=EPILOG)(guarded(assign.assign))
 app.command("report", epilog=EPILOG)(guarded(report.report))
 app.command("template", epilog=EPILOG)(guarded(template.template))
+app.command("batch", epilog=EPILOG)(guarded(batch_command))
 app.command("demo", epilog=EPILOG)(guarded(demo.demo))
 app.command("sample", epilog=EPILOG)(guarded(sample.sample))
 

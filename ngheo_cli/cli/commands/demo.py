@@ -6,13 +6,15 @@ from typing import Annotated
 
 import typer
 
-from ... import api, assign_api, history_api, report_api, support_api
+from ... import api, assign_api, batch_api, history_api, report_api, support_api
 from ...io.assign_outputs import write_assignment
 from ...io.history_outputs import write_history
 from ...io.report_outputs import write_report
 from ...io.resources import shipped_dir
+from ...io.sample_writer import write_messy
 from ...io.support_outputs import write_support_summary
 from ...io.workspace import CommuneConfig, init_workspace, save_workspace
+from ...sample.generator import generate_province, next_year
 from .. import console, views
 from .support import render_summary
 from .workspace import render_balance
@@ -50,7 +52,8 @@ def demo(
     Tạo thư mục làm việc trong OUT, phân loại và lưu hai năm 2023 và 2024, lập bảng
     diễn biến hộ nghèo, cận nghèo năm 2024, phân công đảng viên giúp đỡ hộ, rồi nhập sổ
     hỗ trợ năm 2024 và tổng hợp cam kết, kết quả; cuối cùng lập báo cáo HTML và Excel
-    so với chỉ tiêu giảm nghèo 2025 và 2030.
+    so với chỉ tiêu giảm nghèo 2025 và 2030. Sau đó chạy `ngheo batch` trên một tỉnh nhỏ
+    sinh ngẫu nhiên (OUT/tinh_mau): năm 2023, năm 2024, rồi lại năm 2024 (không gì đổi: bỏ qua).
 
     Example: ngheo demo --out demo_out
     """
@@ -97,5 +100,37 @@ def demo(
     report = report_api.build_report(ws, year, commune=DEMO_COMMUNE.code)
     for path in write_report(report.context, out):
         console.err.print(f"Đã ghi báo cáo: {path}", markup=False)
+    run_demo_province(out / "tinh_mau")
     console.err.print(f"Xong. Mở thư mục {out} để xem kết quả.", markup=False)
     return 0
+
+
+def run_demo_province(root: Path, communes: int = 4, households: int = 250) -> None:
+    """A small generated province through `ngheo batch`: 2023 then 2024, then 2024 again
+    (nothing changed, so every commune is skipped)."""
+    first = list(generate_province(11, communes, households, year=DEMO_YEARS[0]))
+    configs = [
+        CommuneConfig.create(
+            s.commune_code, s.commune_name, "phuong" if s.unit_word == "phường" else "xa"
+        )
+        for s in first
+    ]
+    ws = init_workspace(root, "66", "Đắk Lắk (mẫu)", configs, force=True)
+    for sample in first:
+        later = next_year(sample, 12)
+        for data in (sample, later):
+            folder = root / "so_lieu" / str(data.year) / data.commune_code
+            folder.mkdir(parents=True, exist_ok=True)
+            write_messy(data, folder / f"so_ra_soat_{data.year}.xlsx", 11)
+    for year in (*DEMO_YEARS, DEMO_YEARS[-1]):
+        result = batch_api.run_batch(batch_api.discover(ws.root, year), jobs=1)
+        totals = result.to_dict()["totals"]
+        ran = sum(
+            v for k, v in totals.items() if k not in ("skipped", "households", "rejected_rows")
+        )
+        console.err.print(
+            f"Batch tỉnh mẫu năm {year}: {ran} xã đã chạy, {totals['skipped']} xã bỏ qua (sổ "
+            f"không đổi), {totals['households']} hộ, {len(result.failed)} xã lỗi; mã thoát "
+            f"{result.exit_code}; tóm tắt: {result.summary_file}",
+            markup=False,
+        )
