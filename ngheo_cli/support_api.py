@@ -309,17 +309,8 @@ def import_support(
     return _import_raw(ws, cfg, year, raw, sha256_file(path))
 
 
-ADD_FIELDS: tuple[str, ...] = (
-    "ngay",
-    "loai_nguoi",
-    "nguoi_ho_tro",
-    "ma_ho",
-    "loai",
-    "so_luong",
-    "don_vi",
-    "gia_tri",
-    "ghi_chu",
-)
+# `ngheo support add` takes exactly the fields a record is stored with.
+ADD_FIELDS: tuple[str, ...] = _STORED
 
 
 def add_support(
