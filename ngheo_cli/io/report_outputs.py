@@ -5,11 +5,12 @@ show exactly the numbers ``--json`` prints."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from jinja2 import TemplateError
+from jinja2 import Environment, TemplateError
 from markupsafe import Markup
 
 from .. import __version__
@@ -17,7 +18,7 @@ from ..core.targets import LEVEL_LABELS
 from ..errors import RulesetError
 from .atomic import StagedOutputs
 from .charts import all_charts
-from .templates import render
+from .templates import environment
 from .xlsx_writer import Column, Sheet, write_workbook
 
 TEMPLATE = "bao_cao.html.j2"
@@ -30,14 +31,25 @@ def stem(ctx: Mapping[str, Any]) -> str:
     return f"{unit}_{ctx['year']}_bao_cao"
 
 
+@lru_cache(maxsize=8)
+def _environment(template_dir: Path | None) -> Environment:
+    """One Jinja environment per template folder and process: the template is compiled once
+    (a batch renders one report per commune); Jinja reloads a template whose file changed."""
+    return environment(template_dir)
+
+
+def _render(context: dict[str, Any], template_dir: Path | None) -> str:
+    return _environment(template_dir).get_template(TEMPLATE).render(**context)
+
+
 def render_html(ctx: Mapping[str, Any], template_dir: Path | None = None) -> str:
     """The single-file HTML report (inline CSS and SVG; no script, no external resource)."""
     charts = {k: Markup(v) for k, v in all_charts(ctx).items()}  # our SVG: text escaped
     context = {**ctx, "charts": charts, "version": __version__}
     if template_dir is None:
-        return render(TEMPLATE, context)
+        return _render(context, None)
     try:
-        return render(TEMPLATE, context, template_dir)
+        return _render(context, template_dir)
     except TemplateError as exc:  # the user's template: their mistake, said plainly
         where = f" (dòng {exc.lineno})" if getattr(exc, "lineno", None) else ""
         raise RulesetError(

@@ -238,3 +238,30 @@ def test_what_if_under_the_next_standard() -> None:
     assert result["excluded"] == 1
     assert result["rates"]["ngheo"] == 50.0
     assert result["assumed_not_deprived"] == ["xu_ly_rac_thai"]
+
+
+def test_support_note_without_records_is_the_summary_s_own(ws: Path) -> None:
+    """The report skips the support summary of a commune without records: its note must be
+    the one the summary itself gives."""
+    from ngheo_cli import report_api, support_api
+
+    workspace = load_workspace(ws)
+    code = workspace.communes[0].code
+    assert not report_api._has_support_records(workspace, code, 2024)
+    full = support_api.support_summary(workspace, code, 2024).to_dict()
+    assert report_api._support(workspace, code, 2024) == (None, full["notes"][0])
+
+
+def test_province_read_by_two_processes_is_the_same(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large province is read by a helper process too: same report as read alone."""
+    from ngheo_cli import report_api
+
+    workspace = load_workspace(ws)
+    alone = build_report(workspace, 2024, province=True).to_dict()
+    monkeypatch.setattr(report_api, "PARALLEL_MIN_COMMUNES", 1)
+    monkeypatch.setattr(report_api, "_parallel_ok", lambda: True)
+    units = report_api._load_province(workspace, 2024)
+    assert len(units) == len(workspace.communes)
+    assert build_report(workspace, 2024, province=True).to_dict() == alone
