@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..core.members import MEMBER_COLUMNS as _MEMBER_COLUMNS
 from ..core.schema import INDICATOR_KEYS
 
 # NĐ 07/2021 lines, used only to shape the synthetic incomes (see module docstring).
@@ -69,18 +70,8 @@ HOUSEHOLD_COLUMNS: tuple[str, ...] = (
     "ghi_chu",
 )
 
-MEMBER_COLUMNS: tuple[str, ...] = (
-    "ma_dang_vien",
-    "ho_ten",
-    "chi_bo",
-    "thon",
-    "huong_luong",
-    "gioi_tinh",
-    "dan_toc",
-    "nam_sinh",
-    "mien",
-    "tran_so_ho",
-)
+# The members table's own columns (core.members), without the free-text note.
+MEMBER_COLUMNS: tuple[str, ...] = tuple(c for c in _MEMBER_COLUMNS if c != "ghi_chu")
 
 TWINNING_COLUMNS: tuple[str, ...] = ("chi_bo", "thon", "ghi_chu")
 
