@@ -209,6 +209,33 @@ BASE_FIELDS: tuple[Field, ...] = (
         ("Hộ không có khả năng lao động", "Không có KNLĐ"),
     ),
     Field("co_nguoi_co_cong", "Có người có công", "mark", ("Hộ có người có công", "Người có công")),
+    # Fields of real review exports (standards.md §4 and §8). They never change the computed
+    # class; the reports and the recorded-list import read them.
+    Field(
+        "ket_qua_ra_soat",
+        "Kết quả rà soát",
+        "text",
+        ("Kết quả phân loại", "Phân loại hộ", "Phân loại", "Kết quả RS"),
+        "the class the review recorded (Hộ nghèo, Hộ cận nghèo, …), compared, never trusted",
+    ),
+    Field("phieu_a", "Phiếu A", "text", ("Kết quả Phiếu A", "Phiếu nhận diện nhanh")),
+    Field("dan_toc_tai_cho", "Dân tộc tại chỗ", "mark", ("DTTS tại chỗ", "Người dân tộc tại chỗ")),
+    Field("gioi_tinh_chu_ho", "Giới tính chủ hộ", "text", ("Giới tính", "Nam/Nữ")),
+    Field(
+        "nlnn",
+        "Hộ làm nông, lâm, ngư, diêm nghiệp",
+        "mark",
+        (
+            "Hộ làm nông lâm ngư diêm nghiệp",
+            "Làm nông, lâm, ngư, diêm nghiệp",
+            "Hộ nông, lâm, ngư, diêm nghiệp",
+            "Hộ NLNDN",
+        ),
+        "QĐ 24/2021: only these households are counted in the middle-standard band",
+    ),
+    Field("nguoi_ra_soat", "Người rà soát", "text", ("Cán bộ rà soát", "Điều tra viên")),
+    Field("ngay_ra_soat", "Thời gian rà soát", "text", ("Ngày rà soát", "Ngày điều tra")),
+    Field("ten_xa", "Xã/Phường", "text", ("Tên xã", "Xã", "Xã, phường", "Tên đơn vị")),
     Field("ghi_chu", "Ghi chú", "text", ()),
 )
 

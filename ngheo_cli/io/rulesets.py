@@ -89,3 +89,17 @@ def raw_text(ruleset_id: str) -> str:
         if entry.name == f"{ruleset_id}.yaml":
             return entry.read_text(encoding="utf-8")
     raise RulesetError(f'Không có chuẩn "{ruleset_id}".')
+
+
+@lru_cache(maxsize=1)
+def recorded_class_index() -> dict[str, str]:
+    """Folded recorded-class label → class code, from the packaged vocabulary
+    (``rulesets/vocabulary/recorded_classes.yaml``)."""
+    from ..core.recorded import label_index
+
+    entry = resources.files("ngheo_cli") / "rulesets" / "vocabulary" / "recorded_classes.yaml"
+    data = _read_yaml(entry.read_text(encoding="utf-8"), "recorded_classes.yaml")
+    try:
+        return label_index({str(k): [str(x) for x in v or []] for k, v in data.items()})
+    except ValueError as exc:
+        raise RulesetError(f"Tệp recorded_classes.yaml sai: {exc}") from None

@@ -62,6 +62,13 @@ HOUSEHOLD_FIELDS: tuple[tuple[str, str], ...] = (
     ("phan_loai", _TEXT),
     ("nguyen_nhan", _TEXT),
     ("nhu_cau", _TEXT),
+    # v4: the flags the official forms count by, and the class the review recorded.
+    ("khong_kha_nang_lao_dong", _BOOL),
+    ("co_nguoi_co_cong", _BOOL),
+    ("nlnn", _BOOL),
+    ("dan_toc_tai_cho", _BOOL),
+    ("gioi_tinh_chu_ho", _TEXT),
+    ("ket_qua_ra_soat", _TEXT),
 )
 
 # Schema steps. Step i takes the store from version i to i + 1. Append only: never edit a
@@ -181,6 +188,22 @@ MIGRATIONS: tuple[Migration, ...] = (
         )
         """,
     ),
+    # v4: household flags of the official forms (khong_kha_nang_lao_dong, co_nguoi_co_cong,
+    # nlnn, dan_toc_tai_cho, gioi_tinh_chu_ho), the recorded class code (ket_qua_ra_soat:
+    # ngheo / can_ngheo / … as the review or the recognised list said it), and the origin of
+    # a run: "computed" (classified by ngheo) or "recorded" (a recognised list, issue 16),
+    # with the decision's number and date when given.
+    (
+        "ALTER TABLE households ADD COLUMN khong_kha_nang_lao_dong INTEGER",
+        "ALTER TABLE households ADD COLUMN co_nguoi_co_cong INTEGER",
+        "ALTER TABLE households ADD COLUMN nlnn INTEGER",
+        "ALTER TABLE households ADD COLUMN dan_toc_tai_cho INTEGER",
+        "ALTER TABLE households ADD COLUMN gioi_tinh_chu_ho TEXT",
+        "ALTER TABLE households ADD COLUMN ket_qua_ra_soat TEXT",
+        "ALTER TABLE runs ADD COLUMN origin TEXT NOT NULL DEFAULT 'computed'",
+        "ALTER TABLE runs ADD COLUMN decision_no TEXT",
+        "ALTER TABLE runs ADD COLUMN decision_date TEXT",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -228,6 +251,9 @@ _RUN_COLUMNS = (
     "households",
     "rejected",
     "indicators",
+    "origin",
+    "decision_no",
+    "decision_date",
 )
 _DROP_COLUMN = re.compile(r"\bDROP\s+COLUMN\b", re.IGNORECASE)
 
@@ -255,6 +281,10 @@ class RunInfo:
     rejected: int = 0
     indicators: tuple[str, ...] = ()
     recorded_at: datetime | None = None
+    #: "computed" (classified by ngheo) or "recorded" (a recognised list, not computed).
+    origin: str = "computed"
+    decision_no: str | None = None
+    decision_date: str | None = None
 
 
 @dataclass(frozen=True)
@@ -270,6 +300,9 @@ class StoredRun:
     households: int
     rejected: int
     indicators: tuple[str, ...] = field(default_factory=tuple)
+    origin: str = "computed"
+    decision_no: str | None = None
+    decision_date: str | None = None
 
 
 def now_iso() -> str:
@@ -531,8 +564,9 @@ class Store:
         try:
             cursor = conn.execute(
                 "INSERT INTO runs (commune, year, recorded_at, source, input_sha256,"
-                " tool_version, standard, households, rejected, indicators)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " tool_version, standard, households, rejected, indicators, origin,"
+                " decision_no, decision_date)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     commune,
                     year,
@@ -544,6 +578,9 @@ class Store:
                     len(frame),
                     int(run_info.rejected),
                     json.dumps(list(indicators)),
+                    run_info.origin,
+                    run_info.decision_no,
+                    run_info.decision_date,
                 ),
             )
             run_id = int(cursor.lastrowid or 0)
@@ -693,6 +730,9 @@ def _stored_run(row: Sequence[object]) -> StoredRun:
         households=int(str(values["households"])),
         rejected=int(str(values["rejected"])),
         indicators=tuple(json.loads(str(values["indicators"]))),
+        origin=str(values["origin"]),
+        decision_no=None if values["decision_no"] is None else str(values["decision_no"]),
+        decision_date=None if values["decision_date"] is None else str(values["decision_date"]),
     )
 
 

@@ -459,11 +459,28 @@ def test_recording_is_fast(tmp_path: Path) -> None:
 
 
 def test_v1_store_gains_assignment_tables_without_losing_households(store_path: Path) -> None:
-    with Store.open(store_path, migrations=MIGRATIONS[:1]) as store:
-        store.record_year("00001", 2025, small_frame(), RUN)
+    # A v1 store as v1 code left it (the runs and households columns of v1 only).
+    with Store.open(store_path, migrations=MIGRATIONS[:1]):
+        pass
+    conn = sqlite3.connect(store_path)
+    with conn:
+        conn.execute(
+            "INSERT INTO runs (id, commune, year, recorded_at, tool_version, standard,"
+            " households) VALUES (1, '00001', 2025, '2025-12-01T08:00:00+07:00', '0.1',"
+            " 'nd07-2021', 4)"
+        )
+        conn.executemany(
+            "INSERT INTO households (commune, year, ma_ho, phan_loai, standard, run_id)"
+            " VALUES ('00001', 2025, ?, 'ngheo', 'nd07-2021', 1)",
+            [("0001",), ("0002",), ("00003",), ("A-04",)],
+        )
+    conn.close()
     with Store.open(store_path) as store:
         assert store.schema_version == len(MIGRATIONS)
         assert store.household_count("00001", 2025) == 4
+        frame = store.load_year("00001", 2025)
+        assert frame.attrs["run"].origin == "computed"  # v4's default for older runs
+        assert frame["nlnn"].isna().all()
     assert backup_path(store_path, 1).exists()
 
 
