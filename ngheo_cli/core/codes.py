@@ -51,3 +51,15 @@ def normalize_codes(raw: pd.Series) -> CodeCheck:
         fixed=(fixed & ~unusable).astype(bool),
         unusable=unusable,
     )
+
+
+def exact_duplicate_rows(raw: pd.DataFrame) -> pd.Series:
+    """True for every row that repeats an earlier row cell for cell (after trimming spaces
+    and NFC), the first occurrence False. An exact duplicate is one household typed or
+    exported twice: keep the first, report the others as findings, never count them twice."""
+    if raw.empty:
+        return pd.Series(False, index=raw.index, dtype=bool)
+    normal = raw.astype("string").apply(
+        lambda col: col.str.replace(_SPACES, " ", regex=True).str.strip().str.normalize("NFC")
+    )
+    return normal.fillna("\x00<blank>").duplicated(keep="first").astype(bool)
