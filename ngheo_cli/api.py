@@ -99,7 +99,13 @@ def classify_file(
         area = area or target_commune.khu_vuc
     other = rulesets.resolve(year, compare_with) if compare_with is not None else None
     mapping = load_column_map(column_map) if column_map is not None else None
-    raw = read_table(path, sheet=sheet, column_map=mapping, display_name=path.name)
+    raw = read_table(
+        path,
+        sheet=sheet,
+        column_map=mapping,
+        display_name=path.name,
+        vocabulary=rulesets.header_vocabulary(ruleset),
+    )
     comparison = compare(raw, ruleset, other, year, area=area) if other is not None else None
     result = (
         comparison.base if comparison is not None else classify_table(raw, ruleset, year, area=area)

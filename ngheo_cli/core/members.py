@@ -24,12 +24,22 @@ import pandas as pd
 from .collector import FindingCollector
 from .findings import Finding
 from .parse import parse_count, parse_mark
-from .schema import FIELD_BY_KEY, Field
+from .schema import Field
 from .table import RawTable
 from .text import fold
 
-# Village header aliases are the household table's own (schema "thon").
-_VILLAGE_ALIASES: tuple[str, ...] = FIELD_BY_KEY["thon"].aliases
+# Village header names of the member tables (the household table's are rules data).
+_VILLAGE_ALIASES: tuple[str, ...] = (
+    "Thôn, buôn",
+    "Thôn/buôn",
+    "Thôn, tổ dân phố",
+    "Thôn/bản",
+    "Ấp",
+    "Buôn",
+    "Tổ dân phố",
+    "Thôn/ấp/bản/tổ dân phố",
+    "Địa bàn",
+)
 # A mark the parser cannot read is a member-table finding here.
 _MEMBER_CODES = {"danh-dau-khong-ro": "dv-danh-dau-khong-ro"}
 

@@ -59,8 +59,11 @@ class YearsSource(_Strict):
 
 
 class ScoreRange(_Strict):
+    """Plausibility bound of Điểm A: no legal basis, only catches mistyped scores."""
+
     low: float
     high: float
+    note: str = "Giới hạn kiểm tra tính hợp lý của chương trình, không phải quy định pháp luật"
 
 
 class ScoreRoute(_Strict):
@@ -90,6 +93,24 @@ class Indicator(_Strict):
     note: str | None = None
 
 
+class HeaderNames(_Strict):
+    """How a standard's columns are named in workbooks (``headers:`` of a rules file, and
+    ``rulesets/headers/common.yaml``). See :mod:`ngheo_cli.core.headers`."""
+
+    aliases: dict[str, tuple[str, ...]] = {}
+    abbreviations: dict[str, tuple[str, ...]] = {}
+    fillers: tuple[str, ...] = ()
+    positional_prefixes: tuple[str, ...] = ()
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _known_keys(self) -> HeaderNames:
+        unknown = sorted(k for k in self.aliases if k not in FIELD_BY_KEY)
+        if unknown:
+            raise ValueError(f"headers.aliases: unknown column keys {unknown}")
+        return self
+
+
 class Ruleset(_Strict):
     id: str
     format_version: Literal[1]
@@ -106,6 +127,7 @@ class Ruleset(_Strict):
     indicators: tuple[Indicator, ...]
     extends: str | None = None
     local_note: str | None = None
+    headers: HeaderNames = HeaderNames()
 
     @model_validator(mode="after")
     def _consistent(self) -> Ruleset:

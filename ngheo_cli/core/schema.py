@@ -1,9 +1,10 @@
-"""The canonical household table: column keys, kinds, Vietnamese labels and header aliases.
+"""The canonical household table: column keys, kinds and Vietnamese labels.
 
 Whatever a commune's workbook looks like, the reader maps its headers onto these keys
-(ASCII snake_case Vietnamese, see design.md "Data contract"). Aliases are compared
-after :func:`ngheo_cli.core.text.fold`, so case, diacritics, spaces and punctuation
-never matter. A user mapping file can add more aliases at run time.
+(ASCII snake_case Vietnamese, see design.md "Data contract"). The other names officers
+write for a column are data, not code: ``rulesets/headers/common.yaml`` and each rules
+file's ``headers:`` section, matched by :mod:`ngheo_cli.core.headers`. ``Field.aliases``
+is for the other tables' fields (members, support) that have no rules file.
 """
 
 from __future__ import annotations
@@ -37,206 +38,69 @@ class Field:
         return {fold(a) for a in (self.key, self.label, *self.aliases)}
 
 
-# Indicator mark columns. Keys equal the indicator ids of the rule files.
+# Indicator mark columns. Keys equal the indicator ids of the rule files. The names
+# officers write for these columns are data: rulesets/headers/common.yaml, the `headers:`
+# section and indicator names of each rules file (see core/headers.py).
 INDICATOR_FIELDS: tuple[Field, ...] = (
-    Field("viec_lam", "Việc làm", "mark", ("Thiếu hụt việc làm", "TH việc làm", "CS1", "Chỉ số 1")),
-    Field(
-        "nguoi_phu_thuoc",
-        "Người phụ thuộc",
-        "mark",
-        ("Thiếu hụt người phụ thuộc", "Người phụ thuộc trong hộ", "Tỷ lệ phụ thuộc", "CS2"),
-    ),
-    Field("dinh_duong", "Dinh dưỡng", "mark", ("Thiếu hụt dinh dưỡng", "CS3")),
-    Field(
-        "bao_hiem_y_te",
-        "Bảo hiểm y tế",
-        "mark",
-        ("BHYT", "Thiếu hụt BHYT", "Thiếu hụt bảo hiểm y tế", "CS4"),
-    ),
-    Field(
-        "giao_duc_nguoi_lon",
-        "Trình độ giáo dục người lớn",
-        "mark",
-        ("Trình độ giáo dục của người lớn", "Giáo dục người lớn", "TĐGD người lớn", "CS5"),
-    ),
-    Field(
-        "di_hoc_tre_em",
-        "Tình trạng đi học của trẻ em",
-        "mark",
-        ("Tình trạng đi học trẻ em", "Đi học trẻ em", "Trẻ em đi học", "CS6"),
-    ),
-    Field(
-        "chat_luong_nha_o",
-        "Chất lượng nhà ở",
-        "mark",
-        ("Chất lượng nhà", "CL nhà ở", "Nhà không bền chắc", "CS7"),
-    ),
-    Field(
-        "dien_tich_nha_o",
-        "Diện tích nhà ở bình quân",
-        "mark",
-        ("Diện tích nhà ở", "Diện tích nhà ở bình quân đầu người", "DT nhà ở", "CS8"),
-    ),
-    Field(
-        "nguon_nuoc",
-        "Nguồn nước sinh hoạt",
-        "mark",
-        ("Nước sinh hoạt", "Nguồn nước", "Nước sạch", "CS9"),
-    ),
-    Field(
-        "nha_tieu",
-        "Nhà tiêu hợp vệ sinh",
-        "mark",
-        ("Nhà tiêu", "Nhà vệ sinh", "Hố xí hợp vệ sinh", "CS10"),
-    ),
-    Field(
-        "vien_thong",
-        "Sử dụng dịch vụ viễn thông",
-        "mark",
-        (
-            "Dịch vụ viễn thông",
-            "Viễn thông",
-            "Sử dụng dịch vụ viễn thông, internet",
-            "Dịch vụ số, internet",
-            "CS11",
-        ),
-    ),
-    Field(
-        "tiep_can_thong_tin",
-        "Phương tiện tiếp cận thông tin",
-        "mark",
-        ("Tài sản phục vụ tiếp cận thông tin", "Tiếp cận thông tin", "CS12"),
-    ),
-    Field(
-        "xu_ly_rac_thai",
-        "Xử lý rác thải",
-        "mark",
-        ("Thu gom, xử lý rác thải", "Rác thải", "Môi trường"),
-    ),
+    Field("viec_lam", "Việc làm", "mark"),
+    Field("nguoi_phu_thuoc", "Người phụ thuộc", "mark"),
+    Field("dinh_duong", "Dinh dưỡng", "mark"),
+    Field("bao_hiem_y_te", "Bảo hiểm y tế", "mark"),
+    Field("giao_duc_nguoi_lon", "Trình độ giáo dục người lớn", "mark"),
+    Field("di_hoc_tre_em", "Tình trạng đi học của trẻ em", "mark"),
+    Field("chat_luong_nha_o", "Chất lượng nhà ở", "mark"),
+    Field("dien_tich_nha_o", "Diện tích nhà ở bình quân", "mark"),
+    Field("nguon_nuoc", "Nguồn nước sinh hoạt", "mark"),
+    Field("nha_tieu", "Nhà tiêu hợp vệ sinh", "mark"),
+    Field("vien_thong", "Sử dụng dịch vụ viễn thông", "mark"),
+    Field("tiep_can_thong_tin", "Phương tiện tiếp cận thông tin", "mark"),
+    Field("xu_ly_rac_thai", "Xử lý rác thải", "mark"),
 )
 
 BASE_FIELDS: tuple[Field, ...] = (
-    Field("stt", "STT", "text", ("Số thứ tự", "TT", "No")),
-    Field(
-        "ma_ho",
-        "Mã hộ",
-        "code",
-        ("Mã số hộ", "Mã HGĐ", "Mã hộ gia đình", "Số hiệu hộ", "Ma ho", "ID hộ"),
-    ),
-    Field("ma_xa", "Mã xã", "code", ("Mã đơn vị", "Mã xã/phường")),
-    Field(
-        "ho_ten_chu_ho",
-        "Họ và tên chủ hộ",
-        "text",
-        ("Họ tên chủ hộ", "Chủ hộ", "Tên chủ hộ", "Họ và tên", "Họ tên"),
-    ),
-    Field(
-        "thon",
-        "Thôn",
-        "text",
-        (
-            "Thôn, buôn",
-            "Thôn/buôn",
-            "Thôn, tổ dân phố",
-            "Thôn/bản",
-            "Ấp",
-            "Buôn",
-            "Tổ dân phố",
-            "Thôn/ấp/bản/tổ dân phố",
-            "Địa bàn",
-        ),
-    ),
-    Field("dia_chi", "Địa chỉ", "text", ("Nơi ở",)),
-    Field("dan_toc", "Dân tộc", "text", ("Dân tộc chủ hộ", "Thành phần dân tộc")),
-    Field(
-        "khu_vuc",
-        "Khu vực",
-        "area",
-        ("Khu vực (nông thôn/thành thị)", "Địa bàn sinh sống", "NT/TT"),
-    ),
-    Field(
-        "so_nhan_khau",
-        "Số nhân khẩu",
-        "count",
-        ("Nhân khẩu", "Số khẩu", "Số người", "Số thành viên", "Số nhân khẩu trong hộ", "NK"),
-    ),
-    Field(
-        "thu_nhap_binh_quan",
-        "Thu nhập bình quân (đồng/người/tháng)",
-        "money",
-        (
-            "Thu nhập bình quân",
-            "Thu nhập bình quân đầu người",
-            "Thu nhập bình quân người tháng",
-            "Thu nhập BQ",
-            "TNBQ",
-            "Thu nhập bình quân đầu người/tháng",
-            "Thu nhập (đồng/người/tháng)",
-        ),
-    ),
-    Field("diem_a", "Điểm A", "score", ("Điểm B1", "Tổng điểm A", "Điểm thu nhập", "Điểm A (B1)")),
-    Field(
-        "diem_b",
-        "Điểm B",
-        "score",
-        ("Điểm B2", "Tổng điểm B", "Điểm thiếu hụt", "Điểm B (B2)"),
-    ),
-    Field(
-        "dien_tich_binh_quan",
-        "Diện tích nhà ở bình quân (m²/người)",
-        "number",
-        ("Diện tích bình quân", "m2/người", "Diện tích bình quân đầu người (m2)"),
-    ),
-    Field(
-        "so_nguoi_phu_thuoc",
-        "Số người phụ thuộc",
-        "count",
-        ("Người phụ thuộc (số người)", "Số người phụ thuộc trong hộ"),
-    ),
-    Field(
-        "cccd",
-        "Số CCCD",
-        "code",
-        ("CCCD", "CMND", "Số CMND/CCCD", "Căn cước công dân", "Số định danh"),
-    ),
-    Field("so_dien_thoai", "Số điện thoại", "code", ("Điện thoại", "SĐT", "Di động")),
-    Field("nguyen_nhan", "Nguyên nhân nghèo", "text", ("Nguyên nhân", "Nguyên nhân nghèo chính")),
-    Field("nhu_cau", "Nhu cầu hỗ trợ", "text", ("Nhu cầu", "Nhu cầu cần hỗ trợ")),
-    Field(
-        "khong_kha_nang_lao_dong",
-        "Không có khả năng lao động",
-        "mark",
-        ("Hộ không có khả năng lao động", "Không có KNLĐ"),
-    ),
-    Field("co_nguoi_co_cong", "Có người có công", "mark", ("Hộ có người có công", "Người có công")),
+    Field("stt", "STT", "text"),
+    Field("ma_ho", "Mã hộ", "code"),
+    Field("ma_xa", "Mã xã", "code"),
+    Field("ho_ten_chu_ho", "Họ và tên chủ hộ", "text"),
+    Field("thon", "Thôn", "text"),
+    Field("dia_chi", "Địa chỉ", "text"),
+    Field("dan_toc", "Dân tộc", "text"),
+    Field("khu_vuc", "Khu vực", "area"),
+    Field("so_nhan_khau", "Số nhân khẩu", "count"),
+    Field("thu_nhap_binh_quan", "Thu nhập bình quân (đồng/người/tháng)", "money"),
+    Field("diem_a", "Điểm A", "score"),
+    Field("diem_b", "Điểm B", "score"),
+    Field("dien_tich_binh_quan", "Diện tích nhà ở bình quân (m²/người)", "number"),
+    Field("so_nguoi_phu_thuoc", "Số người phụ thuộc", "count"),
+    Field("cccd", "Số CCCD", "code"),
+    Field("so_dien_thoai", "Số điện thoại", "code"),
+    Field("nguyen_nhan", "Nguyên nhân nghèo", "text"),
+    Field("nhu_cau", "Nhu cầu hỗ trợ", "text"),
+    Field("khong_kha_nang_lao_dong", "Không có khả năng lao động", "mark"),
+    Field("co_nguoi_co_cong", "Có người có công", "mark"),
     # Fields of real review exports (standards.md §4 and §8). They never change the computed
     # class; the reports and the recorded-list import read them.
     Field(
         "ket_qua_ra_soat",
         "Kết quả rà soát",
         "text",
-        ("Kết quả phân loại", "Phân loại hộ", "Phân loại", "Kết quả RS"),
+        (),
         "the class the review recorded (Hộ nghèo, Hộ cận nghèo, …), compared, never trusted",
     ),
-    Field("phieu_a", "Phiếu A", "text", ("Kết quả Phiếu A", "Phiếu nhận diện nhanh")),
-    Field("dan_toc_tai_cho", "Dân tộc tại chỗ", "mark", ("DTTS tại chỗ", "Người dân tộc tại chỗ")),
-    Field("gioi_tinh_chu_ho", "Giới tính chủ hộ", "text", ("Giới tính", "Nam/Nữ")),
+    Field("phieu_a", "Phiếu A", "text"),
+    Field("dan_toc_tai_cho", "Dân tộc tại chỗ", "mark"),
+    Field("gioi_tinh_chu_ho", "Giới tính chủ hộ", "text"),
     Field(
         "nlnn",
         "Hộ làm nông, lâm, ngư, diêm nghiệp",
         "mark",
-        (
-            "Hộ làm nông lâm ngư diêm nghiệp",
-            "Làm nông, lâm, ngư, diêm nghiệp",
-            "Hộ nông, lâm, ngư, diêm nghiệp",
-            "Hộ NLNDN",
-        ),
+        (),
         "QĐ 24/2021: only these households are counted in the middle-standard band",
     ),
-    Field("nguoi_ra_soat", "Người rà soát", "text", ("Cán bộ rà soát", "Điều tra viên")),
-    Field("ngay_ra_soat", "Thời gian rà soát", "text", ("Ngày rà soát", "Ngày điều tra")),
-    Field("ten_xa", "Xã/Phường", "text", ("Tên xã", "Xã", "Xã, phường", "Tên đơn vị")),
-    Field("ghi_chu", "Ghi chú", "text", ()),
+    Field("nguoi_ra_soat", "Người rà soát", "text"),
+    Field("ngay_ra_soat", "Thời gian rà soát", "text"),
+    Field("ten_xa", "Xã/Phường", "text"),
+    Field("ghi_chu", "Ghi chú", "text"),
 )
 
 FIELDS: tuple[Field, ...] = BASE_FIELDS + INDICATOR_FIELDS
@@ -261,14 +125,3 @@ CLASS_LABELS: dict[str, str] = {
 CLASS_ORDER: tuple[str, ...] = ("ngheo", "can_ngheo", "trung_binh", "khac", "tren_chuan")
 
 AREA_LABELS: dict[str, str] = {"nong_thon": "Nông thôn", "thanh_thi": "Thành thị"}
-
-
-def alias_index(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Folded header → canonical key, with a user's own mapping (header → key) on top."""
-    index: dict[str, str] = {}
-    for f in FIELDS:
-        for alias in f.folded_aliases():
-            index.setdefault(alias, f.key)
-    for header, key in (extra or {}).items():
-        index[fold(header)] = key
-    return index

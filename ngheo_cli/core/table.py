@@ -13,6 +13,7 @@ from typing import Literal
 
 import pandas as pd
 
+from .headers import HeaderMatch
 from .text import cell_ref
 
 SkipReason = Literal["trong", "tong_cong", "chu_ky", "so_cot"]
@@ -50,6 +51,8 @@ class RawTable:
     header_rows: tuple[int, ...]  # Excel row numbers of the header (1 or 2 rows)
     unmapped: list[str] = field(default_factory=list)  # headers that matched no key
     skipped: list[SkippedRow] = field(default_factory=list)
+    # canonical key → how its header was understood (core.headers.HeaderMatch)
+    header_matches: dict[str, HeaderMatch] = field(default_factory=dict)
 
     def cell(self, key: str | None, row: int) -> str:
         """Excel reference of ``key`` in ``row``; the first column of the row when key is None."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -9,7 +10,9 @@ from typing import Any
 
 import yaml
 
-from ..core.ruleset import Ruleset, build_ruleset, deep_merge, pick_for_year
+from ..core.headers import HeaderVocabulary, merge_names
+from ..core.ruleset import HeaderNames, Ruleset, build_ruleset, deep_merge, pick_for_year
+from ..core.schema import FIELDS, Field
 from ..errors import RulesetError
 
 
@@ -55,7 +58,7 @@ def load_local(path: Path) -> Ruleset:
                 f"Tệp chuẩn {path}: extends: {base_id} không phải chuẩn đã có.",
                 hint="Các chuẩn có sẵn: " + ", ".join(sorted(raw)),
             )
-        data = deep_merge(raw[base_id], data)
+        data = _merge_headers(raw[base_id], deep_merge(raw[base_id], data), data)
     if "id" not in data or data.get("id") == raw.get(str(base_id), {}).get("id"):
         raise RulesetError(
             f"Tệp chuẩn {path} phải có id riêng (ví dụ {base_id}-dak-lak) để không nhầm với "
@@ -103,3 +106,74 @@ def recorded_class_index() -> dict[str, str]:
         return label_index({str(k): [str(x) for x in v or []] for k, v in data.items()})
     except ValueError as exc:
         raise RulesetError(f"Tệp recorded_classes.yaml sai: {exc}") from None
+
+
+def _merge_headers(
+    base: dict[str, Any], merged: dict[str, Any], local: dict[str, Any]
+) -> dict[str, Any]:
+    """A local file's ``headers:`` adds names to the national ones instead of replacing a
+    key's list (deep_merge replaces lists)."""
+    over = local.get("headers")
+    under = base.get("headers")
+    if not isinstance(over, dict) or not isinstance(under, dict):
+        return merged
+    headers = dict(merged["headers"])
+    for section in ("aliases", "abbreviations"):
+        a, b = under.get(section), over.get(section)
+        if isinstance(a, dict) and isinstance(b, dict):
+            headers[section] = {
+                k: list(v)
+                for k, v in merge_names(
+                    {k: list(v or []) for k, v in a.items()},
+                    {k: list(v) if isinstance(v, list) else [v] for k, v in b.items()},
+                ).items()
+            }
+    for section in ("fillers", "positional_prefixes"):
+        a, b = under.get(section), over.get(section)
+        if isinstance(a, list) and isinstance(b, list):
+            headers[section] = a + [x for x in b if x not in a]
+    return {**merged, "headers": headers}
+
+
+@lru_cache(maxsize=1)
+def common_headers() -> HeaderNames:
+    """The header names every standard shares (``rulesets/headers/common.yaml``)."""
+    entry = resources.files("ngheo_cli") / "rulesets" / "headers" / "common.yaml"
+    data = _read_yaml(entry.read_text(encoding="utf-8"), "headers/common.yaml")
+    try:
+        return HeaderNames.model_validate(data)
+    except ValueError as exc:
+        raise RulesetError(f"Tệp headers/common.yaml sai: {exc}") from None
+
+
+def header_vocabulary(
+    ruleset: Ruleset | None = None, fields: Sequence[Field] = FIELDS
+) -> HeaderVocabulary:
+    """How the columns of ``fields`` are named: each field's label and own aliases, the
+    shared names, and with a ``ruleset`` its indicator names, its ``headers:`` section and
+    its indicator order for positional headers (CS1…)."""
+    common = common_headers()
+    keys = {f.key for f in fields}
+    own = {f.key: f.aliases for f in fields if f.aliases}
+    parts: list[dict[str, tuple[str, ...]]] = [own, dict(common.aliases)]
+    abbreviations = [dict(common.abbreviations)]
+    fillers = list(common.fillers)
+    prefixes = list(common.positional_prefixes)
+    positional: tuple[str, ...] = ()
+    if ruleset is not None:
+        parts.append({i.id: (i.name,) for i in ruleset.indicators})
+        parts.append(dict(ruleset.headers.aliases))
+        abbreviations.append(dict(ruleset.headers.abbreviations))
+        fillers += [w for w in ruleset.headers.fillers if w not in fillers]
+        prefixes += [w for w in ruleset.headers.positional_prefixes if w not in prefixes]
+        positional = tuple(i for i in ruleset.indicator_ids if i in keys)
+    aliases = {k: v for k, v in merge_names(*parts).items() if k in keys}
+    return HeaderVocabulary(
+        labels={f.key: f.label for f in fields},
+        aliases=aliases,
+        abbreviations=merge_names(*abbreviations),
+        fillers=tuple(fillers),
+        positional=positional,
+        positional_prefixes=tuple(prefixes) if positional else (),
+        standard=ruleset.id if ruleset is not None else None,
+    )

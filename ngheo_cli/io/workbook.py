@@ -28,6 +28,15 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ..core.headers import (
+    IGNORE,
+    STRENGTH,
+    Candidate,
+    HeaderMatch,
+    HeaderMatcher,
+    HeaderVocabulary,
+    describe_candidates,
+)
 from ..core.schema import FIELDS, Field
 from ..core.table import RawTable, SkippedRow, SkipReason
 from ..core.text import column_letter, fold, fold_words
@@ -45,8 +54,9 @@ ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 
 SAVE_AS_XLSX = "Lưu lại tệp dưới dạng .xlsx (Excel: Tệp > Lưu thành > Sổ làm việc Excel)."
 COLUMN_MAP_HINT = (
-    "Nếu tên cột trong tệp khác, dùng --column-map TỆP (YAML hoặc CSV, mỗi dòng: "
-    'tên cột trong tệp → khoá chuẩn, ví dụ "Mã số HGĐ": ma_ho).'
+    "Chạy `ngheo inspect TỆP` để xem từng cột được hiểu thế nào; nếu tên cột trong tệp khác, "
+    "dùng --column-map TỆP (YAML hoặc CSV, mỗi dòng: tên cột trong tệp → khoá chuẩn, ví dụ "
+    '"Mã số HGĐ": ma_ho; khoá bo_qua để bỏ một cột).'
 )
 
 # Whitespace stripped around every value: Python's own, plus no-break, zero-width and BOM.
@@ -84,6 +94,7 @@ def read_table(
     sheet: str | None = None,
     column_map: Mapping[str, str] | None = None,
     display_name: str | None = None,
+    vocabulary: HeaderVocabulary | None = None,
 ) -> RawTable:
     """Read one table (households by default) from a workbook or CSV file.
 
@@ -92,13 +103,15 @@ def read_table(
     otherwise the sheet whose header matches the most keys wins. ``column_map`` (header
     text → key, see :func:`load_column_map`) adds aliases; a target that names no field
     raises :class:`RulesetError`. ``display_name`` (default: the file name) is used in
-    messages and as ``RawTable.source``.
+    messages and as ``RawTable.source``. ``vocabulary``: how the columns are named (a
+    standard's, from :func:`ngheo_cli.io.rulesets.header_vocabulary`); by default the names
+    shared by every standard.
 
     Returns a :class:`RawTable`: ``frame`` holds one column per mapped key (text or
     missing), indexed by Excel row number; skipped rows are listed in ``skipped``.
     """
     name = display_name or path.name
-    index = _header_index(fields, column_map)
+    index = _header_index(fields, column_map, vocabulary)
     kind = _check_file(path, name)
     if kind == "csv":
         sheet_name = Path(name).stem[:31] or "Sheet1"
@@ -228,7 +241,7 @@ def _read_xlsx(
     path: Path,
     name: str,
     sheet: str | None,
-    index: dict[str, str],
+    index: HeaderMatcher,
     fields: Sequence[Field],
     required: Sequence[str],
 ) -> tuple[str, pd.DataFrame, _Header]:
@@ -331,7 +344,7 @@ def _clean(frame: pd.DataFrame) -> pd.DataFrame:
     return cleaned
 
 
-def _read_csv_grid(path: Path, name: str, index: dict[str, str]) -> pd.DataFrame:
+def _read_csv_grid(path: Path, name: str, index: HeaderMatcher) -> pd.DataFrame:
     """A CSV file as a grid: encoding UTF-8 (BOM or not), UTF-16 or cp1258; , ; or tab."""
     try:
         data = path.read_bytes()
@@ -383,7 +396,7 @@ def _decode_csv(data: bytes, name: str) -> str:
     )
 
 
-def _sniff_delimiter(text: str, index: dict[str, str]) -> str:
+def _sniff_delimiter(text: str, index: HeaderMatcher) -> str:
     """The delimiter under which the header is recognised best, then the widest rows."""
     sample = "\n".join(text.splitlines()[: HEADER_WINDOW + 10])
     best: tuple[tuple[int, int, int], str] | None = None
@@ -417,35 +430,76 @@ class _Header:
     mapping: dict[int, str] = field(default_factory=dict)  # column → key, workbook order
     texts: dict[int, str] = field(default_factory=dict)  # column → header text as shown
     variants: dict[int, tuple[str, ...]] = field(default_factory=dict)  # texts tried per column
-    duplicates: dict[int, tuple[str, int]] = field(default_factory=dict)  # column → (key, first)
+    duplicates: dict[int, tuple[str, int]] = field(default_factory=dict)  # column → (key, winner)
+    matches: dict[int, HeaderMatch] = field(default_factory=dict)  # column → how it matched
+    guesses: dict[int, tuple[Candidate, ...]] = field(default_factory=dict)  # weak, not used
+    conflicts: dict[str, list[int]] = field(default_factory=dict)  # key → equally strong columns
+    ignored: set[int] = field(default_factory=set)  # columns the column map says to skip
+    key_rows: tuple[int, ...] = ()  # rows of machine keys (or a second label row) beside it
+
+    def claim(self, col: int, match: HeaderMatch) -> bool:
+        """Give ``col`` its key unless another column holds it more strongly.
+
+        The stronger match (see core.headers.STRENGTH) wins; the loser is a duplicate.
+        Equally strong claims are a conflict: never a silent pick (_check_required)."""
+        key = match.key
+        holder = next((c for c, k in self.mapping.items() if k == key), None)
+        if holder is None:
+            self.mapping[col] = key
+            self.matches[col] = match
+            return True
+        mine, theirs = STRENGTH[match.method], STRENGTH[self.matches[holder].method]
+        if mine > theirs:
+            del self.mapping[holder]
+            self.duplicates[holder] = (key, col)
+            self.mapping = dict(sorted({**self.mapping, col: key}.items()))
+            self.matches[col] = match
+            self.conflicts.pop(key, None)
+            return False
+        self.duplicates[col] = (key, holder)
+        self.matches[col] = match
+        if mine == theirs:
+            self.conflicts.setdefault(key, [holder]).append(col)
+        return False
 
 
-def _header_index(fields: Sequence[Field], column_map: Mapping[str, str] | None) -> dict[str, str]:
-    """Folded header text → key: the fields' aliases, then the user's mapping on top."""
-    index: dict[str, str] = {}
-    for f in fields:
-        for alias in f.folded_aliases():
-            if alias:
-                index.setdefault(alias, f.key)
+def _header_index(
+    fields: Sequence[Field],
+    column_map: Mapping[str, str] | None,
+    vocabulary: HeaderVocabulary | None = None,
+) -> HeaderMatcher:
+    """The matcher for ``fields``: their names (``vocabulary``, by default the names every
+    standard shares), then the user's mapping on top. A map target is a key, a label or
+    alias of one, or ``bo_qua`` (the column is not used)."""
+    if vocabulary is None:
+        from .rulesets import header_vocabulary
+
+        vocabulary = header_vocabulary(None, fields)
     if not column_map:
-        return index
-    own = dict(index)
+        return HeaderMatcher(vocabulary)
+    plain = HeaderMatcher(vocabulary)
     keys = {f.key for f in fields}
+    resolved: dict[str, str] = {}
     for header, target in column_map.items():
-        folded_header = fold(str(header))
-        if not folded_header:
+        if not fold(str(header)):
             raise RulesetError(
                 f'Tệp ánh xạ cột: tên cột "{header}" không có chữ hoặc số nào để so khớp.'
             )
-        key = target if target in keys else own.get(fold(str(target)))
+        key: str | None = None
+        if target in keys or fold(str(target)) == fold(IGNORE):
+            key = target if target in keys else IGNORE
+        else:
+            found = plain.match(str(target), fuzzy=False).match
+            if found is not None and found.method in ("exact", "alias"):
+                key = found.key
         if key is None:
             sample = ", ".join(f.key for f in list(fields)[:12])
             raise RulesetError(
                 f'Tệp ánh xạ cột: "{target}" (cho cột "{header}") không phải khoá chuẩn nào.',
-                hint=f"Các khoá chuẩn: {sample}, …",
+                hint=f"Các khoá chuẩn: {sample}, …; hoặc {IGNORE} để bỏ qua cột.",
             )
-        index[folded_header] = key
-    return index
+        resolved[str(header)] = key
+    return HeaderMatcher(vocabulary.with_column_map(resolved))
 
 
 def _row_texts(window: pd.DataFrame) -> tuple[list[int], list[list[str | None]]]:
@@ -454,16 +508,28 @@ def _row_texts(window: pd.DataFrame) -> tuple[list[int], list[list[str | None]]]
     return columns, [list(row) for row in values]
 
 
-def _detect_header(window: pd.DataFrame, index: dict[str, str]) -> _Header | None:
+_MACHINE_KEY_RE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)+|[a-z]+[0-9]*")
+
+
+def _labelness(cells: Sequence[str | None]) -> int:
+    """How many cells read like labels for people rather than machine keys (``ma_ho``)."""
+    return sum(1 for c in cells if c and not _MACHINE_KEY_RE.fullmatch(c))
+
+
+def _detect_header(window: pd.DataFrame, index: HeaderMatcher) -> _Header | None:
     """The best one- or two-row header among the first rows of a sheet, or None.
 
     Each non-empty row r is tried as a one-row header, and with row r-1 as the upper row
-    of a two-row header. Highest score wins; on a tie the one-row form, then the earliest.
+    of a two-row header, matching names exactly, by alias or token by token (cheap, per
+    distinct text). Highest score wins; on a tie the one-row form, then the row that reads
+    like labels rather than machine keys, then the earliest. A row of machine keys (or
+    labels) just above or below that names the same keys in the same columns belongs to
+    the header (never a household); then columns still unknown get a scored fuzzy guess.
     """
     if window.empty:
         return None
     columns, rows = _row_texts(window)
-    best: tuple[tuple[int, int, int], _Header] | None = None
+    best: tuple[tuple[int, int, int, int], _Header] | None = None
     for r, lower in enumerate(rows):
         if not any(lower):
             continue
@@ -471,12 +537,57 @@ def _detect_header(window: pd.DataFrame, index: dict[str, str]) -> _Header | Non
         if r > 0 and any(rows[r - 1]):
             candidates.append(_match_header(columns, lower, rows[r - 1], (r - 1, r), index))
         for cand in candidates:
-            rank = (cand.score, -len(cand.rows), -r)
+            rank = (cand.score, -len(cand.rows), _labelness(lower), -r)
             if best is None or rank > best[0]:
                 best = (rank, cand)
     if best is None or best[1].score == 0:
         return None
-    return best[1]
+    header = best[1]
+    _add_key_rows(header, columns, rows, index)
+    _guess_unknown(header, index)
+    return header
+
+
+def _add_key_rows(
+    header: _Header, columns: list[int], rows: list[list[str | None]], index: HeaderMatcher
+) -> None:
+    """Join a companion header row (machine keys over or under the labels) to ``header``.
+
+    A row qualifies when at least two of its cells name the same keys in the same columns
+    as the header, hardly any name a different key, and at least half of its filled cells
+    are recognised: no household row looks like that."""
+    for r in (min(header.rows) - 1, max(header.rows) + 1):
+        if r < 0 or r >= len(rows) or not any(rows[r]):
+            continue
+        other = _match_header(columns, rows[r], None, (r,), index)
+        agree = sum(1 for c, k in other.mapping.items() if header.mapping.get(c) == k)
+        clash = sum(1 for c, k in other.mapping.items() if header.mapping.get(c, k) != k)
+        filled = sum(1 for v in rows[r] if v)
+        if agree < 2 or clash * 4 > agree or len(other.mapping) * 2 < filled:
+            continue
+        header.rows = tuple(sorted((*header.rows, r)))
+        header.key_rows = (*header.key_rows, r)
+        for col in other.mapping:
+            if col not in header.mapping and col not in header.duplicates:
+                header.guesses.pop(col, None)
+                if header.claim(col, other.matches[col]):
+                    header.texts.setdefault(col, other.texts[col])
+                    header.variants.setdefault(col, other.variants[col])
+
+
+def _guess_unknown(header: _Header, index: HeaderMatcher) -> None:
+    """A scored fuzzy guess for every column no name matched (once per header, not per row)."""
+    for col, variants in header.variants.items():
+        if col in header.mapping or col in header.duplicates or col in header.ignored:
+            continue
+        for text in variants:
+            guess = index.match(text, fuzzy=True)
+            if guess.match is not None:
+                header.guesses.pop(col, None)
+                header.claim(col, guess.match)
+                break
+            if guess.candidates and col not in header.guesses:
+                header.guesses[col] = guess.candidates
 
 
 def _fill_upper(upper: list[str | None], lower: list[str | None]) -> list[str | None]:
@@ -499,18 +610,11 @@ def _fill_upper(upper: list[str | None], lower: list[str | None]) -> list[str | 
     return filled
 
 
-_PARENTHETICAL = re.compile(r"\([^)]*\)|\[[^\]]*\]")
-
-
-def _lookup(index: dict[str, str], text: str) -> str | None:
-    """The key of a header text; units in brackets are a second chance, never required:
-    "Bình quân (đ/người/tháng)" matches the alias "Bình quân"."""
-    key = index.get(fold(text))
-    if key is None:
-        bare = _PARENTHETICAL.sub(" ", text)
-        if bare != text:
-            key = index.get(fold(bare))
-    return key
+def _lookup(index: HeaderMatcher, text: str) -> HeaderMatch | None:
+    """How a header text is understood without fuzzy guessing (exact, alias, map,
+    positional, token by token; units in brackets are a second chance, never required:
+    "Bình quân (đ/người/tháng)" matches the alias "Bình quân")."""
+    return index.match(text, fuzzy=False).match
 
 
 def _match_header(
@@ -518,11 +622,11 @@ def _match_header(
     lower: list[str | None],
     upper: list[str | None] | None,
     rows: tuple[int, ...],
-    index: dict[str, str],
+    index: HeaderMatcher,
 ) -> _Header:
     """Map one header configuration.
 
-    One row: each cell's folded text. Two rows: (upper + lower), then lower, then upper.
+    One row: each cell's text. Two rows: (upper + lower), then lower, then upper.
     The score counts keys whose match the lower row supports (its text matched, or it is
     blank under a vertically merged upper cell). A key matched by the upper text alone
     over a non-blank lower cell is still mapped but not counted: that is how a header
@@ -545,42 +649,83 @@ def _match_header(
         header.texts[col] = f"{up} / {lo}" if up and lo else (lo or up)
         header.variants[col] = tuple(t for t, _ in tries)
         for text, counts in tries:
-            key = _lookup(index, text)
-            if key is None:
+            match = _lookup(index, text)
+            if match is None:
                 continue
-            if key in header.mapping.values():
-                first = next(c for c, k in header.mapping.items() if k == key)
-                header.duplicates[col] = (key, first)
-            else:
-                header.mapping[col] = key
+            if match.key == IGNORE:
+                header.ignored.add(col)
+            elif header.claim(col, match):
                 header.score += int(counts)
             break
     return header
+
+
+def _unmapped(header: _Header) -> list[str]:
+    """Header cells not used, each with why (Vietnamese, for the run log and inspect)."""
+    out: list[str] = []
+    for col, text in header.texts.items():
+        letter = column_letter(col)
+        if col in header.duplicates:
+            key, first = header.duplicates[col]
+            out.append(
+                f"{text} (cột {letter}): trùng khoá {key} đã lấy ở cột {column_letter(first)}"
+            )
+        elif col in header.ignored:
+            out.append(f"{text} (cột {letter}): bỏ qua theo tệp ánh xạ cột")
+        elif col in header.guesses:
+            out.append(
+                f"{text} (cột {letter}): chưa chắc, có thể là "
+                + describe_candidates(header.guesses[col], _LABELS)
+            )
+        elif col not in header.mapping:
+            out.append(f"{text} (cột {letter})")
+    return out
+
+
+_LABELS: dict[str, str] = {f.key: f.label for f in FIELDS}
 
 
 def _check_required(
     header: _Header,
     fields: Sequence[Field],
     required: Sequence[str],
-    index: dict[str, str],
+    index: HeaderMatcher,
     source: str,
     sheet: str,
 ) -> None:
+    """Refuse a header where two columns claim one key equally, or a required key is
+    missing; the message names the columns, the guesses and `ngheo inspect`."""
+    rows = "–".join(str(r + 1) for r in header.rows)
+    by_key = {f.key: f for f in fields}
+    if header.conflicts:
+        parts = []
+        for key, cols in sorted(header.conflicts.items()):
+            label = by_key[key].label if key in by_key else key
+            listed = ", ".join(
+                f'"{header.texts[c]}" (cột {column_letter(c)}, {header.matches[c].describe()})'
+                for c in cols
+            )
+            parts.append(f'khoá "{key}" ({label}): {listed}')
+        raise InputError(
+            f'Nhiều cột cùng được hiểu là một cột ở sheet "{sheet}" (tệp "{source}", dòng '
+            f"tiêu đề {rows}): " + "; ".join(parts) + ".",
+            hint="Chương trình không tự chọn. Dùng --column-map để chỉ rõ cột nào dùng "
+            f"(cột còn lại ghi {IGNORE}). " + COLUMN_MAP_HINT,
+        )
     found = set(header.mapping.values())
     missing = [k for k in required if k not in found]
     if not missing:
         return
-    by_key = {f.key: f for f in fields}
     named = ", ".join(f'"{k}" ({by_key[k].label})' if k in by_key else f'"{k}"' for k in missing)
-    rows = "–".join(str(r + 1) for r in header.rows)
     message = f'Thiếu cột bắt buộc {named} ở sheet "{sheet}" (tệp "{source}", dòng tiêu đề {rows}).'
     close = _closest_headers(header, missing, by_key, index)
     if close:
         listed = ", ".join(f'"{text}" (cột {column_letter(col)})' for col, text in close)
         hint = f"Cột gần giống trong tệp: {listed}. {COLUMN_MAP_HINT}"
     else:
-        seen = ", ".join(f'"{t}"' for t in list(header.texts.values())[:8])
-        hint = f"Các cột tìm thấy: {seen}. {COLUMN_MAP_HINT}"
+        unknown = [header.texts[c] for c in header.texts if c not in header.mapping]
+        seen = ", ".join(f'"{t}"' for t in (unknown or list(header.texts.values()))[:8])
+        hint = f"Các cột không nhận ra: {seen}. {COLUMN_MAP_HINT}"
     raise InputError(message, hint=hint)
 
 
@@ -588,15 +733,27 @@ def _closest_headers(
     header: _Header,
     missing: Sequence[str],
     by_key: Mapping[str, Field],
-    index: dict[str, str],
+    index: HeaderMatcher,
     limit: int = 3,
     cutoff: float = 0.5,
 ) -> list[tuple[int, str]]:
-    """Header cells most like the missing keys' aliases (difflib ratio on folded text)."""
-    targets = {a for k in missing if k in by_key for a in by_key[k].folded_aliases()}
-    targets |= {alias for alias, key in index.items() if key in missing}
-    scored: list[tuple[float, int]] = []
+    """Header cells most like the missing keys' names: the matcher's own weak guesses
+    first, then a looser difflib ratio on folded text."""
+    wanted = set(missing)
+    scored: dict[int, float] = {}
+    for col, candidates in header.guesses.items():
+        for cand in candidates:
+            if cand.key in wanted:
+                scored[col] = max(scored.get(col, 0.0), 1.0 + cand.score)
+    vocab = index.vocabulary
+    targets = {fold(k) for k in missing}
+    targets |= {fold(vocab.labels[k]) for k in missing if k in vocab.labels}
+    targets |= {fold(n) for k in missing for n in vocab.aliases.get(k, ())}
+    targets |= {fold(by_key[k].label) for k in missing if k in by_key}
+    targets.discard("")
     for col, variants in header.variants.items():
+        if col in header.mapping:
+            continue
         ratio = 0.0
         for variant in variants:
             folded = fold(variant)
@@ -608,9 +765,9 @@ def _closest_headers(
                 if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff:
                     ratio = max(ratio, matcher.ratio())
         if ratio >= cutoff:
-            scored.append((ratio, col))
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    return [(col, header.texts[col]) for _, col in scored[:limit]]
+            scored[col] = max(scored.get(col, 0.0), ratio)
+    ranked = sorted(scored.items(), key=lambda item: (-item[1], item[0]))
+    return [(col, header.texts[col]) for col, _ in ranked[:limit]]
 
 
 def _no_header_error(
@@ -661,16 +818,7 @@ def _build_table(
     frame = kept.rename(columns=header.mapping)
     frame.index = pd.Index(kept.index.to_numpy(dtype=np.int64) + 1)
 
-    unmapped: list[str] = []
-    for col, text in header.texts.items():
-        letter = column_letter(col)
-        if col in header.duplicates:
-            key, first = header.duplicates[col]
-            unmapped.append(
-                f"{text} (cột {letter}): trùng khoá {key} đã lấy ở cột {column_letter(first)}"
-            )
-        elif col not in header.mapping:
-            unmapped.append(f"{text} (cột {letter})")
+    unmapped = _unmapped(header)
 
     return RawTable(
         source=source,
@@ -681,6 +829,7 @@ def _build_table(
         header_rows=tuple(r + 1 for r in header.rows),
         unmapped=unmapped,
         skipped=skipped,
+        header_matches={key: header.matches[col] for col, key in header.mapping.items()},
     )
 
 
