@@ -16,6 +16,7 @@ from .. import __version__
 from ..errors import EXIT_BUG, NgheoError
 from . import console
 from .commands import assign, classify, demo, report, rules, sample, support, template, workspace
+from .commands import inspect as inspect_command
 from .commands.batch import batch as batch_command
 
 EPILOG = (
@@ -100,6 +101,7 @@ def guarded(command: Callable[..., int | None]) -> Callable[..., None]:
 
 
 app.command("classify", epilog=EPILOG)(guarded(classify.classify))
+app.command("inspect", epilog=EPILOG)(guarded(inspect_command.inspect))
 rules.register(app, guarded)
 support.register(app, guarded)
 app.command("init", epilog=EPILOG)(guarded(workspace.init))

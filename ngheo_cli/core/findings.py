@@ -74,7 +74,7 @@ CATALOGUE: dict[str, FindingType] = {
         FindingType(
             "diem-ngoai-khoang",
             "error",
-            '{label} "{value}" nằm ngoài khoảng hợp lệ ({low}–{high}). Hãy kiểm tra lại phiếu.',
+            '{label} "{value}" nằm ngoài khoảng {low}–{high} ({basis}). Hãy kiểm tra lại phiếu.',
         ),
         FindingType(
             "diem-b-khong-chan",

@@ -166,6 +166,13 @@ def _check_file(
             "--khu-vuc nong_thon|thanh_thi cho cả tệp."
         )
     if problems:
+        if raw.unmapped:  # what the reader could not place may be the missing column
+            shown = "; ".join(raw.unmapped[:8]) + ("; …" if len(raw.unmapped) > 8 else "")
+            hints.append(f"Các cột chưa nhận ra: {shown}.")
+        hints.append(
+            f"Chạy `ngheo inspect {raw.source}` để xem từng cột được hiểu thế nào, rồi sửa "
+            "tên cột hoặc dùng --column-map."
+        )
         raise InputError(
             f"Không thể phân loại hộ từ {raw.source} (trang {raw.sheet}): "
             + "; ".join(problems)
@@ -395,7 +402,14 @@ def _check_values(
         lo, hi = score.score_a_range.low, score.score_a_range.high
         with np.errstate(invalid="ignore"):
             outside = (points < lo) | (points > hi)
-        out.add("diem-ngoai-khoang", "diem_a", outside, low=format_vn(lo), high=format_vn(hi))
+        out.add(
+            "diem-ngoai-khoang",
+            "diem_a",
+            outside,
+            low=format_vn(lo),
+            high=format_vn(hi),
+            basis=score.score_a_range.note,
+        )
     if "diem_b" in parsed and score is not None:
         points = _floats(typed["diem_b"])
         step = score.points_per_deprivation.value
@@ -405,7 +419,14 @@ def _check_values(
             uneven = ~np.isnan(points) & (np.abs(ratio - np.round(ratio)) > 1e-9)
             outside = (points < 0) | (points > hi)
         out.add("diem-b-khong-chan", "diem_b", uneven, step=format_vn(step))
-        out.add("diem-ngoai-khoang", "diem_b", outside, low="0", high=format_vn(hi))
+        out.add(
+            "diem-ngoai-khoang",
+            "diem_b",
+            outside,
+            low="0",
+            high=format_vn(hi),
+            basis=f"{len(ruleset.indicators)} chỉ số × {format_vn(step)} điểm",
+        )
     for key in ("dien_tich_binh_quan", "so_nguoi_phu_thuoc"):
         if key in parsed:
             vals = _floats(typed[key])

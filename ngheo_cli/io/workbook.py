@@ -19,7 +19,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from ..core.headers import (
     HeaderVocabulary,
     describe_candidates,
 )
+from ..core.inspection import ColumnReport, SheetHeader
 from ..core.schema import FIELDS, Field
 from ..core.table import RawTable, SkippedRow, SkipReason
 from ..core.text import column_letter, fold, fold_words
@@ -156,6 +157,144 @@ def load_column_map(path: Path) -> dict[str, str]:
     if not pairs:
         raise RulesetError(f'Tệp ánh xạ cột "{path.name}" không có dòng ánh xạ nào.')
     return pairs
+
+
+@dataclass
+class HeaderInspection:
+    """What the header search saw (for `ngheo inspect`): every sheet, the chosen one and
+    its columns. Built by :func:`inspect_headers`; no household is parsed here."""
+
+    sheets: list[SheetHeader]
+    sheet: str | None
+    header_rows: tuple[int, ...]
+    key_rows: tuple[int, ...]
+    columns: list[ColumnReport]
+
+
+def inspect_headers(
+    path: Path,
+    *,
+    fields: Sequence[Field] = FIELDS,
+    sheet: str | None = None,
+    column_map: Mapping[str, str] | None = None,
+    display_name: str | None = None,
+    vocabulary: HeaderVocabulary | None = None,
+) -> HeaderInspection:
+    """Find the header on every sheet as :func:`read_table` does and report each column:
+    its key and how it was matched, or why it is not used. Unusable files raise as in
+    :func:`read_table`; a sheet without a recognisable header is reported, not raised."""
+    name = display_name or path.name
+    index = _header_index(fields, column_map, vocabulary)
+    kind = _check_file(path, name)
+    found: list[tuple[str, bool, _Header | None]] = []
+    if kind == "csv":
+        grid = _read_csv_grid(path, name, index)
+        window = grid.iloc[:HEADER_WINDOW]
+        found.append((Path(name).stem[:31] or "Sheet1", True, _detect_header(window, index)))
+        forced = 0
+    else:
+        try:
+            reader = fastexcel.read_excel(path)
+            names = list(reader.sheet_names)
+        except Exception as exc:
+            raise _corrupt(name) from exc
+        forced = _find_sheet(sheet, names, name) if sheet is not None else None
+        for idx, sheet_name in enumerate(names):
+            try:
+                window, visible = _load_grid(reader, idx, name, HEADER_WINDOW)
+            except InputError:
+                found.append((sheet_name, False, None))
+                continue
+            found.append((sheet_name, visible, _detect_header(window, index)))
+    ranked = [
+        ((int(visible), header.score, -idx), idx)
+        for idx, (_, visible, header) in enumerate(found)
+        if header is not None
+    ]
+    if forced is not None:
+        chosen: int | None = forced
+    else:
+        chosen = max(ranked)[1] if ranked else None
+    sheets: list[SheetHeader] = []
+    for idx, (sheet_name, visible, header) in enumerate(found):
+        sheets.append(_sheet_header(sheet_name, visible, header, idx == chosen, forced is not None))
+    if chosen is None:
+        return HeaderInspection(sheets, None, (), (), [])
+    sheet_name, _, header = found[chosen]
+    if header is None:
+        return HeaderInspection(sheets, sheet_name, (), (), [])
+    return HeaderInspection(
+        sheets=sheets,
+        sheet=sheet_name,
+        header_rows=tuple(r + 1 for r in header.rows),
+        key_rows=tuple(sorted(r + 1 for r in header.key_rows)),
+        columns=_column_reports(header),
+    )
+
+
+def _sheet_header(
+    name: str, visible: bool, header: _Header | None, chosen: bool, forced: bool
+) -> SheetHeader:
+    if header is None:
+        return SheetHeader(
+            name,
+            visible,
+            reason=f"không thấy dòng tiêu đề nhận ra được trong {HEADER_WINDOW} dòng đầu",
+        )
+    rows = tuple(r + 1 for r in header.rows)
+    shown = "–".join(str(r) for r in rows)
+    if chosen:
+        why = "chọn bằng --sheet" if forced else "dòng tiêu đề nhận ra nhiều cột nhất"
+    else:
+        why = "ít cột nhận ra hơn sheet được chọn"
+    if not visible:
+        why += " (sheet ẩn)"
+    return SheetHeader(
+        name=name,
+        visible=visible,
+        header_rows=rows,
+        key_rows=tuple(sorted(r + 1 for r in header.key_rows)),
+        score=header.score,
+        chosen=chosen,
+        reason=f"dòng tiêu đề {shown}, {header.score} cột nhận ra theo tên; {why}",
+    )
+
+
+def _column_reports(header: _Header) -> list[ColumnReport]:
+    out: list[ColumnReport] = []
+    for col, text in header.texts.items():
+        letter = column_letter(col)
+        map_text = header.variants[col][0]
+        if col in header.mapping:
+            out.append(ColumnReport.from_match(letter, text, map_text, header.matches[col], "used"))
+        elif col in header.duplicates:
+            key, winner = header.duplicates[col]
+            report = ColumnReport.from_match(
+                letter, text, map_text, header.matches[col], "duplicate"
+            )
+            out.append(
+                replace(
+                    report,
+                    how=f"{report.how}; khoá {key} đã lấy ở cột {column_letter(winner)}",
+                )
+            )
+        elif col in header.ignored:
+            out.append(ColumnReport(letter, text, map_text, "ignored", how="bỏ qua theo ánh xạ"))
+        elif col in header.guesses:
+            cands = header.guesses[col]
+            out.append(
+                ColumnReport(
+                    letter,
+                    text,
+                    map_text,
+                    "uncertain",
+                    how="có thể là " + describe_candidates(cands, _LABELS),
+                    candidates=cands,
+                )
+            )
+        else:
+            out.append(ColumnReport(letter, text, map_text, "unknown", how="không nhận ra"))
+    return out
 
 
 # --------------------------------------------------------------------------------------

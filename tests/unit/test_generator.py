@@ -46,7 +46,7 @@ SAMPLE_DATA = PROJECT / "sample_data"
 
 
 class _HeaderKeys:
-    """Folded header → key, as the reader understands it without guessing."""
+    """Header text → key, as the reader understands it without a fuzzy guess."""
 
     def __init__(self) -> None:
         from ngheo_cli.core.headers import HeaderMatcher
@@ -56,7 +56,7 @@ class _HeaderKeys:
 
     def get(self, text: str) -> str | None:
         found = self._matcher.match(text, fuzzy=False).match
-        return found.key if found is not None and not found.is_guess else None
+        return found.key if found is not None else None
 
     def __getitem__(self, text: str) -> str | None:
         return self.get(text)

@@ -33,7 +33,7 @@ def book(tmp_path_factory, nd07):
 
 
 class _HeaderKeys:
-    """Folded header → key, as the reader understands it without guessing."""
+    """Header text → key, as the reader understands it without a fuzzy guess."""
 
     def __init__(self) -> None:
         from ngheo_cli.core.headers import HeaderMatcher
@@ -43,7 +43,7 @@ class _HeaderKeys:
 
     def get(self, text: str) -> str | None:
         found = self._matcher.match(text, fuzzy=False).match
-        return found.key if found is not None and not found.is_guess else None
+        return found.key if found is not None else None
 
     def __getitem__(self, text: str) -> str | None:
         return self.get(text)
