@@ -172,6 +172,8 @@ def routes(
         income = replace(income, note="Không cần: có cột Điểm A (Phiếu B1).")
     if not marks.usable and marks_ok:
         marks = replace(marks, note="Không cần: có cột Điểm B (Phiếu B2).")
+    if has_score and not score.usable and income.usable and marks.usable:
+        score = replace(score, note="Không cần: đã có thu nhập và đủ các cột chỉ số.")
     can = "ma_ho" in found and income_ok and marks_ok and area.usable
     return [income, score, marks, area], can
 

@@ -84,7 +84,23 @@ class ClassificationResult(FindingsMixin):
             },
             "mpi": self.mpi.to_dict(),
             "indicator_source": self.indicator_source,
+            "header_guesses": self.header_guesses(),
         }
+
+    def header_guesses(self) -> list[dict[str, Any]]:
+        """Columns understood by a guess (token, abbreviation, fuzzy), to be checked."""
+        return [
+            {
+                "key": key,
+                "column": self.raw.columns.get(key),
+                "header": self.raw.headers.get(key),
+                "method": match.method,
+                "score": match.score,
+                "how": match.describe(),
+            }
+            for key, match in self.raw.header_matches.items()
+            if match.is_guess
+        ]
 
 
 def classify_table(

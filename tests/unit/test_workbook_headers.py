@@ -310,3 +310,17 @@ def test_shuffled_and_renamed_columns_never_change_a_class(
         key_row_below=key_row == "below",
     )
     assert classes(path, rs) == EXPECTED
+
+
+def test_classify_reports_every_column_taken_on_a_guess(tmp_path: Path) -> None:
+    rs = ruleset()
+    keys = all_keys(rs)
+    headers = [VARIANTS[k][0] for k in keys]
+    headers[keys.index("thu_nhap_binh_quan")] = "TNBQ"
+    headers[keys.index("nguon_nuoc")] = "Nguồn nước sinh hoạt hợp vệ snh"  # a typo
+    path = write_book(tmp_path / "ds.xlsx", headers, rows_for(keys, rs))
+    guesses = api.classify_file(path, year=2024, write=False).to_dict()["header_guesses"]
+    by_key = {g["key"]: g for g in guesses}
+    assert set(by_key) == {"thu_nhap_binh_quan", "nguon_nuoc"}
+    assert by_key["thu_nhap_binh_quan"]["method"] == "abbreviation"
+    assert by_key["nguon_nuoc"]["method"] == "fuzzy" and by_key["nguon_nuoc"]["score"] >= 0.88

@@ -77,6 +77,18 @@ def classify(
         console.emit_json(run.to_dict())
     else:
         console.err.print(views.classify_summary(run))
+        guesses = run.result.header_guesses()  # every column taken on a guess is said
+        if guesses:
+            listed = "; ".join(
+                f"{g['column']} \"{g['header']}\" → {g['key']}"
+                + (f" (độ giống {g['score']:.2f})" if g["method"] == "fuzzy" else "")
+                for g in guesses
+            )
+            console.err.print(
+                f"{len(guesses)} cột nhận theo cách đoán (chi tiết: ngheo inspect {survey.name}): "
+                f"{listed}.",
+                markup=False,
+            )
         if run.comparison is not None:
             console.err.print(views.comparison_summary(run.comparison))
         for finding in run.result.errors[:10]:
