@@ -36,7 +36,7 @@ METHOD_LABELS: dict[str, str] = {
     "column_map": "theo tệp ánh xạ cột",
     "exact": "đúng tên chuẩn",
     "alias": "tên gọi khác đã biết",
-    "positional": "số thứ tự chỉ số của chuẩn",
+    "positional": "theo số thứ tự",
     "token": "khớp từng từ",
     "abbreviation": "mở rộng chữ viết tắt",
     "fuzzy": "đoán gần đúng",
@@ -96,7 +96,7 @@ class HeaderMatch:
             text += f", độ giống {self.score:.2f}"
         if self.detail:
             text += f" ({self.detail})"
-        if self.method != "exact":
+        if self.method not in ("exact", "positional"):
             text += f': "{self.name}"'
         return text
 
@@ -258,8 +258,9 @@ class HeaderMatcher:
             return HeaderMatch(key, "alias", 1.0, name)
         if folded in self._positional:
             key, name = self._positional[folded]
+            number = self.vocabulary.positional.index(key) + 1
             standard = self.vocabulary.standard or "chuẩn"
-            return HeaderMatch(key, "positional", 1.0, name, f"thứ tự chỉ số của {standard}")
+            return HeaderMatch(key, "positional", 1.0, name, f"chỉ số thứ {number} của {standard}")
         return None
 
     def _by_tokens(self, text: str) -> HeaderGuess:

@@ -45,7 +45,7 @@ def test_inspect_shows_every_column_and_how_it_matched(cli, tmp_path: Path) -> N
     assert "dòng tiêu đề 3" in out
     assert "B 'Mã HGĐ' → ma_ho (Mã hộ): tên gọi khác đã biết" in out
     assert "F 'TNBQ' → thu_nhap_binh_quan" in out and "mở rộng chữ viết tắt" in out
-    assert "H 'CS1' → viec_lam (Việc làm): số thứ tự chỉ số của chuẩn" in out
+    assert "H 'CS1' → viec_lam (Việc làm): theo số thứ tự (chỉ số thứ 1 của nd07-2021)" in out
     assert "'Ghi chú khác' → không dùng: đoán chưa chắc: có thể là ghi_chu" in out
     assert "dòng 4:" in out and "thu_nhap_binh_quan=1200000" in out
     assert "Tệp phân loại được." in out
