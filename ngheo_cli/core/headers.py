@@ -89,14 +89,14 @@ class HeaderMatch:
         """Anything beyond an exact name, a listed alias or the user's map."""
         return self.method in ("token", "abbreviation", "fuzzy")
 
-    def describe(self) -> str:
-        """Vietnamese: how the column was matched."""
+    def describe(self, header: str = "") -> str:
+        """Vietnamese: how the column was matched (``header``: the cell, not repeated)."""
         text = METHOD_LABELS[self.method]
         if self.method == "fuzzy":
-            text += f", độ giống {self.score:.2f}"
+            text += f", độ giống {score_text(self.score)}"
         if self.detail:
             text += f" ({self.detail})"
-        if self.method not in ("exact", "positional"):
+        if self.method not in ("exact", "positional") and fold(self.name) != fold(header):
             text += f': "{self.name}"'
         return text
 
@@ -386,12 +386,17 @@ def _segment(token: str, abbrev: Mapping[str, object]) -> list[str] | None:
     return best[len(token)]
 
 
+def score_text(score: float) -> str:
+    """A similarity as officers write decimals: 0,74."""
+    return f"{score:.2f}".replace(".", ",")
+
+
 def describe_candidates(candidates: Sequence[Candidate], labels: Mapping[str, str]) -> str:
     """Vietnamese list: "thon (Thôn, độ giống 0.80), …"."""
     parts = []
     for c in candidates:
         label = labels.get(c.key, c.key)
-        parts.append(f"{c.key} ({label}, độ giống {c.score:.2f})")
+        parts.append(f"{c.key} ({label}, độ giống {score_text(c.score)})")
     return ", ".join(parts)
 
 
@@ -408,4 +413,5 @@ __all__ = [
     "HeaderVocabulary",
     "describe_candidates",
     "merge_names",
+    "score_text",
 ]

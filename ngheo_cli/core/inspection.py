@@ -58,7 +58,7 @@ class ColumnReport:
             score=match.score,
             matched=match.name,
             detail=match.detail,
-            how=match.describe(),
+            how=match.describe(header.split(" / ")[-1]),
         )
 
 

@@ -96,7 +96,7 @@ class ClassificationResult(FindingsMixin):
                 "header": self.raw.headers.get(key),
                 "method": match.method,
                 "score": match.score,
-                "how": match.describe(),
+                "how": match.describe(self.raw.headers.get(key, "")),
             }
             for key, match in self.raw.header_matches.items()
             if match.is_guess

@@ -590,6 +590,9 @@ class _Header:
         mine, theirs = STRENGTH[match.method], STRENGTH[self.matches[holder].method]
         if mine > theirs:
             del self.mapping[holder]
+            for other, (k, _) in list(self.duplicates.items()):
+                if k == key:  # earlier losers now lose to the new holder
+                    self.duplicates[other] = (key, col)
             self.duplicates[holder] = (key, col)
             self.mapping = dict(sorted({**self.mapping, col: key}.items()))
             self.matches[col] = match

@@ -324,3 +324,24 @@ def test_classify_reports_every_column_taken_on_a_guess(tmp_path: Path) -> None:
     assert set(by_key) == {"thu_nhap_binh_quan", "nguon_nuoc"}
     assert by_key["thu_nhap_binh_quan"]["method"] == "abbreviation"
     assert by_key["nguon_nuoc"]["method"] == "fuzzy" and by_key["nguon_nuoc"]["score"] >= 0.88
+
+
+def test_nlnn_flag_reaches_the_store(tmp_path: Path) -> None:
+    from ngheo_cli.io.store import RunInfo, Store
+
+    rs = ruleset()
+    keys = all_keys(rs)
+    headers = [VARIANTS[k][0] for k in keys] + ["Hộ làm nông, lâm, ngư, diêm nghiệp"]
+    body = [[*row, "x" if i < 2 else None] for i, row in enumerate(rows_for(keys, rs))]
+    run = api.classify_file(write_book(tmp_path / "ds.xlsx", headers, body), year=2024, write=False)
+    info = RunInfo(
+        standard=rs.id,
+        source="ds.xlsx",
+        input_sha256=run.input_sha256,
+        rejected=0,
+        indicators=rs.indicator_ids,
+    )
+    with Store.open(tmp_path / "ngheo.sqlite") as store:
+        store.record_year("00001", 2024, run.result.households, info)
+        frame = store.load_year("00001", 2024).set_index("ma_ho")
+    assert frame["nlnn"].tolist() == [True, True, False, False, False, False]

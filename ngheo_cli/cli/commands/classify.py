@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from ... import api
+from ...core.headers import score_text
 from ...history_api import require_workspace
 from .. import console, views
 from ..options import JsonFlag, OutDir, Sheet, Standard, WorkspaceDir, Year
@@ -81,7 +82,7 @@ def classify(
         if guesses:
             listed = "; ".join(
                 f"{g['column']} \"{g['header']}\" → {g['key']}"
-                + (f" (độ giống {g['score']:.2f})" if g["method"] == "fuzzy" else "")
+                + (f" (độ giống {score_text(g['score'])})" if g["method"] == "fuzzy" else "")
                 for g in guesses
             )
             console.err.print(
