@@ -74,9 +74,7 @@ def test_column_map_round_trip(cli, tmp_path: Path) -> None:
     before = {c["column"]: c["key"] for c in first.json()["columns"] if c["status"] == "used"}
     after = {c["column"]: c["key"] for c in again.json()["columns"] if c["status"] == "used"}
     assert after == before
-    assert {c["method"] for c in again.json()["columns"] if c["status"] == "used"} == {
-        "column_map"
-    }
+    assert {c["method"] for c in again.json()["columns"] if c["status"] == "used"} == {"column_map"}
     # The officer corrects the file: the old code column is now used, the other skipped.
     text = target.read_text(encoding="utf-8")
     text = text.replace('"Mã HGĐ": ma_ho', '"Mã HGĐ": bo_qua')

@@ -140,8 +140,8 @@ def test_local_rules_file_adds_header_names(tmp_path: Path) -> None:
     local = tmp_path / "dak-lak.yaml"
     local.write_text(
         "extends: nd07-2021\nid: nd07-2021-dak-lak\n"
-        "headers:\n  aliases:\n    ma_ho: [\"Số sổ hộ\"]\n"
-        "  abbreviations:\n    ttn: [\"tổng thu nhập\"]\n",
+        'headers:\n  aliases:\n    ma_ho: ["Số sổ hộ"]\n'
+        '  abbreviations:\n    ttn: ["tổng thu nhập"]\n',
         encoding="utf-8",
     )
     ruleset = rulesets.load_local(local)
@@ -155,7 +155,7 @@ def test_local_rules_file_adds_header_names(tmp_path: Path) -> None:
 def test_rules_file_header_section_rejects_unknown_keys(tmp_path: Path) -> None:
     local = tmp_path / "sai.yaml"
     local.write_text(
-        "extends: nd07-2021\nid: nd07-2021-sai\nheaders:\n  aliases:\n    ma_hoo: [\"Mã\"]\n",
+        'extends: nd07-2021\nid: nd07-2021-sai\nheaders:\n  aliases:\n    ma_hoo: ["Mã"]\n',
         encoding="utf-8",
     )
     with pytest.raises(RulesetError) as info:
