@@ -191,7 +191,7 @@ def inspect_headers(
         grid = _read_csv_grid(path, name, index)
         window = grid.iloc[:HEADER_WINDOW]
         found.append((Path(name).stem[:31] or "Sheet1", True, _detect_header(window, index)))
-        forced = 0
+        forced: int | None = None
     else:
         try:
             reader = fastexcel.read_excel(path)

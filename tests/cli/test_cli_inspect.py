@@ -105,3 +105,16 @@ def test_inspect_under_the_2027_standard_reads_cs_in_its_order(cli, tmp_path: Pa
     assert keys["CS7"] == "dien_tich_nha_o" and keys["CS12"] == "xu_ly_rac_thai"
     score = next(r for r in data["routes"] if r["route"] == "score")
     assert score["usable"] is False and "không có cách tính theo điểm" in score["note"]
+
+
+def test_inspect_a_csv_and_a_sheet_without_header(cli, tmp_path: Path) -> None:
+    csv = tmp_path / "so.csv"
+    csv.write_text("Mã HGĐ;Chủ hộ;TNBQ;KV;BHYT\n001;A;1.000.000;NT;x\n", encoding="utf-8")
+    data = cli("inspect", csv, "--year", "2024", "--json").json()
+    assert data["sheets"][0]["chosen"] is True and "--sheet" not in data["sheets"][0]["reason"]
+    assert {c["header"]: c["key"] for c in data["columns"]}["KV"] == "khu_vuc"
+    empty = tmp_path / "trong.csv"
+    empty.write_text("Ngày,Việc\n1/1,họp\n", encoding="utf-8")
+    res = cli("inspect", empty, "--year", "2024")
+    assert res.exit_code == 3
+    assert "không thấy dòng tiêu đề" in res.stdout and "Tệp CHƯA phân loại được." in res.stdout
