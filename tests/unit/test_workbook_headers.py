@@ -345,3 +345,13 @@ def test_nlnn_flag_reaches_the_store(tmp_path: Path) -> None:
         store.record_year("00001", 2024, run.result.households, info)
         frame = store.load_year("00001", 2024).set_index("ma_ho")
     assert frame["nlnn"].tolist() == [True, True, False, False, False, False]
+
+
+def test_score_a_bound_is_labelled_a_plausibility_check_not_law(tmp_path: Path) -> None:
+    rs = ruleset()
+    assert "không phải quy định pháp luật" in (rs.score_route.score_a_range.note or "")  # type: ignore[union-attr]
+    body = [["001", "Hộ A", 1200, 40], ["002", "Hộ B", 120, 10]]
+    path = write_book(tmp_path / "ds.xlsx", ["Mã hộ", "Chủ hộ", "Phiếu B1", "Phiếu B2"], body)
+    result = api.classify_file(path, year=2024, area="nong_thon", write=False).result
+    [finding] = [f for f in result.findings if f.code == "diem-ngoai-khoang"]
+    assert "không phải quy định pháp luật" in finding.message and "0–1.000" in finding.message
