@@ -112,8 +112,9 @@ def _run_summary(run: StoredRun | None) -> dict[str, Any] | None:
     }
 
 
-def _scores_in_file(raw: Any, ruleset: Any, year: int, area: str, households: pd.DataFrame
-                    ) -> tuple[ClassChanges | None, str | None]:
+def _scores_in_file(
+    raw: Any, ruleset: Any, year: int, area: str, households: pd.DataFrame
+) -> tuple[ClassChanges | None, str | None]:
     """When the list also carries incomes or scores: the computed class of each household,
     compared with the recognised one; else (None, why) or (None, None) without scores."""
     if not {"thu_nhap_binh_quan", "diem_a"} & set(raw.frame.columns):
@@ -126,9 +127,9 @@ def _scores_in_file(raw: Any, ruleset: Any, year: int, area: str, households: pd
             f"được với kết quả đã công nhận: {exc.message}"
         )
     frame = computed.households.assign(
-        ma_ho=computed.households["ma_ho"].astype("string").str.replace(
-            r"^(\d+)\.0*$", r"\1", regex=True
-        )
+        ma_ho=computed.households["ma_ho"]
+        .astype("string")
+        .str.replace(r"^(\d+)\.0*$", r"\1", regex=True)
     )
     return class_changes(households, frame, year), None
 

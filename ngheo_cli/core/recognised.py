@@ -61,9 +61,7 @@ TEXT_KEYS: tuple[str, ...] = (
 #: The words an officer is asked to write (messages only; matching uses the vocabulary).
 CLASS_CHOICES = "Hộ nghèo, Hộ cận nghèo, Hộ có mức sống trung bình, Hộ không nghèo"
 #: What a recorded year cannot give, said wherever a figure would need it.
-RECORDED_NOTE = (
-    "năm {year} ghi nhận theo danh sách đã công nhận, không có số liệu chỉ số thiếu hụt"
-)
+RECORDED_NOTE = "năm {year} ghi nhận theo danh sách đã công nhận, không có số liệu chỉ số thiếu hụt"
 _NOT_COMPARED = ("stt",)
 _SPACES = r"[\s\u00a0\u2007\u202f\u200b\ufeff]+"
 # A computed "tren_chuan" (Điểm A above the line) agrees with either class above the line.
@@ -234,8 +232,12 @@ def read_recognised(
     typed: dict[str, pd.Series] = {"ma_ho": codes}
     if CLASS_KEY in frame.columns:
         classes, unknown = recorded_classes(frame[CLASS_KEY], class_index)
-        out.add("ds-ket-qua-trong", CLASS_KEY, (classes.isna() & ~unknown).to_numpy(),
-                choices=CLASS_CHOICES)
+        out.add(
+            "ds-ket-qua-trong",
+            CLASS_KEY,
+            (classes.isna() & ~unknown).to_numpy(),
+            choices=CLASS_CHOICES,
+        )
         out.add("ds-ket-qua-khong-ro", CLASS_KEY, unknown.to_numpy(), choices=CLASS_CHOICES)
     else:
         classes = pd.Series(pd.array([pd.NA] * n, dtype="string"), index=frame.index)

@@ -81,7 +81,8 @@ def write_export(path: Path, rows: list[tuple], *, duplicate: int | None = 1) ->
         body.insert(duplicate + 1, list(body[duplicate]))
     for line in body:
         ws.append(line)
-    ws.append(["Tổng cộng", None, None, None, None, None, sum(r[4] for r in rows)])
+    total = sum(r[4] for r in rows if isinstance(r[4], int))
+    ws.append(["Tổng cộng", None, None, None, None, None, total])
     wb.save(path)
     return path
 
@@ -107,8 +108,14 @@ def write_survey(path: Path, rows: list[tuple]) -> Path:
 def folder(cli, tmp_path: Path) -> Path:
     root = tmp_path / "ws"
     res = cli(
-        "init", root, "--province-code", "66", "--province-name", "Đắk Lắk",
-        "--commune", "24181:Xã Đắk Liêng:xa",
+        "init",
+        root,
+        "--province-code",
+        "66",
+        "--province-name",
+        "Đắk Lắk",
+        "--commune",
+        "24181:Xã Đắk Liêng:xa",
     )
     assert res.exit_code == 0, res.stderr
     return root
@@ -117,8 +124,19 @@ def folder(cli, tmp_path: Path) -> Path:
 def record_2023(cli, folder: Path, tmp_path: Path, *extra: object):
     path = write_export(tmp_path / "ds_2023.xlsx", LIST_2023)
     return cli(
-        "record-list", path, "--commune", "24181", "--year", "2023", "--workspace", folder,
-        "--decision-no", "123/QĐ-UBND", "--decision-date", "20/12/2023", *extra,
+        "record-list",
+        path,
+        "--commune",
+        "24181",
+        "--year",
+        "2023",
+        "--workspace",
+        folder,
+        "--decision-no",
+        "123/QĐ-UBND",
+        "--decision-date",
+        "20/12/2023",
+        *extra,
     )
 
 
@@ -145,8 +163,17 @@ def test_first_day_balance_from_last_years_list(cli, folder: Path, tmp_path: Pat
 
     survey = write_survey(tmp_path / "so_2024.xlsx", SURVEY_2024)
     res = cli(
-        "classify", survey, "--year", "2024", "--commune", "24181", "--workspace", folder,
-        "--out", tmp_path / "out", "--json",
+        "classify",
+        survey,
+        "--year",
+        "2024",
+        "--commune",
+        "24181",
+        "--workspace",
+        folder,
+        "--out",
+        tmp_path / "out",
+        "--json",
     )
     assert res.exit_code == 0, res.stderr
     assert res.json()["counts"]["ngheo"] == 4
@@ -174,8 +201,7 @@ def test_first_day_balance_from_last_years_list(cli, folder: Path, tmp_path: Pat
     assert any("ghi nhận theo danh sách đã công nhận" in n for n in data["notes"])
 
     out = tmp_path / "bd"
-    res = cli("history", "-c", "24181", "-y", "2024", "-w", folder, "--out", out,
-              "--format", "csv")
+    res = cli("history", "-c", "24181", "-y", "2024", "-w", folder, "--out", out, "--format", "csv")
     assert res.exit_code == 0, res.stderr
     assert "ghi nhận theo danh sách đã công nhận" in res.stderr
     lines = (out / "24181_2024_bien_dong.csv").read_text(encoding="utf-8-sig").splitlines()
@@ -186,9 +212,13 @@ def test_first_day_balance_from_last_years_list(cli, folder: Path, tmp_path: Pat
 def test_json_equals_library_result(cli, folder: Path, tmp_path: Path) -> None:
     res = record_2023(cli, folder, tmp_path, "--json", "--out", tmp_path / "o")
     run = record_list(
-        tmp_path / "ds_2023.xlsx", commune="24181", year=2023,
-        workspace=load_workspace(folder / "ngheo.yaml"), decision_no="123/QĐ-UBND",
-        decision_date="20/12/2023", out_dir=tmp_path / "o",
+        tmp_path / "ds_2023.xlsx",
+        commune="24181",
+        year=2023,
+        workspace=load_workspace(folder / "ngheo.yaml"),
+        decision_no="123/QĐ-UBND",
+        decision_date="20/12/2023",
+        out_dir=tmp_path / "o",
     )
     expected = run.to_dict()
     got = res.json()
@@ -215,8 +245,18 @@ def test_later_classification_of_a_recognised_year_is_kept_unless_asked(
         ("12", "Đỗ Văn Giang", "Buôn Kô", 4, "1.400.000", 0),
     ]
     survey = write_survey(tmp_path / "so_2023.xlsx", rows)
-    args = ("classify", survey, "--year", "2023", "--commune", "24181", "--workspace", folder,
-            "--out", tmp_path / "out")
+    args = (
+        "classify",
+        survey,
+        "--year",
+        "2023",
+        "--commune",
+        "24181",
+        "--workspace",
+        folder,
+        "--out",
+        tmp_path / "out",
+    )
     res = cli(*args, "--json")
     assert res.exit_code == 0, res.stderr
     seen = res.json()["recognised"]
@@ -251,8 +291,19 @@ def test_bad_rows_are_findings_with_cells(cli, folder: Path, tmp_path: Path) -> 
         ("0009", "Đinh Văn Lâm", "Thôn 2", "có", "", "Hộ nghèo"),  # no size: warning
     ]
     path = write_export(tmp_path / "ds_loi.xlsx", rows, duplicate=None)
-    res = cli("record-list", path, "-c", "24181", "-y", "2023", "-w", folder,
-              "--out", tmp_path / "o", "--json")
+    res = cli(
+        "record-list",
+        path,
+        "-c",
+        "24181",
+        "-y",
+        "2023",
+        "-w",
+        folder,
+        "--out",
+        tmp_path / "o",
+        "--json",
+    )
     assert res.exit_code == 1, res.stderr
     data = res.json()
     errors = {(e["code"], e["cell"]) for e in data["rejected"]}
@@ -298,7 +349,17 @@ def test_list_without_class_column_is_unusable(cli, folder: Path, tmp_path: Path
 def test_bad_decision_date_is_a_usage_error(cli, folder: Path, tmp_path: Path) -> None:
     res = record_2023(cli, folder, tmp_path)
     path = tmp_path / "ds_2023.xlsx"
-    res = cli("record-list", path, "-c", "24181", "-y", "2023", "-w", folder,
-              "--decision-date", "31/02/2023")
+    res = cli(
+        "record-list",
+        path,
+        "-c",
+        "24181",
+        "-y",
+        "2023",
+        "-w",
+        folder,
+        "--decision-date",
+        "31/02/2023",
+    )
     assert res.exit_code == 2
     assert "Ngày quyết định" in res.stderr

@@ -135,5 +135,7 @@ def recognised_lines(run: api.ClassifyRun) -> list[str]:
             "toán: chạy lại lệnh với --replace-recognised."
         )
     else:
-        lines.append("Đã thay danh sách đã công nhận bằng kết quả tính toán (--replace-recognised).")
+        lines.append(
+            "Đã thay danh sách đã công nhận bằng kết quả tính toán (--replace-recognised)."
+        )
     return lines

@@ -93,7 +93,9 @@ def summary_lines(run: recognised_api.RecognisedRun) -> list[str]:
             lines.append(f"  {CLASS_LABELS[code]}: {fmt.number(n)} hộ{extra}")
     lines.append(f"  Số hộ đã ghi nhận: {fmt.number(len(r.households))}")
     if r.duplicates:
-        lines.append(f"  Dòng trùng hệt dòng khác (chỉ tính một hộ): {fmt.number(len(r.duplicates))}")
+        lines.append(
+            f"  Dòng trùng hệt dòng khác (chỉ tính một hộ): {fmt.number(len(r.duplicates))}"
+        )
     lines.append(f"  Số dòng bị loại (có lỗi): {fmt.number(len(r.rejected))}")
     skipped: dict[str, int] = {}
     for s in r.skipped:
