@@ -91,6 +91,8 @@ def assign_sheets(run, pairs: pd.DataFrame) -> list[Sheet]:  # noqa: ANN001
     ]
     unassigned = r.unassigned.copy()
     unassigned["phan_loai_ten"] = unassigned["phan_loai"].map(CLASS_LABELS)
+    if run.recorded_note is not None and "so_thieu_hut" in unassigned.columns:
+        unassigned["so_thieu_hut"] = None  # a list has no deprivations: blank, never 0
     sheets.append(
         Sheet(
             name="Hộ chưa có người giúp",

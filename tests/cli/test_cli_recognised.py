@@ -363,3 +363,129 @@ def test_bad_decision_date_is_a_usage_error(cli, folder: Path, tmp_path: Path) -
     )
     assert res.exit_code == 2
     assert "Ngày quyết định" in res.stderr
+
+
+def test_list_that_also_carries_scores_says_what_a_computation_would_change(
+    cli, folder: Path, tmp_path: Path
+) -> None:
+    indicators = list(rulesets.resolve(2023).indicator_ids)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(
+        [
+            "Mã hộ",
+            "Chủ hộ",
+            "Thôn",
+            "Số nhân khẩu",
+            "Thu nhập bình quân",
+            *[FIELD_BY_KEY[i].label for i in indicators],
+            "Kết quả rà soát",
+        ]
+    )
+    # 01 recognised poor, computes poor; 02 recognised poor, computes near-poor (1 mark).
+    ws.append(["01", "A", "Thôn 1", 3, "1.000.000", *["x"] * 3, *[""] * 9, "Hộ nghèo"])
+    ws.append(["02", "B", "Thôn 1", 2, "1.000.000", "x", *[""] * 11, "Hộ nghèo"])
+    path = tmp_path / "ds_diem.xlsx"
+    wb.save(path)
+    res = cli("record-list", path, "-c", "24181", "-y", "2023", "-w", folder, "--json")
+    assert res.exit_code == 0, res.stderr
+    data = res.json()
+    assert data["counts"]["ngheo"] == 2  # the recognised classes are what is recorded
+    assert [(c["ma_ho"], c["cong_nhan"], c["tinh_toan"]) for c in data["computed"]["changes"]] == [
+        ("02", "ngheo", "can_ngheo")
+    ]
+    res = cli("record-list", path, "-c", "24181", "-y", "2023", "-w", folder)
+    assert "02 (B): Hộ nghèo → Hộ cận nghèo" in res.stderr
+
+
+def test_report_and_assignment_of_a_recorded_year_never_show_zero_deprivations(
+    cli, folder: Path, tmp_path: Path
+) -> None:
+    assert record_2023(cli, folder, tmp_path).exit_code == 0
+    res = cli(
+        "report",
+        "--year",
+        "2023",
+        "--commune",
+        "24181",
+        "-w",
+        folder,
+        "--out",
+        tmp_path / "bc",
+        "--json",
+    )
+    assert res.exit_code == 0, res.stderr
+    data = res.json()
+    note = (
+        "Năm 2023 ghi nhận theo danh sách đã công nhận (quyết định số 123/QĐ-UBND), "
+        "không có số liệu chỉ số thiếu hụt."
+    )
+    assert note in data["notes"]
+    assert data["deprivations"]["available"] is False
+    assert data["deprivations"]["message"] == note and data["deprivations"]["rows"] == []
+    assert data["what_if"] is None
+    html = (tmp_path / "bc" / "24181_2023_bao_cao.html").read_text(encoding="utf-8")
+    assert "chỉ có Điểm B" not in html and "ghi nhận theo danh sách đã công nhận" in html
+
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.title = "Đảng viên"
+    sheet.append(["Mã đảng viên", "Họ và tên", "Chi bộ", "Thôn"])
+    sheet.append(["DV01", "Nguyễn A", "Chi bộ Buôn Kô", "Buôn Kô"])
+    sheet.append(["DV02", "Trần B", "Chi bộ Thôn 2", "Thôn 2"])
+    members = tmp_path / "dv.xlsx"
+    wb.save(members)
+    res = cli(
+        "assign",
+        "-c",
+        "24181",
+        "-y",
+        "2023",
+        "-w",
+        folder,
+        "--members",
+        members,
+        "--out",
+        tmp_path / "pc",
+        "--json",
+    )
+    assert res.exit_code == 0, res.stderr
+    assert res.json()["assigned"] == 6
+    assert any("ghi nhận theo danh sách" in n for n in res.json()["notes"])
+    book = openpyxl.load_workbook(tmp_path / "pc" / "24181_2023_phan_cong.xlsx")
+    cells = [c for ws in book for r in ws.iter_rows(values_only=True) for c in r if c]
+    assert not any("chỉ có Điểm B" in str(c) for c in cells)
+
+
+def test_unassigned_households_of_a_recorded_year_show_no_deprivation_count(
+    cli, folder: Path, tmp_path: Path
+) -> None:
+    assert record_2023(cli, folder, tmp_path).exit_code == 0
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.title = "Đảng viên"
+    sheet.append(["Mã đảng viên", "Họ và tên", "Chi bộ", "Thôn"])
+    sheet.append(["DV01", "Nguyễn A", "Chi bộ Buôn Kô", "Buôn Kô"])
+    members = tmp_path / "dv.xlsx"
+    wb.save(members)
+    res = cli(
+        "assign",
+        "-c",
+        "24181",
+        "-y",
+        "2023",
+        "-w",
+        folder,
+        "--members",
+        members,
+        "--out",
+        tmp_path / "pc",
+        "--json",
+    )
+    assert res.exit_code == 0, res.stderr
+    assert len(res.json()["unassigned"]) == 3
+    ws = openpyxl.load_workbook(tmp_path / "pc" / "24181_2023_phan_cong.xlsx")[
+        "Hộ chưa có người giúp"
+    ]
+    rows = [r for r in ws.iter_rows(values_only=True) if r[0] in ("0003", "0004", "0006")]
+    assert len(rows) == 3 and all(r[3] is None for r in rows)
