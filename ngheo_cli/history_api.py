@@ -172,7 +172,13 @@ def export_frame(frame: pd.DataFrame, out: Path) -> None:
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise UsageError("--out phải là tệp .csv hoặc .xlsx.")
-    data = frame.drop(columns=[c for c in ("co_chi_so",) if c in frame.columns])
+    drop = ["co_chi_so"]
+    run = frame.attrs.get("run")
+    if run is not None and run.origin == "recorded":
+        # A recognised list has no incomes, scores or deprivations: no empty columns, and no
+        # "nguon_thieu_hut" that would say where deprivations came from.
+        drop += ["nguon_thieu_hut", "so_thieu_hut", "thu_nhap_binh_quan", "diem_a", "diem_b"]
+    data = frame.drop(columns=[c for c in drop if c in frame.columns])
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
         with atomic_write(out) as tmp:

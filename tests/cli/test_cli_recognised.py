@@ -489,3 +489,15 @@ def test_unassigned_households_of_a_recorded_year_show_no_deprivation_count(
     ]
     rows = [r for r in ws.iter_rows(values_only=True) if r[0] in ("0003", "0004", "0006")]
     assert len(rows) == 3 and all(r[3] is None for r in rows)
+
+
+def test_export_of_a_recorded_year_has_no_deprivation_columns(
+    cli, folder: Path, tmp_path: Path
+) -> None:
+    assert record_2023(cli, folder, tmp_path).exit_code == 0
+    out = tmp_path / "xa_2023.csv"
+    res = cli("export", "-c", "24181", "-y", "2023", "-w", folder, "--out", out)
+    assert res.exit_code == 0, res.stderr
+    header = out.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    assert {"ma_ho", "phan_loai", "ket_qua_ra_soat", "so_nhan_khau"} <= set(header)
+    assert not {"nguon_thieu_hut", "so_thieu_hut", "thu_nhap_binh_quan"} & set(header)
