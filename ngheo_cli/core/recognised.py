@@ -281,6 +281,11 @@ def read_recognised(
         typed["is_dtts"] = ethnic_minority(frame["dan_toc"])
     else:
         typed["is_dtts"] = pd.Series(pd.array([pd.NA] * n, dtype="boolean"), index=frame.index)
+    if "dan_toc_tai_cho" in typed:
+        # "Dân tộc tại chỗ" (local ethnic minority, e.g. Ê Đê, M'nông in Tây Nguyên) is a
+        # minority by definition: a list that gives only this mark still counts DTTS.
+        local = typed["dan_toc_tai_cho"].fillna(False).to_numpy(dtype=bool)
+        typed["is_dtts"] = typed["is_dtts"].mask(local & typed["is_dtts"].isna().to_numpy(), True)
 
     table = pd.DataFrame(typed, index=frame.index)
     bad = out.bad

@@ -167,3 +167,12 @@ def test_class_changes_treat_above_the_line_as_one() -> None:
     ]
     assert (changes.compared, changes.only_recognised, changes.only_computed) == (3, 1, 1)
     assert changes.to_dict()["by_change"] == {"ngheo→can_ngheo": 1}
+
+
+def test_local_minority_mark_counts_as_dtts_when_no_ethnicity_is_given() -> None:
+    rows = [row("1", "01", "A", "Hộ nghèo"), row("2", "02", "B", "Hộ nghèo")]
+    table = raw(rows)
+    table.frame["dan_toc_tai_cho"] = ["x", None]
+    table.columns["dan_toc_tai_cho"] = "H"
+    result = read_recognised(table, INDEX, 2023)
+    assert result.households["is_dtts"].tolist() == [True, pd.NA]
