@@ -501,3 +501,35 @@ def test_export_of_a_recorded_year_has_no_deprivation_columns(
     header = out.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
     assert {"ma_ho", "phan_loai", "ket_qua_ra_soat", "so_nhan_khau"} <= set(header)
     assert not {"nguon_thieu_hut", "so_thieu_hut", "thu_nhap_binh_quan"} & set(header)
+
+
+def test_province_report_names_communes_recorded_from_a_list(cli, tmp_path: Path) -> None:
+    root = tmp_path / "tinh"
+    res = cli(
+        "init",
+        root,
+        "--province-code",
+        "66",
+        "--province-name",
+        "Đắk Lắk",
+        "--commune",
+        "24181:Xã Đắk Liêng:xa",
+        "--commune",
+        "24184:Xã Buôn Triết:xa",
+    )
+    assert res.exit_code == 0, res.stderr
+    assert record_2023(cli, root, tmp_path).exit_code == 0
+    rows_2023 = [(c, h, v, p, "1.000.000", 3) for c, h, v, _, p, _ in LIST_2023 if c != "12.0"]
+    survey = write_survey(tmp_path / "b_2023.xlsx", rows_2023)
+    res = cli("classify", survey, "-y", "2023", "-c", "24184", "-w", root, "--out", tmp_path / "o")
+    assert res.exit_code == 0, res.stderr
+    res = cli(
+        "report", "--year", "2023", "--province", "-w", root, "--out", tmp_path / "bc", "--json"
+    )
+    assert res.exit_code == 0, res.stderr
+    data = res.json()
+    assert any(
+        "Xã Đắk Liêng (24181)" in n and "chỉ tính các xã còn lại" in n for n in data["notes"]
+    )
+    assert data["deprivations"]["available"] is True  # from the commune that was computed
+    assert data["summary"]["households"] == 7 + 6
