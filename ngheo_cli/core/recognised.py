@@ -105,16 +105,21 @@ class RecognisedList(FindingsMixin):
     def input_rows(self) -> int:
         return len(self.households) + len(self.rejected) + len(self.duplicates)
 
+    def _classes(self) -> list[str]:
+        # "tren_chuan" only appears when the list itself says so (a list ngheo wrote).
+        present = set(self.households["phan_loai"].dropna())
+        return [c for c in CLASS_ORDER if c != "tren_chuan" or c in present]
+
     def counts(self) -> dict[str, int]:
         values = self.households["phan_loai"].value_counts()
-        return {c: int(values.get(c, 0)) for c in CLASS_ORDER if c != "tren_chuan"}
+        return {c: int(values.get(c, 0)) for c in self._classes()}
 
     def persons(self) -> dict[str, int]:
         if "so_nhan_khau" not in self.households.columns:
             return {}
         sizes = pd.to_numeric(self.households["so_nhan_khau"]).fillna(0)
         by = sizes.groupby(self.households["phan_loai"].to_numpy()).sum()
-        return {c: int(by.get(c, 0)) for c in CLASS_ORDER if c != "tren_chuan"}
+        return {c: int(by.get(c, 0)) for c in self._classes()}
 
     def to_dict(self) -> dict[str, Any]:
         def brief(f: Finding) -> dict[str, Any]:

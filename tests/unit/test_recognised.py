@@ -176,3 +176,14 @@ def test_local_minority_mark_counts_as_dtts_when_no_ethnicity_is_given() -> None
     table.columns["dan_toc_tai_cho"] = "H"
     result = read_recognised(table, INDEX, 2023)
     assert result.households["is_dtts"].tolist() == [True, pd.NA]
+
+
+def test_ngheos_own_class_labels_read_back() -> None:
+    from ngheo_cli.core.schema import CLASS_LABELS
+
+    labels = pd.Series(list(CLASS_LABELS.values()))
+    rows = [row(str(i), f"0{i}", "A", label) for i, label in enumerate(labels)]
+    result = read_recognised(raw(rows), INDEX, 2023)
+    assert result.errors == []
+    assert list(result.households["phan_loai"]) == list(CLASS_LABELS)
+    assert sum(result.counts().values()) == len(CLASS_LABELS)
