@@ -19,6 +19,8 @@ from ngheo_cli.io import rulesets
 from ngheo_cli.io.workspace import load_workspace
 from ngheo_cli.recognised_api import record_list
 
+from ..conftest import SAMPLE_DATA
+
 EXPORT_HEADER = [
     "Thời gian rà soát",
     "Chủ hộ",
@@ -533,3 +535,54 @@ def test_province_report_names_communes_recorded_from_a_list(cli, tmp_path: Path
     )
     assert data["deprivations"]["available"] is True  # from the commune that was computed
     assert data["summary"]["households"] == 7 + 6
+
+
+def test_a_list_of_the_computed_classes_gives_the_same_balance(
+    cli, ws: Path, tmp_path: Path
+) -> None:
+    """The sample's 2023 classes written as a recognised list, recorded in a new folder, then
+    the same 2024 survey: the 2024 balance equals the one from two classified years."""
+    with load_workspace(ws / "ngheo.yaml").open_store() as store:
+        last = store.load_year("24181", 2023)
+    words = {"ngheo": "Hộ nghèo", "can_ngheo": "HCN", "trung_binh": "MSTB", "khac": "Hộ khác"}
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.append(["Mã hộ", "Chủ hộ", "Thôn", "Số nhân khẩu", "Phân loại"])
+    for r in last.itertuples(index=False):
+        sheet.append([r.ma_ho, r.ho_ten_chu_ho, r.thon, int(r.so_nhan_khau), words[r.phan_loai]])
+    listing = tmp_path / "ds.xlsx"
+    wb.save(listing)
+    fresh = tmp_path / "moi"
+    assert (
+        cli(
+            "init",
+            fresh,
+            "--province-code",
+            "66",
+            "--province-name",
+            "Đắk Lắk",
+            "--commune",
+            "24181:Xã Đắk Liêng:xa",
+        ).exit_code
+        == 0
+    )
+    res = cli("record-list", listing, "-c", "24181", "-y", "2023", "-w", fresh, "--json")
+    assert res.exit_code == 0, res.stderr
+    assert res.json()["households"] == len(last)
+    res = cli(
+        "classify",
+        SAMPLE_DATA / "xa_dak_lieng_2024.xlsx",
+        "-y",
+        "2024",
+        "-c",
+        "24181",
+        "-w",
+        fresh,
+        "--out",
+        tmp_path / "o",
+    )
+    assert res.exit_code == 0, res.stderr
+    before = cli("history", "-c", "24181", "-y", "2024", "-w", ws, "--json").json()
+    after = cli("history", "-c", "24181", "-y", "2024", "-w", fresh, "--json").json()
+    for key in ("poor", "near_poor", "bien_dong"):
+        assert after[key] == before[key]
