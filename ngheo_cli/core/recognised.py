@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .codes import exact_duplicate_rows, normalize_codes
+from .codes import normalize_codes
 from .collector import FindingCollector
 from .findings import Finding, FindingsMixin
 from .parse import as_text, ethnic_minority, parse_area, parse_count, parse_mark
@@ -203,14 +203,24 @@ def read_recognised(
     # A serial number (STT) differs between two exports of the same row: not compared.
     compared = frame.drop(columns=[c for c in _NOT_COMPARED if c in frame.columns])
     compared = compared.assign(ma_ho=codes) if n else compared
-    repeat = exact_duplicate_rows(compared).to_numpy() & usable_code
-    if repeat.any():
-        keys = compared.astype("string").apply(
+    # As codes.exact_duplicate_rows (trimmed, inner spaces folded, NFC), computed once here
+    # because the first row of each repeat is named in its finding.
+    keys = (
+        compared.astype("string")
+        .apply(
             lambda col: col.str.replace(_SPACES, " ", regex=True).str.strip().str.normalize("NFC")
         )
-        digest = pd.util.hash_pandas_object(keys.fillna("\x00<blank>"), index=False)
+        .fillna("\x00<blank>")
+    )
+    repeat = (
+        keys.duplicated(keep="first").to_numpy(dtype=bool) & usable_code
+        if n
+        else (np.zeros(0, dtype=bool))
+    )
+    if repeat.any():
+        group = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup()
         rows = pd.Series(frame.index.to_numpy(), index=frame.index)
-        first_row = rows.groupby(digest.to_numpy()).transform("first")
+        first_row = rows.groupby(group.to_numpy()).transform("first")
         out.add(
             "ds-dong-trung",
             None,
