@@ -21,6 +21,7 @@ def record_list(
     survey: Annotated[
         Path,
         typer.Argument(
+            metavar="DANH_SÁCH",
             help="Danh sách hộ đã được công nhận (.xlsx hoặc .csv): mã hộ, chủ hộ, thôn, số "
             "nhân khẩu và cột Kết quả rà soát (Hộ nghèo, Hộ cận nghèo, Hộ không nghèo…)."
         ),
