@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .core.compare import Comparison, compare
+from .core.recognised import ClassChanges, class_changes
 from .core.results import ClassificationResult, classify_table
 from .core.ruleset import Ruleset
 from .errors import OutputError, UsageError
@@ -37,6 +38,9 @@ class ClassifyRun:
     outputs: list[Path] = field(default_factory=list)
     comparison: Comparison | None = None
     recorded: dict[str, Any] | None = None  # {"commune", "year", "run_id", "store"} once stored
+    #: The year was recorded from a recognised list: the households whose class this
+    #: classification would change (the recognised year is kept unless asked to replace it).
+    recognised: ClassChanges | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = self.result.to_dict()
@@ -45,6 +49,8 @@ class ClassifyRun:
             out["compare"] = self.comparison.to_dict()
         if self.recorded is not None:
             out["recorded"] = self.recorded
+        if self.recognised is not None:
+            out["recognised"] = self.recognised.to_dict()
         out["outputs"] = [str(p) for p in self.outputs]
         return out
 
@@ -72,6 +78,7 @@ def classify_file(
     commune: str | None = None,
     workspace: Workspace | None = None,
     write: bool = True,
+    replace_recognised: bool = False,
 ) -> ClassifyRun:
     """Read, validate and classify one survey workbook; write its outputs into ``out_dir``.
 
@@ -80,7 +87,10 @@ def classify_file(
     under, for a what-if workbook of who moves between classes and why.
     ``commune`` (with ``workspace``): record the classified households in the working
     folder's store as that commune's year (replacing an earlier import of the same year);
-    the commune's area from ngheo.yaml fills blank area cells.
+    the commune's area from ngheo.yaml fills blank area cells. A year the store holds as
+    recorded from a recognised list (``ngheo ghi-danh-sach``) is kept, and ``run.recognised``
+    lists the households whose class this classification would change, unless
+    ``replace_recognised``.
     """
     if area is not None and area not in AREA_CHOICES:
         raise UsageError(
@@ -128,6 +138,17 @@ def classify_file(
             indicators=ruleset.indicator_ids,
         )
         with workspace.open_store() as store:
+            existing = store.year_run(target_commune.code, year)
+            if existing is not None and existing.origin == "recorded":
+                stored = store.load_year(
+                    target_commune.code,
+                    year,
+                    columns=["ma_ho", "ho_ten_chu_ho", "thon", "phan_loai"],
+                )
+                run.recognised = class_changes(stored, result.households, year)
+                run.recognised.kept = not replace_recognised
+            if run.recognised is not None and run.recognised.kept:
+                return run
             run_id = store.record_year(target_commune.code, year, result.households, info)
         run.recorded = {
             "commune": target_commune.code,

@@ -18,6 +18,7 @@ from .core.members import (
     prepare_members,
     prepare_twinnings,
 )
+from .core.recognised import recorded_note
 from .core.text import fold
 from .errors import RulesetError, UsageError
 from .io.store import load_members, load_pairs, record_assignment
@@ -38,6 +39,8 @@ class AssignRun:
     members_source: str = ""
     what_if: CapWhatIf | None = None
     outputs: list[Path] = field(default_factory=list)
+    #: Set when the year was recorded from a recognised list (ngheo record-list).
+    recorded_note: str | None = None
 
     @property
     def exit_code(self) -> int:
@@ -148,6 +151,16 @@ def run_assign(
         if what_if is not None
         else None
     )
+    stored_run = households.attrs.get("run")
+    note = None
+    if stored_run is not None and stored_run.origin == "recorded":
+        # No deprivations, no incomes: the priority among households of one class cannot use
+        # them (never read as zero deprivations).
+        note = (
+            recorded_note(year, stored_run.decision_no)
+            + " Thứ tự ưu tiên giữa các hộ cùng loại không xét số chỉ số thiếu hụt và thu nhập."
+        )
+        result.notes.append(note)
     with ws.open_store() as store:
         record_assignment(store, cfg.code, year, members, result.pairs)
     return AssignRun(
@@ -159,4 +172,5 @@ def run_assign(
         findings=findings,
         members_source=source,
         what_if=check,
+        recorded_note=note,
     )

@@ -368,8 +368,13 @@ def run_commune(task: CommuneTask) -> dict[str, Any]:
         outputs += run.outputs
         households = len(run.result.households)
         rejected += len(run.result.rejected)
+        # A year recorded from a recognised list stays in the store (ngheo record-list): the
+        # log says how many households the computed class would change.
+        kept = run.recognised is not None and run.recognised.kept
         _step(steps, "classify", start, households=households,
-              rejected=len(run.result.rejected), counts=run.result.counts())
+              rejected=len(run.result.rejected), counts=run.result.counts(),
+              **({"recognised_kept": True, "recognised_changed": len(run.recognised.changes)}
+                 if kept and run.recognised is not None else {}))
         with ws.open_store() as store:
             has_previous = (task.year - 1) in store.years(task.code)
         if has_previous:

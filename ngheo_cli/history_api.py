@@ -16,10 +16,11 @@ from .core.history import (
     transitions,
 )
 from .core.mpi import MPIResult
+from .core.recognised import recorded_note
 from .core.summary import mpi_for
 from .errors import UsageError
 from .io import rulesets
-from .io.store import Store
+from .io.store import Store, StoredRun
 from .io.workspace import CONFIG_NAME, CommuneConfig, Workspace, find_workspace
 
 
@@ -54,6 +55,17 @@ class HistoryResult:
     mpi_change: pd.DataFrame
     standards: dict[int, str]
     outputs: list[Path] = field(default_factory=list)
+    #: Years compared that were recorded from a recognised list (ngheo record-list): their
+    #: classes are the recognised ones; they carry no deprivations, so no AF figures.
+    recorded: dict[int, StoredRun] = field(default_factory=dict)
+
+    @property
+    def notes(self) -> list[str]:
+        return [
+            recorded_note(y, r.decision_no)
+            + " Các chỉ số Alkire–Foster và thay đổi thiếu hụt chỉ tính cho năm có số liệu."
+            for y, r in sorted(self.recorded.items())
+        ]
 
     @property
     def series_break(self) -> bool:
@@ -84,6 +96,16 @@ class HistoryResult:
             {k: (None if pd.isna(v) else v) for k, v in row.items()}
             for row in change[change["nhom"] == "Toàn xã"].astype(object).to_dict("records")
         ]
+        out["recorded_years"] = {
+            str(y): {
+                "origin": r.origin,
+                "decision_no": r.decision_no,
+                "decision_date": r.decision_date,
+                "source": r.source,
+            }
+            for y, r in sorted(self.recorded.items())
+        }
+        out["notes"] = self.notes
         out["outputs"] = [str(p) for p in self.outputs]
         return out
 
@@ -104,7 +126,13 @@ def history(ws: Workspace, commune: str, year: int) -> HistoryResult:
     earlier = [frames[y] for y in sorted(frames) if y < year - 1]
     trans = transitions(frames[year], previous, earlier)
     standards = {y: str(f["standard"].iloc[0]) for y, f in frames.items() if len(f)}
-    compared = {y: f for y, f in frames.items() if y >= year - 1}
+    recorded = {
+        y: run
+        for y, f in frames.items()
+        if y >= year - 1 and (run := f.attrs.get("run")) is not None and run.origin == "recorded"
+    }
+    # A year recorded from a list has no deprivations: no AF figures (never zeros).
+    compared = {y: f for y, f in frames.items() if y >= year - 1 and y not in recorded}
     mpi_by_year = {y: m for y, f in compared.items() if (m := _mpi_of(f)) is not None}
     changes = [mpi_change(mpi_by_year).assign(nhom="Toàn xã")]
     villages = sorted(set().union(*[set(f["thon"].dropna()) for f in compared.values()]))
@@ -126,6 +154,7 @@ def history(ws: Workspace, commune: str, year: int) -> HistoryResult:
         mpi_by_year=mpi_by_year,
         mpi_change=pd.concat(changes, ignore_index=True),
         standards={y: s for y, s in standards.items() if y >= year - 1},
+        recorded=recorded,
     )
 
 
@@ -143,7 +172,13 @@ def export_frame(frame: pd.DataFrame, out: Path) -> None:
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise UsageError("--out phải là tệp .csv hoặc .xlsx.")
-    data = frame.drop(columns=[c for c in ("co_chi_so",) if c in frame.columns])
+    drop = ["co_chi_so"]
+    run = frame.attrs.get("run")
+    if run is not None and run.origin == "recorded":
+        # A recognised list has no incomes, scores or deprivations: no empty columns, and no
+        # "nguon_thieu_hut" that would say where deprivations came from.
+        drop += ["nguon_thieu_hut", "so_thieu_hut", "thu_nhap_binh_quan", "diem_a", "diem_b"]
+    data = frame.drop(columns=[c for c in drop if c in frame.columns])
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
         with atomic_write(out) as tmp:

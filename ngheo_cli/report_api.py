@@ -94,6 +94,7 @@ class _Unit:
     previous_year: int | None
     pairs: pd.DataFrame
     members: pd.DataFrame
+    recorded_years: dict[int, str | None] = field(default_factory=dict)
 
 
 def _load_unit(store: Store, code: str, year: int, province: bool = False) -> _Unit | None:
@@ -117,8 +118,15 @@ def _load_unit(store: Store, code: str, year: int, province: bool = False) -> _U
     tables = None
     if previous is not None:
         tables = balances(transitions(current, previous, earlier), by=None)
+    # Years recorded from a recognised list (ngheo record-list): the report says so where a
+    # figure would need their deprivations.
+    recorded = {
+        y: run.decision_no
+        for y in (year, year - 1)
+        if (run := store.year_run(code, y)) is not None and run.origin == "recorded"
+    }
     return _Unit(current, trend, tables, year - 1 if previous is not None else None,
-                 load_pairs(store, code, year), load_members(store, code, year))
+                 load_pairs(store, code, year), load_members(store, code, year), recorded)
 
 
 # A province of at least this many communes is read by two processes (the report's own and
@@ -294,7 +302,7 @@ def build_report(
             standard_of_year=standard_of_year, balances=unit.balances,
             previous_year=unit.previous_year, pairs=unit.pairs, members=unit.members,
             targets=targets, support=support, support_note=note, generated_on=generated_on,
-            next_ruleset=_next_ruleset(year),
+            next_ruleset=_next_ruleset(year), recorded_years=unit.recorded_years,
         )
         return Report("commune", year, build_context(inputs))
     return _province_report(ws, year, targets, generated_on)
@@ -304,6 +312,8 @@ def _province_report(
     ws: Workspace, year: int, targets: list[Target], generated_on: date | None
 ) -> Report:
     frames, pairs, members, missing = [], [], [], []
+    recorded_units: list[str] = []
+    recorded_years: dict[int, str | None] = {}
     trend_parts: dict[int, list[dict[str, Any]]] = {}
     balance_parts: list[dict[str, pd.DataFrame]] = []
     supports: list[dict[str, Any]] = []
@@ -313,6 +323,10 @@ def _province_report(
             missing.append(f"{cfg.name} ({cfg.code})")
             continue
         frames.append(unit.current.assign(commune=cfg.code, commune_name=cfg.name))
+        if year in unit.recorded_years:
+            recorded_units.append(f"{cfg.name} ({cfg.code})")
+        if year - 1 in unit.recorded_years:
+            recorded_years[year - 1] = None
         for y, counts in unit.trend.items():
             trend_parts.setdefault(y, []).append(counts)
         if unit.balances is not None:
@@ -355,6 +369,12 @@ def _province_report(
         targets=targets,
         support=_province_support(supports), support_note=note,
         generated_on=generated_on, communes_without_year=missing,
+        # Every commune's year recorded from a list: said like a commune's; else named.
+        recorded_years=(
+            {year: None, **recorded_years} if len(recorded_units) == len(frames)
+            else recorded_years
+        ),
+        recorded_units=recorded_units if len(recorded_units) < len(frames) else [],
     )
     return Report("province", year, build_context(inputs))
 

@@ -18,6 +18,7 @@ from . import console
 from .commands import assign, classify, demo, report, rules, sample, support, template, workspace
 from .commands import inspect as inspect_command
 from .commands.batch import batch as batch_command
+from .commands.recognised import record_list
 
 EPILOG = (
     "Mã thoát: 0 xong · 1 xong nhưng có dòng bị loại · 2 sai cách dùng lệnh · "
@@ -105,6 +106,7 @@ app.command("inspect", epilog=EPILOG)(guarded(inspect_command.inspect))
 rules.register(app, guarded)
 support.register(app, guarded)
 app.command("init", epilog=EPILOG)(guarded(workspace.init))
+app.command("record-list", epilog=EPILOG)(guarded(record_list))
 app.command("history", epilog=EPILOG)(guarded(workspace.history))
 app.command("export", epilog=EPILOG)(guarded(workspace.export))
 app.command("assign", epilog=EPILOG)(guarded(assign.assign))

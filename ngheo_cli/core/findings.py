@@ -227,6 +227,54 @@ CATALOGUE: dict[str, FindingType] = {
             "warning",
             "Kết nghĩa này trùng với dòng {other_row}; chỉ tính một lần.",
         ),
+        # --- recognised list (core.recognised, ngheo ghi-danh-sach) ---------------------
+        FindingType(
+            "ds-ma-ho-da-sua",
+            "warning",
+            'Mã hộ "{value}" đã được đọc là "{code}" (mã hộ là chữ, không phải số: Excel hoặc '
+            "phần mềm xuất tệp đã thêm đuôi thập phân hay dấu cách). Hãy định dạng cột Mã hộ "
+            "là Văn bản và ghi {code}.",
+        ),
+        FindingType(
+            "ds-ma-ho-khong-dung-duoc",
+            "error",
+            'Mã hộ "{value}" không dùng được: Excel đã đổi mã thành số (dạng 1,2E+11 hoặc số '
+            "lẻ) nên không biết mã thật. Hãy định dạng cột Mã hộ là Văn bản rồi gõ lại mã.",
+        ),
+        FindingType(
+            "ds-dong-trung",
+            "warning",
+            "Dòng này trùng hệt dòng {other_row}: chỉ ghi nhận một hộ. Hãy xoá dòng lặp.",
+        ),
+        FindingType(
+            "ds-ma-ho-trung-khac",
+            "error",
+            'Mã hộ "{code}" có ở các dòng {rows} với nội dung khác nhau: không biết dòng nào '
+            "đúng nên chưa ghi hộ này. Hãy giữ lại một dòng, đúng như quyết định công nhận.",
+        ),
+        FindingType(
+            "ds-ket-qua-trong",
+            "error",
+            "Thiếu kết quả rà soát (phân loại hộ). Hãy ghi như trong quyết định công nhận, ví "
+            "dụ: {choices}.",
+        ),
+        FindingType(
+            "ds-ket-qua-khong-ro",
+            "error",
+            'Không hiểu kết quả rà soát "{value}". Hãy ghi một trong: {choices}.',
+        ),
+        FindingType(
+            "ds-danh-dau-khong-ro",
+            "warning",
+            'Không hiểu dấu "{value}" ở cột {label}: ô này được để trống khi ghi vào kho. Ghi x '
+            "(hoặc 1, có) nếu đúng, để trống (hoặc 0, không) nếu không.",
+        ),
+        FindingType(
+            "ds-thieu-nhan-khau",
+            "warning",
+            "Thiếu số nhân khẩu: hộ vẫn được ghi nhận nhưng không được tính vào số nhân khẩu "
+            "của bảng diễn biến. Hãy ghi số người trong hộ.",
+        ),
         # --- support ledger (core.support) ---------------------------------------------
         FindingType(
             "ht-chua-co-ho",

@@ -28,6 +28,7 @@ import pandas as pd
 from .classify import classify
 from .history import BALANCE_LINES
 from .mpi import MPIResult
+from .recognised import recorded_note
 from .ruleset import Ruleset
 from .schema import CLASS_LABELS
 from .summary import (
@@ -155,6 +156,12 @@ class ReportInputs:
     generated_on: date | None = None
     communes_without_year: list[str] = field(default_factory=list)
     next_ruleset: Ruleset | None = None  # the standard after the coming change, for what-if
+    #: Years recorded from a recognised list (ngheo record-list) → the decision's number
+    #: (None when not given): their figures that need deprivations are said to be missing.
+    recorded_years: dict[int, str | None] = field(default_factory=dict)
+    #: Province report: communes whose report year was recorded from a list, when others'
+    #: were computed (their deprivations cover only the computed communes).
+    recorded_units: list[str] = field(default_factory=list)
 
 
 def _summary(frame: pd.DataFrame, ruleset: Ruleset | None) -> dict[str, Any]:
@@ -471,6 +478,14 @@ def build_context(inputs: ReportInputs) -> dict[str, Any]:
             f"Từ năm {next_change['year']} áp dụng chuẩn {next_change['standard']}: chuỗi số "
             "liệu sẽ gãy; các dự báo vượt qua năm đó chỉ để tham khảo."
         )
+    for y, decision in sorted(inputs.recorded_years.items()):
+        notes.append(recorded_note(y, decision))
+    if inputs.recorded_units:
+        notes.append(
+            f"Năm {inputs.year} của {', '.join(inputs.recorded_units)} ghi nhận theo danh sách "
+            "đã công nhận, không có số liệu chỉ số thiếu hụt: phần thiếu hụt và Alkire–Foster "
+            "chỉ tính các xã còn lại."
+        )
     if inputs.level == "province":
         unit_group = frame["commune_name"] if "commune_name" in frame else frame["commune"]
         total_label = "Toàn tỉnh"
@@ -509,7 +524,11 @@ def build_context(inputs: ReportInputs) -> dict[str, Any]:
         "by_dtts": _group_rows(frame, ruleset, dtts, total_label),
         "by_ethnic": _group_rows(frame, ruleset, ethnic, total_label),
         "balances": _balances(inputs.balances),
-        "deprivations": _deprivations(frame, ruleset),
+        "deprivations": _deprivations(frame, ruleset)
+        if inputs.year not in inputs.recorded_years
+        else {"available": False, "rows": [], "mpi": None, "households_with_marks": None,
+              "recorded": True,
+              "message": recorded_note(inputs.year, inputs.recorded_years[inputs.year])},
         "causes": _grouped(frame, "nguyen_nhan", split=False),
         "needs": _grouped(frame, "nhu_cau", split=True),
         "assignment": _assignment(frame, inputs.pairs, inputs.members, cause_keys),
@@ -517,7 +536,9 @@ def build_context(inputs: ReportInputs) -> dict[str, Any]:
         "support": support,
         "communes_without_year": list(inputs.communes_without_year),
         "what_if": (
-            what_if(frame, inputs.next_ruleset) if inputs.next_ruleset is not None else None
+            what_if(frame, inputs.next_ruleset)
+            if inputs.next_ruleset is not None and inputs.year not in inputs.recorded_years
+            else None
         ),
     }
     return _clean(ctx)

@@ -26,7 +26,10 @@ def pair_table(run) -> pd.DataFrame:  # noqa: ANN001 - AssignRun (avoids an impo
     """Every pair with the member's and the household's details, in a fixed order."""
     hh = run.households.copy()
     standard = str(hh["standard"].iloc[0]) if len(hh) else ""
-    if standard in rulesets.packaged():
+    stored_run = run.households.attrs.get("run")
+    if stored_run is not None and stored_run.origin == "recorded":
+        hh["thieu_hut"] = "(ghi nhận theo danh sách đã công nhận: không có số liệu chỉ số)"
+    elif standard in rulesets.packaged():
         hh["thieu_hut"] = deprivation_names(hh, rulesets.packaged()[standard]).to_numpy()
     else:
         hh["thieu_hut"] = ""
@@ -88,6 +91,8 @@ def assign_sheets(run, pairs: pd.DataFrame) -> list[Sheet]:  # noqa: ANN001
     ]
     unassigned = r.unassigned.copy()
     unassigned["phan_loai_ten"] = unassigned["phan_loai"].map(CLASS_LABELS)
+    if run.recorded_note is not None and "so_thieu_hut" in unassigned.columns:
+        unassigned["so_thieu_hut"] = None  # a list has no deprivations: blank, never 0
     sheets.append(
         Sheet(
             name="Hộ chưa có người giúp",

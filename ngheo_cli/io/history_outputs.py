@@ -16,7 +16,9 @@ TITLES = {"poor": "DIỄN BIẾN HỘ NGHÈO", "near_poor": "DIỄN BIẾN HỘ 
 SIGNATURE = ["NGƯỜI LẬP BIỂU", "CÔNG CHỨC VĂN HOÁ – XÃ HỘI", "CHỦ TỊCH UBND XÃ"]
 
 
-def balance_sheet(table: pd.DataFrame, kind: str, commune: str, year: int) -> Sheet:
+def balance_sheet(
+    table: pd.DataFrame, kind: str, commune: str, year: int, extra_notes: list[str] | None = None
+) -> Sheet:
     lines = BALANCE_LINES[kind]
     columns = [Column("thon", "Thôn")]
     columns += [Column(f"ho_{i}", f"({i}) {lines[i]} — số hộ", "int") for i in range(1, 10)]
@@ -32,6 +34,7 @@ def balance_sheet(table: pd.DataFrame, kind: str, commune: str, year: int) -> Sh
             "năm nay; thay đổi quy mô của hộ ở lại trong nhóm (sinh, mất, đi khỏi) tính vào (4) "
             "hoặc (8).",
             "Hộ chuyển thôn trong xã: giảm (4) ở thôn cũ, tăng (8) ở thôn mới.",
+            *(extra_notes or []),
         ],
         signature=SIGNATURE,
     )
@@ -44,8 +47,8 @@ def history_sheets(result) -> list[Sheet]:  # noqa: ANN001 - HistoryResult (avoi
     trans["phan_loai_ten"] = trans["phan_loai"].map(CLASS_LABELS)
     trans["phan_loai_truoc_ten"] = trans["phan_loai_truoc"].map(CLASS_LABELS)
     sheets = [
-        balance_sheet(result.balances["poor"], "poor", name, year),
-        balance_sheet(result.balances["near_poor"], "near_poor", name, year),
+        balance_sheet(result.balances["poor"], "poor", name, year, result.notes),
+        balance_sheet(result.balances["near_poor"], "near_poor", name, year, result.notes),
         Sheet(
             name="Biến động từng hộ",
             frame=trans,
@@ -91,7 +94,8 @@ def history_sheets(result) -> list[Sheet]:  # noqa: ANN001 - HistoryResult (avoi
             title_rows=["THAY ĐỔI CÁC CHỈ SỐ ALKIRE–FOSTER (H, A, M0, TỶ LỆ THIẾU HỤT KIỂM DUYỆT)"],
             notes=[
                 "Hai năm khác chuẩn (không có dấu ở cột Cùng chuẩn) là một điểm gãy của chuỗi "
-                "số liệu, không phải xu hướng."
+                "số liệu, không phải xu hướng.",
+                *result.notes,
             ],
         ),
     ]

@@ -142,7 +142,8 @@ def report_sheets(ctx: Mapping[str, Any]) -> list[Sheet]:
         title_rows=[f"PHÂN TÍCH THIẾU HỤT DỊCH VỤ XÃ HỘI CƠ BẢN NĂM {year}", where],
         notes=[f"Alkire–Foster: H = {mpi.get('H')}, A = {mpi.get('A')} (%), M0 = "
                f"{mpi.get('M0')}; trên {dep.get('households_with_marks')} hộ có đủ các cột "
-               "chỉ số."] if dep["available"] else ["Không có số liệu từng chỉ số."],
+               "chỉ số."] if dep["available"]
+        else [dep.get("message") or "Không có số liệu từng chỉ số."],
         signature=signature,
     ))
     ethnic_keys = ["nhom", "so_ho", "so_nhan_khau", "ngheo", "ngheo_nhan_khau", "ty_le_ngheo",

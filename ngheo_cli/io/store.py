@@ -645,6 +645,18 @@ class Store:
             }
         )
 
+    def year_run(self, commune: str, year: int) -> StoredRun | None:
+        """The run whose households the commune-year holds now (None when it holds none):
+        tells, without loading the households, whether the year was computed or recorded
+        from a recognised list."""
+        row = self._read(
+            f"SELECT {', '.join('r.' + c for c in _RUN_COLUMNS)} FROM runs r"
+            " WHERE r.id = (SELECT run_id FROM households WHERE commune = ? AND year = ?"
+            " LIMIT 1)",
+            (str(commune), int(year)),
+        )
+        return _stored_run(row[0]) if row else None
+
     def load_year(
         self, commune: str, year: int, columns: Sequence[str] | None = None
     ) -> pd.DataFrame:

@@ -177,7 +177,7 @@ def _case_raw(code: str, cells: dict[str, Any]) -> RawTable:
 
 # Findings of other tables (party members "dv-", twinnings "kn-", support records "ht-")
 # are tested beside their own validators.
-OTHER_TABLES = ("dv-", "kn-", "ht-")
+OTHER_TABLES = ("dv-", "kn-", "ht-", "ds-")  # ds-: recognised lists (core.recognised)
 
 
 def test_every_household_code_is_covered() -> None:

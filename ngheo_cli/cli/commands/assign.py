@@ -77,6 +77,8 @@ def assign(
             f"{run.what_if.more_households} hộ có người giúp.",
             markup=False,
         )
+    if run.recorded_note is not None:
+        console.err.print(f"Lưu ý: {run.recorded_note}", markup=False)
     for f in run.findings[:10]:
         console.err.print(f"  {f.cell}: {f.message}", markup=False)
     for path in run.outputs:

@@ -52,6 +52,15 @@ def classify(
         ),
     ] = None,
     workspace: WorkspaceDir = None,
+    replace_recognised: Annotated[
+        bool,
+        typer.Option(
+            "--replace-recognised",
+            help="Năm này đã ghi nhận theo danh sách đã công nhận (ngheo record-list): vẫn "
+            "thay bằng kết quả tính toán. Không có tuỳ chọn này thì kho giữ danh sách đã công "
+            "nhận và chỉ báo hộ nào sẽ đổi phân loại.",
+        ),
+    ] = False,
     as_json: JsonFlag = False,
 ) -> int:
     """Đọc, kiểm tra và phân loại từng hộ; ghi sổ kết quả, danh sách niêm yết và tệp lỗi.
@@ -73,6 +82,7 @@ def classify(
             compare_with=compare_with,
             commune=commune,
             workspace=require_workspace(workspace) if commune is not None else None,
+            replace_recognised=replace_recognised,
         )
     if as_json:
         console.emit_json(run.to_dict())
@@ -98,6 +108,9 @@ def classify(
             console.err.print(f"  … và {len(run.result.errors) - 10} lỗi khác (xem tệp lỗi).")
         for path in run.outputs:
             console.err.print(f"Đã ghi: {path}", markup=False)
+        if run.recognised is not None:
+            for line in recognised_lines(run):
+                console.err.print(line, markup=False)
         if run.recorded is not None:
             console.err.print(
                 f"Đã lưu năm {run.recorded['year']} của xã {run.recorded['commune']} vào kho "
@@ -111,3 +124,31 @@ def classify(
                     markup=False,
                 )
     return run.exit_code
+
+
+def recognised_lines(run: api.ClassifyRun) -> list[str]:
+    """What a classification of a year recorded from a recognised list would change."""
+    changes = run.recognised
+    if changes is None:
+        return []
+    lines = [
+        f"Năm {changes.year} của xã trong kho là danh sách đã công nhận (ghi bằng ngheo "
+        f"record-list). Phân loại vừa tính khác kết quả đã công nhận ở "
+        f"{changes.to_dict()['changed']} trong {changes.compared} hộ có ở cả hai:"
+    ]
+    lines += changes.lines()
+    if changes.only_recognised or changes.only_computed:
+        lines.append(
+            f"  {changes.only_recognised} hộ chỉ có trong danh sách đã công nhận, "
+            f"{changes.only_computed} hộ chỉ có trong sổ vừa phân loại."
+        )
+    if changes.kept:
+        lines.append(
+            "Kho vẫn giữ danh sách đã công nhận (không ghi đè). Muốn thay bằng kết quả tính "
+            "toán: chạy lại lệnh với --replace-recognised."
+        )
+    else:
+        lines.append(
+            "Đã thay danh sách đã công nhận bằng kết quả tính toán (--replace-recognised)."
+        )
+    return lines

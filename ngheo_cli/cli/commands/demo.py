@@ -6,14 +6,15 @@ from typing import Annotated
 
 import typer
 
-from ... import api, assign_api, batch_api, history_api, report_api, support_api
+from ... import api, assign_api, batch_api, history_api, recognised_api, report_api, support_api
 from ...io.assign_outputs import write_assignment
 from ...io.history_outputs import write_history
 from ...io.report_outputs import write_report
 from ...io.resources import shipped_dir
 from ...io.sample_writer import write_messy
 from ...io.support_outputs import write_support_summary
-from ...io.workspace import CommuneConfig, init_workspace, save_workspace
+from ...io.workspace import CommuneConfig, Workspace, init_workspace, save_workspace
+from ...io.xlsx_writer import Column, Sheet, write_workbook
 from ...sample.generator import generate_province, next_year
 from .. import console, views
 from .support import render_summary
@@ -52,8 +53,10 @@ def demo(
     Tạo thư mục làm việc trong OUT, phân loại và lưu hai năm 2023 và 2024, lập bảng
     diễn biến hộ nghèo, cận nghèo năm 2024, phân công đảng viên giúp đỡ hộ, rồi nhập sổ
     hỗ trợ năm 2024 và tổng hợp cam kết, kết quả; cuối cùng lập báo cáo HTML và Excel
-    so với chỉ tiêu giảm nghèo 2025 và 2030. Sau đó chạy `ngheo batch` trên một tỉnh nhỏ
-    sinh ngẫu nhiên (OUT/tinh_mau): năm 2023, năm 2024, rồi lại năm 2024 (không gì đổi: bỏ qua).
+    so với chỉ tiêu giảm nghèo 2025 và 2030. Một xã mới (OUT/xa_moi) bắt đầu từ danh sách
+    năm 2023 đã công nhận (ngheo record-list) rồi lập diễn biến 2024. Sau đó chạy
+    `ngheo batch` trên một tỉnh nhỏ sinh ngẫu nhiên (OUT/tinh_mau): năm 2023, năm 2024, rồi
+    lại năm 2024 (không gì đổi: bỏ qua).
 
     Example: ngheo demo --out demo_out
     """
@@ -100,6 +103,7 @@ def demo(
     report = report_api.build_report(ws, year, commune=DEMO_COMMUNE.code)
     for path in write_report(report.context, out):
         console.err.print(f"Đã ghi báo cáo: {path}", markup=False)
+    run_demo_recognised(out / "xa_moi", ws, data)
     run_demo_province(out / "tinh_mau")
     console.err.print(f"Xong. Mở thư mục {out} để xem kết quả.", markup=False)
     return 0
@@ -134,3 +138,69 @@ def run_demo_province(root: Path, communes: int = 4, households: int = 250) -> N
             f"{result.exit_code}; tóm tắt: {result.summary_file}",
             markup=False,
         )
+
+
+# The words a recognised list uses (the decision's annex), one per class.
+_LIST_WORDS = {
+    "ngheo": "Hộ nghèo",
+    "can_ngheo": "Hộ cận nghèo",
+    "trung_binh": "Hộ có mức sống trung bình",
+    "khac": "Hộ không nghèo",
+    "tren_chuan": "Hộ không nghèo",
+}
+
+
+def run_demo_recognised(root: Path, source: Workspace, data: Path) -> None:
+    """A commune on its first day with ngheo: last year's recognised list (made here from the
+    sample's 2023 classes, laid out like a provincial export: no income, no marks) recorded
+    with `ngheo record-list`, then this year's survey, then this year's balance."""
+    with source.open_store() as store:
+        last = store.load_year(DEMO_COMMUNE.code, DEMO_YEARS[0])
+    listing = last.assign(ket_qua=last["phan_loai"].map(_LIST_WORDS))
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / f"ds_cong_nhan_{DEMO_YEARS[0]}.xlsx"
+    write_workbook(
+        path,
+        [
+            Sheet(
+                name="Danh sách",
+                frame=listing,
+                columns=[
+                    Column("ho_ten_chu_ho", "Chủ hộ"),
+                    Column("ma_ho", "Mã hộ", "code"),
+                    Column("thon", "Thôn"),
+                    Column("so_nhan_khau", "Số nhân khẩu", "int"),
+                    Column("ket_qua", "Kết quả rà soát"),
+                ],
+                title_rows=[f"DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {DEMO_YEARS[0]} (mẫu)"],
+            )
+        ],
+    )
+    ws = init_workspace(root, "66", "Đắk Lắk", [DEMO_COMMUNE], force=True)
+    recorded = recognised_api.record_list(
+        path,
+        commune=DEMO_COMMUNE.code,
+        year=DEMO_YEARS[0],
+        workspace=ws,
+        decision_no="123/QĐ-UBND",
+        decision_date=f"20/12/{DEMO_YEARS[0]}",
+        out_dir=root,
+    )
+    api.classify_file(
+        data / f"xa_dak_lieng_{DEMO_YEARS[1]}.xlsx",
+        year=DEMO_YEARS[1],
+        out_dir=root,
+        commune=DEMO_COMMUNE.code,
+        workspace=ws,
+    )
+    result = history_api.history(ws, DEMO_COMMUNE.code, DEMO_YEARS[1])
+    result.outputs = write_history(result, root, "xlsx")
+    poor = result.balances["poor"].iloc[-1]
+    console.err.print(
+        f"Xã mới bắt đầu từ danh sách đã công nhận năm {DEMO_YEARS[0]} "
+        f"({len(recorded.result.households)} hộ, ngheo record-list): diễn biến hộ nghèo năm "
+        f"{DEMO_YEARS[1]} từ {poor['ho_1']} hộ đầu kỳ đến {poor['ho_9']} hộ cuối kỳ.",
+        markup=False,
+    )
+    for path_out in result.outputs:
+        console.err.print(f"Đã ghi: {path_out}", markup=False)

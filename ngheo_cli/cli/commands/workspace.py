@@ -71,6 +71,8 @@ def history(
     console.err.print(render_balance(result), markup=False)
     if result.series_break:
         console.err.print("Lưu ý: hai năm dùng hai chuẩn khác nhau: tỷ lệ không so sánh trực tiếp.")
+    for note in result.notes:
+        console.err.print(f"Lưu ý: {note}", markup=False)
     for path in result.outputs:
         console.err.print(f"Đã ghi: {path}", markup=False)
     return 0
