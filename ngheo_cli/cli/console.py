@@ -9,9 +9,20 @@ from typing import Any
 
 from rich.console import Console
 
+from ..errors import InputError, LockHeld, NgheoError, OutputError, RulesetError, UsageError
+
 # Consoles resolve sys.stdout / sys.stderr when they write, so tests can capture them.
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
+
+
+ERROR_CODES: dict[type, str] = {
+    OutputError: "output",  # before InputError, which it shares an exit code with
+    UsageError: "usage",
+    InputError: "input",
+    RulesetError: "rules",
+    LockHeld: "locked",
+}
 
 
 def stderr_is_terminal() -> bool:
@@ -22,6 +33,22 @@ def emit_json(data: dict[str, Any]) -> None:
     """The machine-readable summary on stdout: UTF-8, Vietnamese kept as is."""
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n")
     sys.stdout.flush()
+
+
+def emit_failure(exit_code: int, code: str, message: str, hint: str | None = None) -> None:
+    """The JSON a failed command prints with --json: scripts never read an empty stdout."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if hint:
+        error["hint"] = hint
+    emit_json({"ok": False, "exit_code": exit_code, "error": error})
+
+
+def error_code(exc: NgheoError) -> str:
+    """A stable code for a domain error, from its kind (for --json and scripts)."""
+    for kind in type(exc).__mro__:
+        if kind in ERROR_CODES:
+            return ERROR_CODES[kind]
+    return "error"
 
 
 def _default(value: object) -> object:

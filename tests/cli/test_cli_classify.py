@@ -367,6 +367,7 @@ def test_broken_local_standard_exit_4(cli, real_looking: Path, tmp_path: Path) -
     res = cli("classify", real_looking, "--standard", local, "--out", tmp_path / "o")
     assert res.exit_code == 4
     assert "sai.yaml" in res.stderr
+    assert "Input should" not in res.stderr and "income_line.nong_thon.value" in res.stderr
 
 
 def test_compare_with_the_2027_standard(cli, real_looking: Path, tmp_path: Path) -> None:

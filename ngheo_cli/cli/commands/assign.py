@@ -39,7 +39,7 @@ def assign(
 ) -> int:
     """Phân công đảng viên giúp đỡ hộ nghèo, cận nghèo: cùng thôn trước, nghèo trước, công bằng.
 
-    Example: ngheo assign --commune 24181 --year 2024 --members dang_vien_2024.xlsx --out ket_qua
+    Ví dụ: ngheo assign --commune 24181 --year 2024 --members dang_vien_2024.xlsx --out ket_qua
     """
     if fmt_ not in ("xlsx", "csv"):
         raise UsageError("--format phải là xlsx hoặc csv.")

@@ -55,7 +55,7 @@ def classify(
 ) -> int:
     """Đọc, kiểm tra và phân loại từng hộ; ghi sổ kết quả, danh sách niêm yết và tệp lỗi.
 
-    Example: ngheo classify xa_dak_lieng_2024.xlsx --year 2024 --out ket_qua
+    Ví dụ: ngheo classify xa_dak_lieng_2024.xlsx --year 2024 --out ket_qua
 
     Xem trước chuẩn 2027–2030: ngheo classify so_2026.xlsx --year 2026 --compare nd351-2025
     """

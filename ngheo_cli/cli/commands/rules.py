@@ -18,7 +18,7 @@ app = typer.Typer(help="Xem các chuẩn nghèo có sẵn.", no_args_is_help=Tru
 def list_(as_json: JsonFlag = False) -> None:
     """Liệt kê các chuẩn nghèo và năm áp dụng.
 
-    Example: ngheo rules list
+    Ví dụ: ngheo rules list
     """
     items = list(rulesets.packaged().values())
     if as_json:
@@ -50,7 +50,7 @@ def show(
 ) -> None:
     """In chuẩn nghèo: các ngưỡng, chỉ số, nguồn pháp lý và mức độ chắc chắn.
 
-    Example: ngheo rules show nd07-2021
+    Ví dụ: ngheo rules show nd07-2021
     """
     r = rulesets.resolve(0, standard)
     if as_json:

@@ -68,7 +68,7 @@ def import_(
 ) -> int:
     """Nhập sổ hỗ trợ vào kho: kiểm tra từng ô; nhập lại cùng tệp không bị tính hai lần.
 
-    Example: ngheo support import sample_data/ho_tro_2024.xlsx --commune 24181 --year 2024
+    Ví dụ: ngheo support import sample_data/ho_tro_2024.xlsx --commune 24181 --year 2024
     """
     ws = support_api.require_workspace(workspace)
     result = support_api.import_support(
@@ -108,7 +108,7 @@ def add(
 ) -> int:
     """Ghi một lần hỗ trợ từ dòng lệnh (kiểm tra như một dòng của sổ).
 
-    Example: ngheo support add --commune 24181 --year 2024 --date 15/03/2024 --giver 00012345
+    Ví dụ: ngheo support add --commune 24181 --year 2024 --date 15/03/2024 --giver 00012345
     --household 01023 --kind "cây giống" --quantity 10
     """
     ws = support_api.require_workspace(workspace)
@@ -129,7 +129,7 @@ def summary(
 ) -> int:
     """Tổng hợp năm: cam kết từng đảng viên, hộ được hỗ trợ, theo thôn và loại, và so sánh kết quả.
 
-    Example: ngheo support summary --commune 24181 --year 2024 --out ket_qua
+    Ví dụ: ngheo support summary --commune 24181 --year 2024 --out ket_qua
     """
     ws = support_api.require_workspace(workspace)
     result = support_api.support_summary(ws, commune, year)
@@ -150,7 +150,7 @@ def template(
 ) -> int:
     """Ghi sổ hỗ trợ trống (có danh sách chọn và hướng dẫn) để xã điền.
 
-    Example: ngheo support template --out mau_ho_tro.xlsx
+    Ví dụ: ngheo support template --out mau_ho_tro.xlsx
     """
     write_support_book(out)
     console.err.print(f"Đã ghi sổ hỗ trợ trống: {out}", markup=False)

@@ -28,10 +28,11 @@ def init(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Ghi đè ngheo.yaml đã có.")] = False,
+    as_json: JsonFlag = False,
 ) -> int:
     """Tạo thư mục làm việc: tệp cấu hình ngheo.yaml và kho dữ liệu các năm.
 
-    Example: ngheo init dak_lak --province-code 66 --province-name "Đắk Lắk"
+    Ví dụ: ngheo init dak_lak --province-code 66 --province-name "Đắk Lắk"
     --commune "24181:Xã Đắk Liêng:xa"
     """
     if not province_code or not province_name:
@@ -44,6 +45,8 @@ def init(
         configs.append(CommuneConfig.create(*parts))
     ws = init_workspace(directory, province_code, province_name, configs, force=force)
     console.err.print(f"Đã tạo thư mục làm việc {ws.root} ({len(configs)} xã).", markup=False)
+    if as_json:
+        console.emit_json({"ok": True, "workspace": str(ws.root), "communes": len(configs)})
     return 0
 
 
@@ -57,7 +60,7 @@ def history(
 ) -> int:
     """So sánh năm với năm trước từng hộ: thoát nghèo, phát sinh, tái nghèo; bảng diễn biến.
 
-    Example: ngheo history --commune 24181 --year 2024 --out ket_qua
+    Ví dụ: ngheo history --commune 24181 --year 2024 --out ket_qua
     """
     if fmt_ not in ("xlsx", "csv"):
         raise UsageError("--format phải là xlsx hoặc csv.")
@@ -97,13 +100,16 @@ def export(
     year: Annotated[int, typer.Option("--year", "-y", help="Năm cần xuất.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Tệp sẽ ghi (.xlsx hoặc .csv).")],
     workspace: WorkspaceDir = None,
+    as_json: JsonFlag = False,
 ) -> int:
     """Xuất một năm đã lưu trong kho ra .xlsx hoặc .csv (không gì bị khoá trong kho).
 
-    Example: ngheo export --commune 24181 --year 2023 --out xa_2023.xlsx
+    Ví dụ: ngheo export --commune 24181 --year 2023 --out xa_2023.xlsx
     """
     ws = history_api.require_workspace(workspace)
     cfg, frame = history_api.load_stored_year(ws, commune, year)
     history_api.export_frame(frame, out)
     console.err.print(f"Đã xuất {len(frame)} hộ năm {year} của {cfg.name}: {out}", markup=False)
+    if as_json:
+        console.emit_json({"ok": True, "households": len(frame), "outputs": [str(out)]})
     return 0
