@@ -14,6 +14,18 @@ OutDir = Annotated[
     Path | None,
     typer.Option("--out", "-o", help="Thư mục ghi kết quả (mặc định: thư mục của tệp đầu vào)."),
 ]
+OutDirOrSummaryOnly = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        "-o",
+        help="Thư mục ghi sổ kết quả (không có --out: chỉ in tóm tắt, không ghi tệp).",
+    ),
+]
+OutDirOrWorkspace = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Thư mục ghi kết quả (mặc định: thư mục làm việc)."),
+]
 Year = Annotated[
     int | None,
     typer.Option("--year", "-y", help="Năm rà soát; năm chọn chuẩn nghèo (mặc định: năm nay)."),

@@ -10,7 +10,7 @@ from typing import Annotated
 import pytest
 import typer
 
-from ngheo_cli.cli import l10n
+from ngheo_cli.cli import console, l10n
 from ngheo_cli.cli.app import app
 
 # Phrases Typer/Click/pydantic write in English; none may reach an officer.
@@ -189,3 +189,14 @@ def test_a_new_command_is_localised_without_extra_work(capsys) -> None:
     except Exception as exc:  # noqa: BLE001 - the framework's own usage error
         code, message = l10n.describe_error(exc)  # type: ignore[arg-type]
     assert code == "invalid_value" and "từ 2 trở lên" in message
+
+
+def test_rules_list_and_show_say_the_years_alike(cli, monkeypatch) -> None:
+    monkeypatch.setattr(console.out, "width", 250)  # table cells unwrapped
+    listed = flat(cli("rules", "list").stdout)
+    for rid, years in (("nd07-2021", "2022–2026"), ("nd351-2025", "2027–2030")):
+        shown = cli("rules", "show", rid).stdout
+        assert f"rà soát các năm {years}" in shown
+        assert f"rà soát các năm {years}" in listed
+    shown = flat(cli("rules", "show", "nd07-2021").stdout)
+    assert "chưa đối chiếu văn bản gốc" in shown  # certainty U, in words

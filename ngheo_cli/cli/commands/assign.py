@@ -11,7 +11,7 @@ from ...core import fmt
 from ...errors import UsageError
 from ...io.assign_outputs import write_assignment
 from .. import console
-from ..options import Commune, JsonFlag, OutDir, WorkspaceDir
+from ..options import Commune, JsonFlag, OutDirOrWorkspace, WorkspaceDir
 
 
 def assign(
@@ -33,7 +33,7 @@ def assign(
         ),
     ] = None,
     workspace: WorkspaceDir = None,
-    out: OutDir = None,
+    out: OutDirOrWorkspace = None,
     fmt_: Annotated[str, typer.Option("--format", help="xlsx (mặc định) hoặc csv.")] = "xlsx",
     as_json: JsonFlag = False,
 ) -> int:

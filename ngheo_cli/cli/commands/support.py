@@ -13,7 +13,7 @@ from ...core import fmt
 from ...core.findings import Finding
 from ...io.support_outputs import write_support_book, write_support_summary
 from .. import console
-from ..options import Commune, JsonFlag, OutDir, Sheet, WorkspaceDir
+from ..options import Commune, JsonFlag, OutDirOrSummaryOnly, Sheet, WorkspaceDir
 
 app = typer.Typer(
     help="Sổ theo dõi hỗ trợ hộ nghèo, cận nghèo: ai đã giúp gì, cho hộ nào, cam kết của "
@@ -124,7 +124,7 @@ def summary(
     commune: Commune,
     year: YearOpt,
     workspace: WorkspaceDir = None,
-    out: OutDir = None,
+    out: OutDirOrSummaryOnly = None,
     as_json: JsonFlag = False,
 ) -> int:
     """Tổng hợp năm: cam kết từng đảng viên, hộ được hỗ trợ, theo thôn và loại, và so sánh kết quả.

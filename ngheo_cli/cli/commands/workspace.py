@@ -12,7 +12,7 @@ from ...errors import UsageError
 from ...io.history_outputs import write_history
 from ...io.workspace import CommuneConfig, init_workspace
 from .. import console
-from ..options import Commune, JsonFlag, OutDir, WorkspaceDir
+from ..options import Commune, JsonFlag, OutDirOrSummaryOnly, WorkspaceDir
 
 
 def init(
@@ -54,7 +54,7 @@ def history(
     commune: Commune,
     year: Annotated[int, typer.Option("--year", "-y", help="Năm rà soát so với năm trước.")],
     workspace: WorkspaceDir = None,
-    out: OutDir = None,
+    out: OutDirOrSummaryOnly = None,
     fmt_: Annotated[str, typer.Option("--format", help="xlsx (mặc định) hoặc csv.")] = "xlsx",
     as_json: JsonFlag = False,
 ) -> int:
