@@ -68,6 +68,7 @@ def classify_file(
     column_map: Path | None = None,
     out_dir: Path | None = None,
     fmt: str = "xlsx",
+    headers: str = "ma",
     compare_with: str | None = None,
     commune: str | None = None,
     workspace: Workspace | None = None,
@@ -110,7 +111,9 @@ def classify_file(
     if write:
         target = out_dir if out_dir is not None else path.parent
         with output_errors(target):
-            run.outputs = write_outputs(result, target, path.stem, fmt, run.input_sha256)
+            run.outputs = write_outputs(
+                result, target, path.stem, fmt, run.input_sha256, headers=headers
+            )
             if comparison is not None:
                 run.outputs.append(write_comparison(comparison, target, path.stem))
     if target_commune is not None and workspace is not None:

@@ -12,6 +12,7 @@ from ..core.explain import deprivation_names
 from ..core.schema import CLASS_LABELS
 from ..io import rulesets
 from .atomic import StagedOutputs
+from .labels import csv_frame
 from .templates import render
 from .xlsx_writer import Column, Sheet, write_workbook
 
@@ -213,7 +214,7 @@ def slips_context(run, pairs: pd.DataFrame) -> dict[str, object]:  # noqa: ANN00
     }
 
 
-def write_assignment(run, out_dir: Path, fmt: str) -> list[Path]:  # noqa: ANN001
+def write_assignment(run, out_dir: Path, fmt: str, headers: str = "ma") -> list[Path]:  # noqa: ANN001
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{run.commune.code}_{run.year}_phan_cong"
     pairs = pair_table(run)
@@ -232,7 +233,9 @@ def write_assignment(run, out_dir: Path, fmt: str) -> list[Path]:  # noqa: ANN00
                 "relation",
                 "kept_from_last_year",
             ]
-            pairs[[c for c in cols if c in pairs.columns]].to_csv(
+            table = pairs[[c for c in cols if c in pairs.columns]]
+            table = csv_frame(table, headers)  # keys for machines, or labels (--headers nhan)
+            table.to_csv(
                 staged.stage(path), index=False, encoding="utf-8-sig", lineterminator="\r\n"
             )
             written.append(path)

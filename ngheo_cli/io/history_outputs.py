@@ -10,6 +10,7 @@ import pandas as pd
 from ..core.history import BALANCE_LINES, BIEN_DONG_LABELS
 from ..core.schema import CLASS_LABELS
 from .atomic import StagedOutputs
+from .labels import csv_frame
 from .xlsx_writer import Column, Sheet, write_workbook
 
 TITLES = {"poor": "DIỄN BIẾN HỘ NGHÈO", "near_poor": "DIỄN BIẾN HỘ CẬN NGHÈO"}
@@ -98,14 +99,16 @@ def history_sheets(result) -> list[Sheet]:  # noqa: ANN001 - HistoryResult (avoi
     return sheets
 
 
-def write_history(result, out_dir: Path, fmt: str) -> list[Path]:  # noqa: ANN001
+def write_history(result, out_dir: Path, fmt: str, headers: str = "ma") -> list[Path]:  # noqa: ANN001
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{result.commune.code}_{result.year}_bien_dong"
     with StagedOutputs() as staged:
         if fmt == "csv":
             path = out_dir / f"{stem}.csv"
             cols = ["ma_ho", "phan_loai", "phan_loai_truoc", "bien_dong", "thon", "ho_ten_chu_ho"]
-            result.transitions[cols].to_csv(
+            table = result.transitions[cols]
+            table = csv_frame(table, headers)  # keys for machines, or labels (--headers nhan)
+            table.to_csv(
                 staged.stage(path), index=False, encoding="utf-8-sig", lineterminator="\r\n"
             )
         else:

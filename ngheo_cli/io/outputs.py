@@ -25,6 +25,7 @@ from ..core.summary import (
 )
 from ..core.table import SKIP_LABELS
 from .atomic import StagedOutputs
+from .labels import csv_frame
 from .templates import render
 from .xlsx_writer import Column, Sheet, write_workbook
 
@@ -325,7 +326,12 @@ def error_sheets(result: ClassificationResult) -> list[Sheet]:
 
 
 def write_outputs(
-    result: ClassificationResult, out_dir: Path, stem: str, fmt_: str, input_sha256: str
+    result: ClassificationResult,
+    out_dir: Path,
+    stem: str,
+    fmt_: str,
+    input_sha256: str,
+    headers: str = "ma",
 ) -> list[Path]:
     """Write every output of a classification; returns the paths written, in a fixed order.
 
@@ -361,7 +367,8 @@ def write_outputs(
                 if c in frame.columns
             ]
             tmp = staged.stage(paths["ket_qua"])
-            frame[cols].to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+            table = csv_frame(frame[cols], headers)  # keys, or labels (--headers nhan)
+            table.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
             written.append(paths["ket_qua"])
         else:
             props = {"title": f"Kết quả phân loại hộ năm {result.year}", "author": "ngheo"}

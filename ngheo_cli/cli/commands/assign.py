@@ -11,7 +11,14 @@ from ...core import fmt
 from ...errors import UsageError
 from ...io.assign_outputs import write_assignment
 from .. import console
-from ..options import Commune, JsonFlag, OutDirOrWorkspace, WorkspaceDir
+from ..options import (
+    Commune,
+    CsvHeaders,
+    JsonFlag,
+    OutDirOrWorkspace,
+    WorkspaceDir,
+    check_headers,
+)
 
 
 def assign(
@@ -35,6 +42,7 @@ def assign(
     workspace: WorkspaceDir = None,
     out: OutDirOrWorkspace = None,
     fmt_: Annotated[str, typer.Option("--format", help="xlsx (mặc định) hoặc csv.")] = "xlsx",
+    headers: CsvHeaders = "ma",
     as_json: JsonFlag = False,
 ) -> int:
     """Phân công đảng viên giúp đỡ hộ nghèo, cận nghèo: cùng thôn trước, nghèo trước, công bằng.
@@ -48,7 +56,8 @@ def assign(
         run = assign_api.run_assign(
             ws, commune, year, members_file=members, cap=cap, what_if=what_if_cap
         )
-        run.outputs = write_assignment(run, out if out is not None else ws.root, fmt_)
+        target = out if out is not None else ws.root
+        run.outputs = write_assignment(run, target, fmt_, check_headers(headers))
     if as_json:
         console.emit_json(run.to_dict())
         return run.exit_code

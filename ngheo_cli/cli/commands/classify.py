@@ -10,7 +10,16 @@ import typer
 from ... import api
 from ...history_api import require_workspace
 from .. import console, views
-from ..options import JsonFlag, OutDir, Sheet, Standard, WorkspaceDir, Year
+from ..options import (
+    CsvHeaders,
+    JsonFlag,
+    OutDir,
+    Sheet,
+    Standard,
+    WorkspaceDir,
+    Year,
+    check_headers,
+)
 
 
 def current_year() -> int:
@@ -36,6 +45,7 @@ def classify(
     fmt: Annotated[
         str, typer.Option("--format", help="Định dạng kết quả: xlsx (mặc định) hoặc csv.")
     ] = "xlsx",
+    headers: CsvHeaders = "ma",
     compare_with: Annotated[
         str | None,
         typer.Option(
@@ -69,6 +79,7 @@ def classify(
             column_map=column_map,
             out_dir=out,
             fmt=fmt,
+            headers=check_headers(headers),
             compare_with=compare_with,
             commune=commune,
             workspace=require_workspace(workspace) if commune is not None else None,

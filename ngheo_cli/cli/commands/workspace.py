@@ -12,7 +12,14 @@ from ...errors import UsageError
 from ...io.history_outputs import write_history
 from ...io.workspace import CommuneConfig, init_workspace
 from .. import console
-from ..options import Commune, JsonFlag, OutDirOrSummaryOnly, WorkspaceDir
+from ..options import (
+    Commune,
+    CsvHeaders,
+    JsonFlag,
+    OutDirOrSummaryOnly,
+    WorkspaceDir,
+    check_headers,
+)
 
 
 def init(
@@ -56,6 +63,7 @@ def history(
     workspace: WorkspaceDir = None,
     out: OutDirOrSummaryOnly = None,
     fmt_: Annotated[str, typer.Option("--format", help="xlsx (mặc định) hoặc csv.")] = "xlsx",
+    headers: CsvHeaders = "ma",
     as_json: JsonFlag = False,
 ) -> int:
     """So sánh năm với năm trước từng hộ: thoát nghèo, phát sinh, tái nghèo; bảng diễn biến.
@@ -67,7 +75,7 @@ def history(
     ws = history_api.require_workspace(workspace)
     result = history_api.history(ws, commune, year)
     if out is not None:
-        result.outputs = write_history(result, out, fmt_)
+        result.outputs = write_history(result, out, fmt_, check_headers(headers))
     if as_json:
         console.emit_json(result.to_dict())
         return 0
@@ -100,6 +108,7 @@ def export(
     year: Annotated[int, typer.Option("--year", "-y", help="Năm cần xuất.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Tệp sẽ ghi (.xlsx hoặc .csv).")],
     workspace: WorkspaceDir = None,
+    headers: CsvHeaders = "ma",
     as_json: JsonFlag = False,
 ) -> int:
     """Xuất một năm đã lưu trong kho ra .xlsx hoặc .csv (không gì bị khoá trong kho).
@@ -108,7 +117,7 @@ def export(
     """
     ws = history_api.require_workspace(workspace)
     cfg, frame = history_api.load_stored_year(ws, commune, year)
-    history_api.export_frame(frame, out)
+    history_api.export_frame(frame, out, check_headers(headers))
     console.err.print(f"Đã xuất {len(frame)} hộ năm {year} của {cfg.name}: {out}", markup=False)
     if as_json:
         console.emit_json({"ok": True, "households": len(frame), "outputs": [str(out)]})
