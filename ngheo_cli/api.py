@@ -6,7 +6,7 @@ The CLI is a thin shell over these; notebooks and batch jobs call them directly.
 from __future__ import annotations
 
 import errno
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +73,7 @@ def classify_file(
     commune: str | None = None,
     workspace: Workspace | None = None,
     write: bool = True,
+    step: Callable[[str], None] | None = None,
 ) -> ClassifyRun:
     """Read, validate and classify one survey workbook; write its outputs into ``out_dir``.
 
@@ -82,7 +83,9 @@ def classify_file(
     ``commune`` (with ``workspace``): record the classified households in the working
     folder's store as that commune's year (replacing an earlier import of the same year);
     the commune's area from ngheo.yaml fills blank area cells.
+    ``step`` is told, after each stage (read, classify, write, record), what it counted.
     """
+    step = step or (lambda note: None)
     if area is not None and area not in AREA_CHOICES:
         raise UsageError(
             f"--khu-vuc phải là một trong: {', '.join(AREA_CHOICES)} (đang là {area})."
@@ -101,10 +104,12 @@ def classify_file(
     other = rulesets.resolve(year, compare_with) if compare_with is not None else None
     mapping = load_column_map(column_map) if column_map is not None else None
     raw = read_table(path, sheet=sheet, column_map=mapping, display_name=path.name)
+    step(f"đã đọc {len(raw.frame):,} dòng".replace(",", "."))
     comparison = compare(raw, ruleset, other, year, area=area) if other is not None else None
     result = (
         comparison.base if comparison is not None else classify_table(raw, ruleset, year, area=area)
     )
+    step(f"đã phân loại {len(result.households):,} hộ".replace(",", "."))
     run = ClassifyRun(
         result=result, input_path=path, input_sha256=sha256_file(path), comparison=comparison
     )
@@ -116,6 +121,7 @@ def classify_file(
             )
             if comparison is not None:
                 run.outputs.append(write_comparison(comparison, target, path.stem))
+        step(f"đã ghi {len(run.outputs)} tệp")
     if target_commune is not None and workspace is not None:
         info = RunInfo(
             standard=ruleset.id,
@@ -126,6 +132,7 @@ def classify_file(
         )
         with workspace.open_store() as store:
             run_id = store.record_year(target_commune.code, year, result.households, info)
+        step("đã lưu vào kho")
         run.recorded = {
             "commune": target_commune.code,
             "year": year,

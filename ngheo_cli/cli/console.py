@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..errors import InputError, LockHeld, NgheoError, OutputError, RulesetError, UsageError
 
@@ -62,3 +64,28 @@ def working(message: str) -> AbstractContextManager[object]:
     if not stderr_is_terminal():
         return nullcontext()
     return err.status(message, spinner="dots")
+
+
+Step = Callable[[str], None]
+
+
+@contextmanager
+def steps(title: str, total: int) -> Iterator[Step]:
+    """A progress bar over the stages of a run, each step saying what it counted ("đã đọc
+    603 dòng"), on stderr and only when a person watches a terminal; otherwise nothing is
+    drawn and ``step`` does nothing."""
+    if not stderr_is_terminal():
+        yield lambda note: None
+        return
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[note]}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    task = bar.add_task(title, total=total, note="")
+    with bar:
+        yield lambda note: bar.update(task, advance=1, note=note)

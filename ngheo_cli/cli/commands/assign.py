@@ -52,12 +52,13 @@ def assign(
     if fmt_ not in ("xlsx", "csv"):
         raise UsageError("--format phải là xlsx hoặc csv.")
     ws = history_api.require_workspace(workspace)
-    with console.working("Đang tính phân công tối ưu…"):
+    with console.steps("Phân công đảng viên", 4) as step:  # read, pair, record, write
         run = assign_api.run_assign(
-            ws, commune, year, members_file=members, cap=cap, what_if=what_if_cap
+            ws, commune, year, members_file=members, cap=cap, what_if=what_if_cap, step=step
         )
         target = out if out is not None else ws.root
         run.outputs = write_assignment(run, target, fmt_, check_headers(headers))
+        step(f"đã ghi {len(run.outputs)} tệp")
     if as_json:
         console.emit_json(run.to_dict())
         return run.exit_code

@@ -69,7 +69,8 @@ def classify(
 
     Xem trước chuẩn 2027–2030: ngheo classify so_2026.xlsx --year 2026 --compare nd351-2025
     """
-    with console.working(f"Đang đọc và phân loại {survey.name}…"):
+    stages = 3 + (commune is not None)  # read, classify, write (, record)
+    with console.steps(f"Phân loại {survey.name}", stages) as step:
         run = api.classify_file(
             survey,
             year=year if year is not None else current_year(),
@@ -83,6 +84,7 @@ def classify(
             compare_with=compare_with,
             commune=commune,
             workspace=require_workspace(workspace) if commune is not None else None,
+            step=step,
         )
     if as_json:
         console.emit_json(run.to_dict())
