@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .core.compare import Comparison, compare
+from .core.oserror_vi import os_reason
 from .core.results import ClassificationResult, classify_table
 from .core.ruleset import Ruleset
 from .errors import OutputError, UsageError
@@ -155,5 +156,5 @@ def output_errors(target: Path) -> Iterator[None]:
         else:
             hint = "Chọn thư mục khác bằng --out."
         raise OutputError(
-            f"Không ghi được kết quả vào {target}: {exc.strerror or exc}.", hint=hint
+            f"Không ghi được kết quả vào {target}: {os_reason(exc)}.", hint=hint
         ) from None

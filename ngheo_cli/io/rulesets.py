@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from ..core.oserror_vi import os_reason
 from ..core.ruleset import Ruleset, build_ruleset, deep_merge, pick_for_year
 from ..errors import RulesetError
 
@@ -45,7 +46,7 @@ def load_local(path: Path) -> Ruleset:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise RulesetError(f"Không mở được tệp chuẩn {path}: {exc.strerror}") from None
+        raise RulesetError(f"Không mở được tệp chuẩn {path}: {os_reason(exc)}.") from None
     data = _read_yaml(text, str(path))
     base_id = data.get("extends")
     raw = _packaged_raw()

@@ -200,3 +200,14 @@ def test_rules_list_and_show_say_the_years_alike(cli, monkeypatch) -> None:
         assert f"rà soát các năm {years}" in listed
     shown = flat(cli("rules", "show", "nd07-2021").stdout)
     assert "chưa đối chiếu văn bản gốc" in shown  # certainty U, in words
+
+
+def test_os_errors_are_said_in_words(cli, tmp_path: Path) -> None:
+    blocker = tmp_path / "tep"
+    blocker.write_text("x")
+    res = cli(
+        "init", blocker / "ws", "--province-code", "66", "--province-name", "Đắk Lắk", "--json"
+    )
+    assert res.exit_code == 2
+    message = res.json()["error"]["message"]
+    assert "không phải thư mục" in message and "Not a directory" not in res.stderr
