@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..core.history import BALANCE_LINES, BIEN_DONG_LABELS
-from ..core.schema import CLASS_LABELS
+from ..core.schema import CLASS_LABELS, FIELD_BY_KEY
 from .atomic import StagedOutputs
 from .labels import csv_frame
 from .xlsx_writer import Column, Sheet, write_workbook
@@ -57,7 +57,6 @@ def history_sheets(result) -> list[Sheet]:  # noqa: ANN001 - HistoryResult (avoi
                 Column("phan_loai_truoc_ten", f"Năm {year - 1}"),
                 Column("phan_loai_ten", f"Năm {year}"),
                 Column("bien_dong_ten", "Biến động"),
-                Column("bien_dong", "Mã biến động", "code"),
                 Column("so_nhan_khau_truoc", f"Số khẩu {year - 1}", "int"),
                 Column("so_nhan_khau", f"Số khẩu {year}", "int"),
             ],
@@ -78,7 +77,7 @@ def history_sheets(result) -> list[Sheet]:  # noqa: ANN001 - HistoryResult (avoi
         ),
         Sheet(
             name="Thay đổi thiếu hụt",
-            frame=result.mpi_change,
+            frame=_mpi_change_in_words(result.mpi_change),
             columns=[
                 Column("nhom", "Thôn / xã"),
                 Column("chi_tieu", "Chỉ tiêu"),
@@ -97,6 +96,26 @@ def history_sheets(result) -> list[Sheet]:  # noqa: ANN001 - HistoryResult (avoi
         ),
     ]
     return sheets
+
+
+MEASURE_WORDS = {
+    "H": "H: tỷ lệ hộ nghèo đa chiều",
+    "A": "A: mức thiếu hụt bình quân",
+    "M0": "M0: chỉ số nghèo đa chiều",
+    "censored": "Tỷ lệ hộ vừa nghèo vừa thiếu hụt chỉ số này (kiểm duyệt)",
+}
+
+
+def _mpi_change_in_words(frame: pd.DataFrame) -> pd.DataFrame:
+    """The Alkire–Foster change table with measures and indicators named, not coded."""
+    out = frame.copy()
+    if "chi_tieu" in out.columns:
+        out["chi_tieu"] = out["chi_tieu"].map(lambda v: MEASURE_WORDS.get(v, v))
+    if "chi_so" in out.columns:
+        out["chi_so"] = out["chi_so"].map(
+            lambda v: FIELD_BY_KEY[v].label if isinstance(v, str) and v in FIELD_BY_KEY else v
+        )
+    return out
 
 
 def write_history(result, out_dir: Path, fmt: str, headers: str = "ma") -> list[Path]:  # noqa: ANN001

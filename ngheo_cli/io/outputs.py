@@ -83,7 +83,6 @@ def result_columns(result: ClassificationResult) -> list[Column]:
         Column("so_thieu_hut", "Số chỉ số thiếu hụt", "int"),
         Column("thieu_hut", "Các chỉ số thiếu hụt"),
         Column("phan_loai_ten", "Phân loại"),
-        Column("phan_loai", "Mã phân loại", "code"),
         Column("tuyen_ten", "Căn cứ xác định thu nhập"),
         Column("nguon_thieu_hut_ten", "Căn cứ xác định thiếu hụt"),
         Column("chuan", "Chuẩn áp dụng", "money"),
