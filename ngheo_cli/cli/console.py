@@ -87,5 +87,10 @@ def steps(title: str, total: int) -> Iterator[Step]:
         transient=True,
     )
     task = bar.add_task(title, total=total, note="")
+
+    def step(note: str) -> None:
+        bar.update(task, advance=1, note=note)
+        bar.refresh()  # each count is drawn, however fast the stages go
+
     with bar:
-        yield lambda note: bar.update(task, advance=1, note=note)
+        yield step
