@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench wheel-smoke clean
+.PHONY: demo test lint bench wheel-smoke windows-smoke clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,14 @@ wheel-smoke: $(STAMP)
 	mkdir -p build/smoke-run
 	cd build/smoke-run && ../smoke-venv/bin/ngheo demo --out out
 	cd build/smoke-run && ../smoke-venv/bin/python -m ngheo_cli --help > /dev/null
+
+# The README's Windows commands (py -m pip install …whl, py -m ngheo_cli demo, classify), run
+# as written in a clean venv from the built wheel; `py` stands for the venv's python.
+windows-smoke: $(STAMP)
+	rm -rf dist build/win-venv build/win-run
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+	$(PYTHON) -m venv build/win-venv
+	$(BIN)/python tests/smoke/readme_windows.py build/win-venv/bin/python $$(ls dist/ngheo-*.whl) build/win-run
 
 clean:
 	rm -rf $(VENV) build dist demo_out

@@ -6,13 +6,14 @@ The CLI is a thin shell over these; notebooks and batch jobs call them directly.
 from __future__ import annotations
 
 import errno
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .core.compare import Comparison, compare
+from .core.oserror_vi import os_reason
 from .core.recognised import ClassChanges, class_changes
 from .core.results import ClassificationResult, classify_table
 from .core.ruleset import Ruleset
@@ -74,11 +75,13 @@ def classify_file(
     column_map: Path | None = None,
     out_dir: Path | None = None,
     fmt: str = "xlsx",
+    headers: str = "ma",
     compare_with: str | None = None,
     commune: str | None = None,
     workspace: Workspace | None = None,
     write: bool = True,
     replace_recognised: bool = False,
+    step: Callable[[str], None] | None = None,
 ) -> ClassifyRun:
     """Read, validate and classify one survey workbook; write its outputs into ``out_dir``.
 
@@ -88,10 +91,12 @@ def classify_file(
     ``commune`` (with ``workspace``): record the classified households in the working
     folder's store as that commune's year (replacing an earlier import of the same year);
     the commune's area from ngheo.yaml fills blank area cells. A year the store holds as
-    recorded from a recognised list (``ngheo ghi-danh-sach``) is kept, and ``run.recognised``
+    recorded from a recognised list (``ngheo record-list``) is kept, and ``run.recognised``
     lists the households whose class this classification would change, unless
     ``replace_recognised``.
+    ``step`` is told, after each stage (read, classify, write, record), what it counted.
     """
+    step = step or (lambda note: None)
     if area is not None and area not in AREA_CHOICES:
         raise UsageError(
             f"--khu-vuc phải là một trong: {', '.join(AREA_CHOICES)} (đang là {area})."
@@ -116,19 +121,24 @@ def classify_file(
         display_name=path.name,
         vocabulary=rulesets.header_vocabulary(ruleset),
     )
+    step(f"đã đọc {len(raw.frame):,} dòng".replace(",", "."))
     comparison = compare(raw, ruleset, other, year, area=area) if other is not None else None
     result = (
         comparison.base if comparison is not None else classify_table(raw, ruleset, year, area=area)
     )
+    step(f"đã phân loại {len(result.households):,} hộ".replace(",", "."))
     run = ClassifyRun(
         result=result, input_path=path, input_sha256=sha256_file(path), comparison=comparison
     )
     if write:
         target = out_dir if out_dir is not None else path.parent
         with output_errors(target):
-            run.outputs = write_outputs(result, target, path.stem, fmt, run.input_sha256)
+            run.outputs = write_outputs(
+                result, target, path.stem, fmt, run.input_sha256, headers=headers
+            )
             if comparison is not None:
                 run.outputs.append(write_comparison(comparison, target, path.stem))
+        step(f"đã ghi {len(run.outputs)} tệp")
     if target_commune is not None and workspace is not None:
         info = RunInfo(
             standard=ruleset.id,
@@ -150,6 +160,7 @@ def classify_file(
             if run.recognised is not None and run.recognised.kept:
                 return run
             run_id = store.record_year(target_commune.code, year, result.households, info)
+        step("đã lưu vào kho")
         run.recorded = {
             "commune": target_commune.code,
             "year": year,
@@ -172,5 +183,5 @@ def output_errors(target: Path) -> Iterator[None]:
         else:
             hint = "Chọn thư mục khác bằng --out."
         raise OutputError(
-            f"Không ghi được kết quả vào {target}: {exc.strerror or exc}.", hint=hint
+            f"Không ghi được kết quả vào {target}: {os_reason(exc)}.", hint=hint
         ) from None

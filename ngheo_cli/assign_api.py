@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -115,8 +116,12 @@ def run_assign(
     members_file: Path | None = None,
     cap: int | None = None,
     what_if: int | None = None,
+    step: Callable[[str], None] | None = None,
 ) -> AssignRun:
-    """Pair the members with the year's poor and near-poor households and record the pairs."""
+    """Pair the members with the year's poor and near-poor households and record the pairs.
+
+    ``step`` is told, after each stage (read, pair, record), what it counted."""
+    step = step or (lambda note: None)
     cfg = ws.commune(commune)
     rules = rules_from_config(dict(ws.assign or {}), cap)
     with ws.open_store() as store:
@@ -145,7 +150,9 @@ def run_assign(
             hint="Xem các lỗi ở trên, sửa tệp rồi chạy lại.",
         )
     previous_pairs = previous[["ma_dang_vien", "ma_ho"]] if len(previous) else None
+    step(f"{len(households):,} hộ, {len(members):,} đảng viên".replace(",", "."))
     result = assign(households, members, twinnings, rules, previous_pairs)
+    step(f"đã ghép {result.assigned:,}/{result.households_to_help:,} hộ".replace(",", "."))
     check = (
         what_if_cap(households, members, twinnings, rules, what_if, previous_pairs)
         if what_if is not None
@@ -163,6 +170,7 @@ def run_assign(
         result.notes.append(note)
     with ws.open_store() as store:
         record_assignment(store, cfg.code, year, members, result.pairs)
+    step("đã lưu vào kho")
     return AssignRun(
         commune=cfg,
         year=year,

@@ -164,9 +164,15 @@ def load_stored_year(ws: Workspace, commune: str, year: int) -> tuple[CommuneCon
         return cfg, store.load_year(cfg.code, year)
 
 
-def export_frame(frame: pd.DataFrame, out: Path) -> None:
-    """A stored year as CSV (UTF-8 with BOM) or xlsx, keys as headers, codes as text."""
+def export_frame(frame: pd.DataFrame, out: Path, headers: str = "ma") -> None:
+    """A stored year as CSV (UTF-8 with BOM) or xlsx, codes as text.
+
+    The workbook is for people: Vietnamese headers, values in words (Có/Không, Nông thôn,
+    Hộ nghèo), money as whole đồng. The CSV keeps the stable keys for machines unless
+    ``headers="nhan"`` asks for the same labels and words.
+    """
     from .io.atomic import atomic_write
+    from .io.labels import csv_frame, header_label, officer_values
     from .io.xlsx_writer import Column, Sheet, write_workbook
 
     suffix = out.suffix.lower()
@@ -182,11 +188,18 @@ def export_frame(frame: pd.DataFrame, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
         with atomic_write(out) as tmp:
-            data.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+            csv_frame(data, headers).to_csv(
+                tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n"
+            )
         return
-    kinds = {"ma_ho": "code", "so_nhan_khau": "int", "thu_nhap_binh_quan": "money"}
-    columns = [
-        Column(c, c, "mark" if data[c].dtype == bool else kinds.get(c, "text"))
-        for c in data.columns
-    ]
-    write_workbook(out, [Sheet(name="Hộ", frame=data, columns=columns)])
+    kinds = {
+        "ma_ho": "code",
+        "so_nhan_khau": "int",
+        "so_thieu_hut": "int",
+        "thu_nhap_binh_quan": "money",
+        "diem_a": "score",
+        "diem_b": "score",
+    }
+    shown = officer_values(data)
+    columns = [Column(c, header_label(c), kinds.get(c, "text")) for c in shown.columns]
+    write_workbook(out, [Sheet(name="Hộ", frame=shown, columns=columns)])

@@ -9,6 +9,7 @@ and tables in :mod:`ngheo_cli.core.support`.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -107,6 +108,12 @@ class ImportResult(FindingsMixin):
     already_recorded: int = 0
     import_id: int | None = None
     skipped: list[SkippedRow] = field(default_factory=list)
+    raw: RawTable | None = None  # the table as read (for the error workbook)
+    outputs: list[Path] = field(default_factory=list)
+
+    @property
+    def rejected_rows(self) -> set[int]:
+        return {f.row for f in self.errors}
 
     @property
     def rejected(self) -> int:
@@ -141,6 +148,7 @@ class ImportResult(FindingsMixin):
             "errors": [f.to_dict() for f in self.errors],
             "warnings": [f.to_dict() for f in self.warnings],
             "skipped": [{"row": s.row, "reason": s.reason, "text": s.text} for s in self.skipped],
+            "outputs": [str(p) for p in self.outputs],
         }
 
 
@@ -247,13 +255,37 @@ def _check_year(year: int) -> None:
         raise UsageError(f"Năm {year} không hợp lệ: hãy ghi năm có bốn chữ số, ví dụ 2024.")
 
 
+def nth_record(records: pd.DataFrame, sequence: int) -> pd.DataFrame:
+    """The same gift given a ``sequence``-th time on purpose: its own content key (so it is
+    stored beside the first) and "lần N" in the note, so the ledger shows why."""
+    if sequence == 1:
+        return records
+    out = records.copy()
+    out["record_key"] = [
+        hashlib.sha256(f"{key}\x1flần {sequence}".encode()).hexdigest()[:32]
+        for key in out["record_key"]
+    ]
+    mark = f"lần {sequence}"
+    out["ghi_chu"] = [
+        mark if pd.isna(note) or str(note) == "" else f"{note} ({mark})"
+        for note in out["ghi_chu"]
+    ]  # fmt: skip
+    return out
+
+
 def _import_raw(
-    ws: Workspace, cfg: CommuneConfig, year: int, raw: RawTable, sha: str | None
+    ws: Workspace,
+    cfg: CommuneConfig,
+    year: int,
+    raw: RawTable,
+    sha: str | None,
+    sequence: int = 1,
 ) -> ImportResult:
     with ws.open_store() as store:
         households = _known_households(store, cfg.code, year)
         members = _members_or_none(store, cfg.code, year)
         records, findings = core.prepare_support(raw, year, households=households, members=members)
+        records = nth_record(records, sequence)
         result = ImportResult(
             commune=cfg,
             year=year,
@@ -263,6 +295,7 @@ def _import_raw(
             records=records,
             findings=findings,
             skipped=list(raw.skipped),
+            raw=raw,
         )
         import_id, added = record_support(
             store,
@@ -319,12 +352,18 @@ def add_support(
     year: int,
     *,
     cell_names: Mapping[str, str] | None = None,
+    sequence: int = 1,
     **fields: object,
 ) -> ImportResult:
     """Record one entry given as values (keys of :data:`ADD_FIELDS`; numbers or text, read as
     in a workbook). Findings name the field (``cell_names`` maps a key to what to show,
-    e.g. the command-line option) instead of an Excel cell."""
+    e.g. the command-line option) instead of an Excel cell, in the cell and in the message.
+
+    An entry identical to one already recorded is the same entry (not counted twice) unless
+    ``sequence`` says it is the 2nd, 3rd… identical gift given on purpose."""
     _check_year(year)
+    if sequence < 1:
+        raise UsageError(f"--lan phải từ 1 trở lên (đang là {sequence}).")
     unknown = sorted(set(fields) - set(ADD_FIELDS))
     if unknown:
         raise UsageError(f"Không có trường {', '.join(unknown)}; dùng: {', '.join(ADD_FIELDS)}.")
@@ -340,13 +379,28 @@ def add_support(
         headers={k: core.SUPPORT_FIELD_BY_KEY[k].label for k in ADD_FIELDS},
         header_rows=(),
     )
-    result = _import_raw(ws, cfg, year, raw, None)
+    result = _import_raw(ws, cfg, year, raw, None, sequence)
     names = dict(cell_names or {})
     result.findings = [
-        replace(f, sheet=source, cell=names.get(f.column or "", f.column or source), row=0)
+        replace(
+            f,
+            sheet=source,
+            cell=names.get(f.column or "", f.column or source),
+            row=0,
+            message=_name_options(f.message, names),
+        )
         for f in result.findings
     ]
     return result
+
+
+def _name_options(message: str, names: Mapping[str, str]) -> str:
+    """"ở cột Số lượng" → "ở tuỳ chọn --quantity": a command line has options, not columns."""
+    for key, option in names.items():
+        if key in core.SUPPORT_FIELD_BY_KEY:
+            label = core.SUPPORT_FIELD_BY_KEY[key].label
+            message = message.replace(f"cột {label}", f"tuỳ chọn {option}")
+    return message
 
 
 # --- summary ---------------------------------------------------------------------------------

@@ -11,10 +11,11 @@ from typing import Any
 
 import typer
 from rich.markup import escape
+from typer._click import exceptions as click_exc
 
 from .. import __version__
 from ..errors import EXIT_BUG, NgheoError
-from . import console
+from . import console, l10n
 from .commands import assign, classify, demo, report, rules, sample, support, template, workspace
 from .commands import inspect as inspect_command
 from .commands.batch import batch as batch_command
@@ -38,6 +39,8 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+l10n.install()
 
 _state = {"debug": False}
 
@@ -68,6 +71,7 @@ def guarded(command: Callable[..., int | None]) -> Callable[..., None]:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> None:
+        as_json = bool(kwargs.get("as_json"))
         try:
             code = command(*args, **kwargs)
         except typer.Exit:
@@ -78,6 +82,8 @@ def guarded(command: Callable[..., int | None]) -> Callable[..., None]:
                 console.err.print(exc.hint, markup=False)
             if _state["debug"]:
                 console.err.print(traceback.format_exc(), markup=False)
+            if as_json:
+                console.emit_failure(exc.exit_code, console.error_code(exc), exc.message, exc.hint)
             raise typer.Exit(exc.exit_code) from None
         except BrokenPipeError:
             # `ngheo … --json | head`: the reader went away; that is not an error.
@@ -86,6 +92,8 @@ def guarded(command: Callable[..., int | None]) -> Callable[..., None]:
             raise typer.Exit(0) from None
         except KeyboardInterrupt:
             console.err.print("Đã dừng (Ctrl+C).")
+            if as_json:
+                console.emit_failure(130, "interrupted", "Đã dừng (Ctrl+C).")
             raise typer.Exit(130) from None
         except Exception:  # noqa: BLE001 - the last line of defence: a bug, said plainly
             console.err.print(
@@ -95,6 +103,10 @@ def guarded(command: Callable[..., int | None]) -> Callable[..., None]:
             )
             trace = traceback.format_exc() if _state["debug"] else traceback.format_exc(limit=-1)
             console.err.print(trace, markup=False)
+            if as_json:
+                console.emit_failure(
+                    EXIT_BUG, "internal", "Lỗi nội bộ của ngheo (không phải lỗi của tệp)."
+                )
             raise typer.Exit(EXIT_BUG) from None
         raise typer.Exit(code or 0)
 
@@ -117,16 +129,39 @@ app.command("demo", epilog=EPILOG)(guarded(demo.demo))
 app.command("sample", epilog=EPILOG)(guarded(sample.sample))
 
 
+def _wants_json(args: list[str]) -> bool:
+    return "--json" in (args[: args.index("--")] if "--" in args else args)
+
+
 def run(argv: list[str] | None = None) -> int:
-    """Run the command line and return its exit code (used by main() and by the tests)."""
+    """Run the command line and return its exit code (used by main() and by the tests).
+
+    Usage errors are said here, in Vietnamese (see l10n); with --json they are also a JSON
+    object on stdout, like every other failure.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    command = l10n.localise_tree(typer.main.get_command(app))
     try:
-        app(args=argv, prog_name="ngheo", standalone_mode=True)
+        result = command.main(args=args, prog_name="ngheo", standalone_mode=False)
+    except click_exc.NoArgsIsHelpError:
+        return 2  # the help was printed when the error was made
+    except click_exc.ClickException as exc:
+        code, message = l10n.describe_error(exc)
+        l10n.print_error(exc, message)
+        if _wants_json(args):
+            console.emit_failure(exc.exit_code, code, message)
+        return exc.exit_code
+    except typer.Abort:
+        console.err.print("Đã dừng.")
+        if _wants_json(args):
+            console.emit_failure(1, "aborted", "Đã dừng.")
+        return 1
     except SystemExit as exc:
         code = exc.code
         if code is None:
             return 0
         return code if isinstance(code, int) else 1
-    return 0
+    return result if isinstance(result, int) else 0
 
 
 def main() -> None:

@@ -7,12 +7,35 @@ from typing import Annotated
 
 import typer
 
+from ..errors import UsageError
+from ..io.labels import HEADER_STYLES
+
 JsonFlag = Annotated[
     bool, typer.Option("--json", help="In bản tóm tắt dạng JSON ra stdout (cho máy đọc).")
 ]
 OutDir = Annotated[
     Path | None,
     typer.Option("--out", "-o", help="Thư mục ghi kết quả (mặc định: thư mục của tệp đầu vào)."),
+]
+OutDirOrSummaryOnly = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        "-o",
+        help="Thư mục ghi sổ kết quả (không có --out: chỉ in tóm tắt, không ghi tệp).",
+    ),
+]
+OutDirOrWorkspace = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Thư mục ghi kết quả (mặc định: thư mục làm việc)."),
+]
+CsvHeaders = Annotated[
+    str,
+    typer.Option(
+        "--headers",
+        help="Tiêu đề cột của tệp CSV: ma (mã cột ổn định, cho máy đọc; mặc định) hoặc nhan "
+        "(tên cột tiếng Việt, giá trị bằng chữ, cho người đọc).",
+    ),
 ]
 Year = Annotated[
     int | None,
@@ -36,3 +59,9 @@ WorkspaceDir = Annotated[
     ),
 ]
 Commune = Annotated[str, typer.Option("--commune", "-c", help="Mã xã/phường trong ngheo.yaml.")]
+
+
+def check_headers(value: str) -> str:
+    if value not in HEADER_STYLES:
+        raise UsageError(f"--headers phải là ma hoặc nhan (đang là {value}).")
+    return value

@@ -138,9 +138,12 @@ class AssignRules:
         for name in ("members_per_household", "households_per_member", "max_households_per_member"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a whole number >= 1 (got {value!r})")
+                raise ValueError(f"{name} phải là số nguyên từ 1 trở lên (đang là {value!r})")
         if self.max_households_per_member < self.households_per_member:
-            raise ValueError("max_households_per_member must be >= households_per_member")
+            raise ValueError(
+                "max_households_per_member (số hộ tối đa, --cap) phải không nhỏ hơn "
+                "households_per_member"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

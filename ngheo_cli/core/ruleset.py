@@ -12,8 +12,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..errors import RulesetError
+from ..errors import RulesetError, UsageError
 from .schema import FIELD_BY_KEY, INDICATOR_KEYS
+from .validation_vi import error_sentence, location
 
 Certainty = Literal["V", "P", "U"]
 AREAS: tuple[str, ...] = ("nong_thon", "thanh_thi")
@@ -21,7 +22,7 @@ AREAS: tuple[str, ...] = ("nong_thon", "thanh_thi")
 CERTAINTY_LABELS: dict[str, str] = {
     "V": "đã đối chiếu văn bản chính thức",
     "P": "mới thấy một phần (bị cắt hoặc chỉ trong dự thảo)",
-    "U": "chưa xác nhận từ văn bản chính thức",
+    "U": "chưa đối chiếu văn bản gốc",
 }
 
 
@@ -133,29 +134,35 @@ class Ruleset(_Strict):
     def _consistent(self) -> Ruleset:
         ids = [i.id for i in self.indicators]
         if len(set(ids)) != len(ids):
-            raise ValueError("indicator ids must be unique")
+            raise ValueError("indicators: có mã chỉ số bị lặp")
         unknown = [i for i in ids if i not in INDICATOR_KEYS]
         if unknown:
-            raise ValueError(f"unknown indicator ids: {unknown} (known: {list(INDICATOR_KEYS)})")
+            raise ValueError(
+                f"indicators: mã chỉ số không có: {unknown} (các mã có: {list(INDICATOR_KEYS)})"
+            )
         for ind in self.indicators:
             if ind.dimension not in self.dimensions:
-                raise ValueError(f"indicator {ind.id}: unknown dimension {ind.dimension!r}")
+                raise ValueError(f"chỉ số {ind.id}: không có chiều {ind.dimension!r}")
             if ind.measure is not None and ind.measure.field not in FIELD_BY_KEY:
-                raise ValueError(f"indicator {ind.id}: unknown measure field {ind.measure.field!r}")
+                raise ValueError(f"chỉ số {ind.id}: không có cột đo {ind.measure.field!r}")
         k = self.poor_min_deprivations.value
         if not (1 <= k <= len(ids)) or k != int(k):
-            raise ValueError("poor_min_deprivations must be a whole number between 1 and the count")
+            raise ValueError(
+                "poor_min_deprivations: phải là số nguyên từ 1 đến số chỉ số thiếu hụt"
+            )
         for area in AREAS:
             line = self.income_line.get(area).value
             if line <= 0:
-                raise ValueError("income lines must be positive")
+                raise ValueError(f"income_line.{area}.value: chuẩn thu nhập phải lớn hơn 0")
             if (
                 self.middle_band_upper is not None
                 and self.middle_band_upper.get(area).value <= line
             ):
-                raise ValueError("the middle band must lie above the income line")
+                raise ValueError(
+                    f"middle_band_upper.{area}.value: mức sống trung bình phải cao hơn chuẩn nghèo"
+                )
         if self.valid_years.from_ > self.valid_years.to:
-            raise ValueError("valid_years: from after to")
+            raise ValueError("valid_years: năm bắt đầu (from) sau năm kết thúc (to)")
         return self
 
     # --- derived facts ---------------------------------------------------------------------
@@ -193,8 +200,7 @@ def build_ruleset(data: dict[str, Any], origin: str) -> Ruleset:
         return Ruleset.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(gốc)'}: {err['msg']}"
-            for err in exc.errors()
+            f"{location(err)}: {error_sentence(err)}" for err in exc.errors()
         )
         raise RulesetError(
             f"Tệp chuẩn {origin} không hợp lệ: {problems}",
@@ -209,7 +215,7 @@ def pick_for_year(rulesets: dict[str, Ruleset], year: int) -> Ruleset:
         spans = ", ".join(
             f"{r.id} ({r.valid_years.from_}–{r.valid_years.to})" for r in rulesets.values()
         )
-        raise RulesetError(
+        raise UsageError(  # a year no standard covers is a wrong option, not a wrong file
             f"Không có chuẩn nghèo nào áp dụng cho năm rà soát {year}.",
             hint=f"Các chuẩn hiện có: {spans}. Dùng --standard để chọn một chuẩn.",
         )

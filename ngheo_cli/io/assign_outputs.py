@@ -12,6 +12,7 @@ from ..core.explain import deprivation_names
 from ..core.schema import CLASS_LABELS
 from ..io import rulesets
 from .atomic import StagedOutputs
+from .labels import csv_frame
 from .templates import render
 from .xlsx_writer import Column, Sheet, write_workbook
 
@@ -20,6 +21,48 @@ RELATION_LABELS = {
     "twinned": "Thôn kết nghĩa",
     "other_village": "Thôn khác",
 }
+
+
+# The weighted steps after covering households (core/assign.py), in words.
+STEP_LABELS = {
+    "overload": "Chỉ giao thêm hộ khi hộ nhiều hơn đảng viên, và giao đều",
+    "team": "Thêm người giúp cho hộ được giúp theo nhóm",
+    "village": "Đảng viên cùng thôn trước, rồi thôn kết nghĩa, rồi thôn khác",
+    "keep": "Giữ cặp giúp đỡ của năm trước",
+    "team_priority": "Nhóm giúp hộ nghèo, hộ nhiều thiếu hụt trước",
+    "even": "Chia đều số hộ cơ bản giữa các đảng viên",
+}
+
+
+def _yes_no(value: bool) -> str:
+    return "Có" if value else "Không"
+
+
+def rule_sentences(rules, weights: dict[str, int]) -> list[tuple[str, str]]:  # noqa: ANN001
+    """The commune's pairing rules as sentences an officer reads (AssignRules → words)."""
+    rows = [
+        ("Số đảng viên giúp mỗi hộ", f"{rules.members_per_household} người"),
+        ("Số hộ mỗi đảng viên nhận khi đủ người", f"{rules.households_per_member} hộ"),
+        (
+            "Số hộ nhiều nhất một đảng viên nhận khi hộ nhiều hơn đảng viên",
+            f"{rules.max_households_per_member} hộ",
+        ),
+        (
+            "Chỉ phân công đảng viên cùng thôn với hộ (hoặc thôn kết nghĩa, nếu cho phép)",
+            _yes_no(rules.same_village),
+        ),
+        ("Cho đảng viên thôn kết nghĩa giúp hộ", _yes_no(rules.allow_twinned)),
+        ("Phân công cả hộ cận nghèo (không chỉ hộ nghèo)", _yes_no(rules.include_near_poor)),
+        (
+            "Giữ cặp của năm trước khi đảng viên và hộ vẫn đủ điều kiện",
+            _yes_no(rules.keep_previous),
+        ),
+    ]
+    ordered = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
+    for step, (name, weight) in enumerate(ordered, start=1):
+        label = STEP_LABELS.get(name, name)
+        rows.append((f"Bước {step}: {label}", f"trọng số {weight:,}".replace(",", ".")))
+    return rows
 
 
 def pair_table(run) -> pd.DataFrame:  # noqa: ANN001 - AssignRun (avoids an import cycle)
@@ -128,17 +171,17 @@ def assign_sheets(run, pairs: pd.DataFrame) -> list[Sheet]:  # noqa: ANN001
             title_rows=[f"ĐẢNG VIÊN CHƯA ĐƯỢC PHÂN CÔNG HỘ ({len(r.idle_members)})"],
         )
     )
-    rules = pd.DataFrame(
-        [(k, str(v)) for k, v in r.rules.to_dict().items()]
-        + [(f"trọng số: {k}", str(v)) for k, v in r.weights.items()],
-        columns=["muc", "gia_tri"],
-    )
+    rules = pd.DataFrame(rule_sentences(r.rules, r.weights), columns=["muc", "gia_tri"])
     sheets.append(
         Sheet(
             name="Quy tắc",
             frame=rules,
-            columns=[Column("muc", "Quy tắc", width=40), Column("gia_tri", "Giá trị", width=30)],
-            title_rows=["QUY TẮC PHÂN CÔNG ĐÃ DÙNG (xem README: mục tiêu tối ưu)"],
+            columns=[Column("muc", "Quy tắc", width=70), Column("gia_tri", "Áp dụng", width=24)],
+            title_rows=[
+                "QUY TẮC PHÂN CÔNG ĐÃ DÙNG",
+                "Trước hết: giúp được nhiều hộ nghèo nhất, rồi nhiều hộ cận nghèo nhất; sau đó "
+                "các bước dưới đây theo thứ tự, bước trước luôn được ưu tiên hơn bước sau.",
+            ],
             notes=list(r.notes),
             autofilter=False,
         )
@@ -176,7 +219,7 @@ def slips_context(run, pairs: pd.DataFrame) -> dict[str, object]:  # noqa: ANN00
     }
 
 
-def write_assignment(run, out_dir: Path, fmt: str) -> list[Path]:  # noqa: ANN001
+def write_assignment(run, out_dir: Path, fmt: str, headers: str = "ma") -> list[Path]:  # noqa: ANN001
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{run.commune.code}_{run.year}_phan_cong"
     pairs = pair_table(run)
@@ -195,7 +238,9 @@ def write_assignment(run, out_dir: Path, fmt: str) -> list[Path]:  # noqa: ANN00
                 "relation",
                 "kept_from_last_year",
             ]
-            pairs[[c for c in cols if c in pairs.columns]].to_csv(
+            table = pairs[[c for c in cols if c in pairs.columns]]
+            table = csv_frame(table, headers)  # keys for machines, or labels (--headers nhan)
+            table.to_csv(
                 staged.stage(path), index=False, encoding="utf-8-sig", lineterminator="\r\n"
             )
             written.append(path)

@@ -8,8 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..core.history import BALANCE_LINES, BIEN_DONG_LABELS
-from ..core.schema import CLASS_LABELS
+from ..core.schema import CLASS_LABELS, FIELD_BY_KEY
 from .atomic import StagedOutputs
+from .labels import csv_frame
 from .xlsx_writer import Column, Sheet, write_workbook
 
 TITLES = {"poor": "DIỄN BIẾN HỘ NGHÈO", "near_poor": "DIỄN BIẾN HỘ CẬN NGHÈO"}
@@ -59,7 +60,6 @@ def history_sheets(result) -> list[Sheet]:  # noqa: ANN001 - HistoryResult (avoi
                 Column("phan_loai_truoc_ten", f"Năm {year - 1}"),
                 Column("phan_loai_ten", f"Năm {year}"),
                 Column("bien_dong_ten", "Biến động"),
-                Column("bien_dong", "Mã biến động", "code"),
                 Column("so_nhan_khau_truoc", f"Số khẩu {year - 1}", "int"),
                 Column("so_nhan_khau", f"Số khẩu {year}", "int"),
             ],
@@ -80,7 +80,7 @@ def history_sheets(result) -> list[Sheet]:  # noqa: ANN001 - HistoryResult (avoi
         ),
         Sheet(
             name="Thay đổi thiếu hụt",
-            frame=result.mpi_change,
+            frame=_mpi_change_in_words(result.mpi_change),
             columns=[
                 Column("nhom", "Thôn / xã"),
                 Column("chi_tieu", "Chỉ tiêu"),
@@ -102,14 +102,36 @@ def history_sheets(result) -> list[Sheet]:  # noqa: ANN001 - HistoryResult (avoi
     return sheets
 
 
-def write_history(result, out_dir: Path, fmt: str) -> list[Path]:  # noqa: ANN001
+MEASURE_WORDS = {
+    "H": "H: tỷ lệ hộ nghèo đa chiều",
+    "A": "A: mức thiếu hụt bình quân",
+    "M0": "M0: chỉ số nghèo đa chiều",
+    "censored": "Tỷ lệ hộ vừa nghèo vừa thiếu hụt chỉ số này (kiểm duyệt)",
+}
+
+
+def _mpi_change_in_words(frame: pd.DataFrame) -> pd.DataFrame:
+    """The Alkire–Foster change table with measures and indicators named, not coded."""
+    out = frame.copy()
+    if "chi_tieu" in out.columns:
+        out["chi_tieu"] = out["chi_tieu"].map(lambda v: MEASURE_WORDS.get(v, v))
+    if "chi_so" in out.columns:
+        out["chi_so"] = out["chi_so"].map(
+            lambda v: FIELD_BY_KEY[v].label if isinstance(v, str) and v in FIELD_BY_KEY else v
+        )
+    return out
+
+
+def write_history(result, out_dir: Path, fmt: str, headers: str = "ma") -> list[Path]:  # noqa: ANN001
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{result.commune.code}_{result.year}_bien_dong"
     with StagedOutputs() as staged:
         if fmt == "csv":
             path = out_dir / f"{stem}.csv"
             cols = ["ma_ho", "phan_loai", "phan_loai_truoc", "bien_dong", "thon", "ho_ten_chu_ho"]
-            result.transitions[cols].to_csv(
+            table = result.transitions[cols]
+            table = csv_frame(table, headers)  # keys for machines, or labels (--headers nhan)
+            table.to_csv(
                 staged.stage(path), index=False, encoding="utf-8-sig", lineterminator="\r\n"
             )
         else:

@@ -4,7 +4,7 @@ together, so a failed run leaves the previous outputs as they were."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -23,8 +23,9 @@ from ..core.summary import (
     deprivation_table,
     dtts_group,
 )
-from ..core.table import SKIP_LABELS
+from ..core.table import SKIP_LABELS, RawTable
 from .atomic import StagedOutputs
+from .labels import csv_frame
 from .templates import render
 from .xlsx_writer import Column, Sheet, write_workbook
 
@@ -82,7 +83,6 @@ def result_columns(result: ClassificationResult) -> list[Column]:
         Column("so_thieu_hut", "Số chỉ số thiếu hụt", "int"),
         Column("thieu_hut", "Các chỉ số thiếu hụt"),
         Column("phan_loai_ten", "Phân loại"),
-        Column("phan_loai", "Mã phân loại", "code"),
         Column("tuyen_ten", "Căn cứ xác định thu nhập"),
         Column("nguon_thieu_hut_ten", "Căn cứ xác định thiếu hụt"),
         Column("chuan", "Chuẩn áp dụng", "money"),
@@ -291,23 +291,41 @@ def posting_sheet(result: ClassificationResult) -> Sheet:
 
 def error_sheets(result: ClassificationResult) -> list[Sheet]:
     """Rows with findings as they were read, offending cells highlighted, plus the list."""
-    raw = result.raw
-    rows = sorted({f.row for f in result.findings})
+    return marked_rows_sheets(
+        result.raw,
+        result.findings,
+        set(result.rejected.index.tolist()),
+        f"{result.source} (sheet {result.sheet})",
+    )
+
+
+def marked_rows_sheets(
+    raw: RawTable,
+    findings: Sequence[Finding],
+    rejected: set[int],
+    where: str,
+    labels: Mapping[str, str] | None = None,
+) -> list[Sheet]:
+    """The error workbook of any table read from a sheet (households, support ledger): the
+    rows with findings as read, the cell of each finding filled red with its message as a
+    comment, and the list of findings. ``labels`` names columns the sheet did not have."""
+    labels = labels if labels is not None else {k: f.label for k, f in FIELD_BY_KEY.items()}
+    rows = sorted({f.row for f in findings if f.row in raw.frame.index})
     keys = list(raw.frame.columns)
     frame = raw.frame.loc[rows, keys].copy() if rows else raw.frame.iloc[0:0][keys].copy()
-    rejected = set(result.rejected.index.tolist())
     frame.insert(0, "tinh_trang", ["Bị loại" if r in rejected else "Cảnh báo" for r in rows])
     frame.insert(1, "dong_goc", rows)
     frame = frame.reset_index(drop=True)
     position = {r: i for i, r in enumerate(rows)}
     highlight: dict[tuple[int, str], str] = {}
-    for f in result.findings:
+    for f in findings:
+        if f.row not in position:
+            continue  # about the whole sheet: in the list only
         key = f.column if f.column in keys else "tinh_trang"
         cell = (position[f.row], key)
         highlight[cell] = f"{highlight[cell]}\n{f.message}" if cell in highlight else f.message
     columns = [Column("tinh_trang", "Tình trạng"), Column("dong_goc", "Dòng", "int")] + [
-        Column(k, raw.headers.get(k, FIELD_BY_KEY[k].label if k in FIELD_BY_KEY else k), "code")
-        for k in keys
+        Column(k, raw.headers.get(k, labels.get(k, k)), "code") for k in keys
     ]
     return [
         Sheet(
@@ -315,17 +333,22 @@ def error_sheets(result: ClassificationResult) -> list[Sheet]:
             frame=frame,
             columns=columns,
             title_rows=[
-                f"CÁC DÒNG CẦN SỬA TRONG {result.source} (sheet {result.sheet})",
+                f"CÁC DÒNG CẦN SỬA TRONG {where}",
                 "Ô tô đỏ là ô có lỗi; rê chuột vào ô để xem cách sửa.",
             ],
             highlight=highlight,
         ),
-        _findings_sheet(result.findings, "Danh sách lỗi"),
+        _findings_sheet(list(findings), "Danh sách lỗi"),
     ]
 
 
 def write_outputs(
-    result: ClassificationResult, out_dir: Path, stem: str, fmt_: str, input_sha256: str
+    result: ClassificationResult,
+    out_dir: Path,
+    stem: str,
+    fmt_: str,
+    input_sha256: str,
+    headers: str = "ma",
 ) -> list[Path]:
     """Write every output of a classification; returns the paths written, in a fixed order.
 
@@ -361,7 +384,8 @@ def write_outputs(
                 if c in frame.columns
             ]
             tmp = staged.stage(paths["ket_qua"])
-            frame[cols].to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+            table = csv_frame(frame[cols], headers)  # keys, or labels (--headers nhan)
+            table.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
             written.append(paths["ket_qua"])
         else:
             props = {"title": f"Kết quả phân loại hộ năm {result.year}", "author": "ngheo"}

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from ..core.headers import HeaderVocabulary, merge_names
+from ..core.oserror_vi import os_reason
 from ..core.ruleset import HeaderNames, Ruleset, build_ruleset, deep_merge, pick_for_year
 from ..core.schema import FIELDS, Field
 from ..errors import RulesetError
@@ -48,7 +49,7 @@ def load_local(path: Path) -> Ruleset:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise RulesetError(f"Không mở được tệp chuẩn {path}: {exc.strerror}") from None
+        raise RulesetError(f"Không mở được tệp chuẩn {path}: {os_reason(exc)}.") from None
     data = _read_yaml(text, str(path))
     base_id = data.get("extends")
     raw = _packaged_raw()

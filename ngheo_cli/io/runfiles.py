@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
@@ -66,10 +67,14 @@ def now() -> datetime:
     return datetime.now(VIETNAM_TIME)
 
 
+_RUN_SEQUENCE = itertools.count(1)
+
+
 def new_run_id(moment: datetime | None = None) -> str:
-    """``20261124T013000-1a2b``: Vietnam time of the start, and the process id in hex."""
+    """``20261124T013000-1a2b-1``: Vietnam time of the start, the process id in hex and the
+    run's number in this process (two runs in the same second never share an id)."""
     moment = moment or now()
-    return f"{moment.strftime('%Y%m%dT%H%M%S')}-{os.getpid():x}"
+    return f"{moment.strftime('%Y%m%dT%H%M%S')}-{os.getpid():x}-{next(_RUN_SEQUENCE)}"
 
 
 # --- manifest --------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from .atomic import StagedOutputs, atomic_write
 from .xlsx_writer import Column, Sheet, write_workbook
 
 if TYPE_CHECKING:
-    from ..support_api import SupportSummary
+    from ..support_api import ImportResult, SupportSummary
 
 FIXED_CREATED = datetime(2000, 1, 1)
 SHEET = "Sổ hỗ trợ"
@@ -351,4 +351,24 @@ def write_support_summary(summary: SupportSummary, out_dir: Path) -> list[Path]:
     path = out_dir / f"{summary.commune.code}_{summary.year}_ho_tro.xlsx"
     with StagedOutputs() as staged:
         write_workbook(staged.stage(path), summary_sheets(summary))
+    return [path]
+
+
+def write_support_errors(result: ImportResult, out_dir: Path, stem: str) -> list[Path]:
+    """``<stem>_loi.xlsx``: the ledger rows with findings, each cell marked as classify marks
+    the household list. Nothing to say: no file, and a stale one from an earlier run of the
+    same ledger is removed (the folder never shows errors that are already fixed)."""
+    from .outputs import marked_rows_sheets  # the one error-workbook layout
+
+    path = out_dir / f"{stem}_loi.xlsx"
+    if not result.findings or result.raw is None:
+        if path.exists():
+            path.unlink()
+        return []
+    out_dir.mkdir(parents=True, exist_ok=True)
+    labels = {f.key: f.label for f in core.SUPPORT_FIELDS}
+    where = f"{result.source} (sheet {result.raw.sheet})"
+    sheets = marked_rows_sheets(result.raw, result.findings, result.rejected_rows, where, labels)
+    with StagedOutputs() as staged:
+        write_workbook(staged.stage(path), sheets, properties={"title": "Lỗi sổ hỗ trợ"})
     return [path]

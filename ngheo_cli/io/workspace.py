@@ -28,6 +28,7 @@ from typing import Any, Literal, cast
 
 import yaml
 
+from ..core.oserror_vi import os_reason
 from ..core.schema import AREA_LABELS
 from ..core.text import fold
 from ..errors import RulesetError, UsageError
@@ -263,7 +264,7 @@ def init_workspace(
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UsageError(f"Không tạo được thư mục {root}: {exc.strerror}") from None
+        raise UsageError(f"Không tạo được thư mục {root}: {os_reason(exc)}.") from None
     workspace = Workspace(root.resolve(), province_code, province_name, items)
     Store.open(workspace.store_path).close()
     if config.exists():  # force: keep the replaced config beside it, targets and all
@@ -298,7 +299,7 @@ def load_workspace(path: str | os.PathLike[str]) -> Workspace:
     except FileNotFoundError:
         raise UsageError(f"Không tìm thấy {config}.") from None
     except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "không phải văn bản UTF-8"
+        reason = os_reason(exc) if isinstance(exc, OSError) else "không phải văn bản UTF-8"
         raise RulesetError(f"Không đọc được {config}: {reason}.") from None
     try:
         data = yaml.safe_load(text)

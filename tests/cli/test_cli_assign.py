@@ -65,6 +65,12 @@ def test_assign_covers_priority_and_rules(cli, ws: Path) -> None:
         loads[pair["ma_dang_vien"]] = loads.get(pair["ma_dang_vien"], 0) + 1
     assert max(loads.values()) == data["max_load"] <= 3
     assert "Hộ chưa có người giúp" in book.sheetnames and "Quy tắc" in book.sheetnames
+    rule_text = " ".join(
+        str(v) for r in book["Quy tắc"].iter_rows(values_only=True) for v in r if v is not None
+    )
+    for code in ("members_per_household", "same_village", "True", "False", "README", "overload"):
+        assert code not in rule_text, code
+    assert "Số đảng viên giúp mỗi hộ" in rule_text and "Bước 1:" in rule_text
     sheet_pairs = 0
     for name in book.sheetnames:
         ws_ = book[name]

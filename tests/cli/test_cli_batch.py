@@ -211,7 +211,7 @@ def test_could_not_run(
     bad.write_text("communes: 3\n", encoding="utf-8")
     assert cli("batch", bad, "--year", 2023).exit_code == 4
     (province.root / "so_lieu" / "2019").mkdir()
-    assert cli("batch", province.root, "--year", 2019).exit_code == 4  # no standard for 2019
+    assert cli("batch", province.root, "--year", 2019).exit_code == 2  # no standard for 2019
 
 
 def test_config_file_lists_the_workbooks(cli, province: Province) -> None:

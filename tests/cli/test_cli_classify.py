@@ -270,6 +270,16 @@ def test_csv_format(cli, real_looking: Path, tmp_path: Path) -> None:
     rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
     assert {"ma_ho", "phan_loai", "so_thieu_hut"} <= set(rows[0])
     assert rows[0]["ma_ho"] == "0001" and rows[0]["phan_loai"] == "ngheo"
+    assert all("." not in r["thu_nhap_binh_quan"] for r in rows)  # whole đồng
+    res = cli(
+        "classify", real_looking, "--year", "2024", "--out", tmp_path / "nhan",
+        "--format", "csv", "--headers", "nhan",
+    )  # fmt: skip
+    assert res.exit_code == 1
+    text = (tmp_path / "nhan" / "xa_that_ket_qua.csv").read_text("utf-8-sig")
+    labelled = list(csv.DictReader(text.splitlines()))
+    assert labelled[0]["Mã hộ"] == "0001" and labelled[0]["Phân loại"] == "Hộ nghèo"
+    assert "ma_ho" not in text and "nong_thon" not in text
 
 
 def test_clean_file_exits_zero_and_removes_stale_error_workbook(tmp_path: Path, cli) -> None:
@@ -327,7 +337,7 @@ def test_missing_required_column_names_it(cli, tmp_path: Path) -> None:
         (["--khu-vuc", "mien_nui"], 2),
         (["--format", "pdf"], 2),
         (["--standard", "nd99-2040"], 4),
-        (["--year", "2015"], 4),
+        (["--year", "2015"], 2),  # no standard covers the year: a usage error
     ],
 )
 def test_bad_options_exit_codes(cli, real_looking: Path, tmp_path: Path, args, code) -> None:
@@ -367,6 +377,7 @@ def test_broken_local_standard_exit_4(cli, real_looking: Path, tmp_path: Path) -
     res = cli("classify", real_looking, "--standard", local, "--out", tmp_path / "o")
     assert res.exit_code == 4
     assert "sai.yaml" in res.stderr
+    assert "Input should" not in res.stderr and "income_line.nong_thon.value" in res.stderr
 
 
 def test_compare_with_the_2027_standard(cli, real_looking: Path, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from ngheo_cli.core.history import BALANCE_CODES
@@ -76,6 +77,33 @@ def test_export_round_trip_keeps_codes(cli, ws: Path, tmp_path: Path) -> None:
         cli("export", "-c", "24181", "-y", "2023", "-w", ws, "--out", tmp_path / "x.xlsx").exit_code
         == 0
     )
+    book = openpyxl.load_workbook(tmp_path / "x.xlsx")
+    rows = list(book["Hộ"].iter_rows(values_only=True))
+    header = rows[0]
+    assert header[:3] == ("Mã hộ", "Họ và tên chủ hộ", "Thôn")
+    assert not any(h in header for h in ("ma_ho", "is_dtts", "khu_vuc", "thu_nhap_binh_quan"))
+    shown = {v for r in rows[1:] for v in r}
+    assert not any(isinstance(v, bool) for v in shown)
+    assert not shown & {"True", "False", "nong_thon", "thanh_thi", "ngheo", "can_ngheo"}
+    assert "Có" in shown and "Nông thôn" in shown
+    income = [r[header.index("Thu nhập bình quân (đồng/người/tháng)")] for r in rows[1:]]
+    assert all(v is None or isinstance(v, int) for v in income)
+
+
+def test_export_csv_keys_or_labels(cli, ws: Path, tmp_path: Path) -> None:
+    keys, labels = tmp_path / "k.csv", tmp_path / "n.csv"
+    assert cli("export", "-c", "24181", "-y", "2023", "-w", ws, "--out", keys).exit_code == 0
+    args = ("export", "-c", "24181", "-y", "2023", "-w", ws, "--out", labels, "--headers", "nhan")
+    assert cli(*args).exit_code == 0
+    by_key = list(csv.DictReader(keys.read_text("utf-8-sig").splitlines()))
+    by_label = list(csv.DictReader(labels.read_text("utf-8-sig").splitlines()))
+    assert by_key[0]["ma_ho"] == by_label[0]["Mã hộ"] == "01001"
+    assert by_key[0]["khu_vuc"] == "nong_thon" and by_label[0]["Khu vực"] == "Nông thôn"
+    assert {r["is_dtts"] for r in by_key} <= {"True", "False", ""}
+    assert {r["Dân tộc thiểu số"] for r in by_label} <= {"Có", "Không", ""}
+    assert all("." not in r["thu_nhap_binh_quan"] for r in by_key)  # whole đồng
+    bad = cli("export", "-c", "24181", "-y", "2023", "-w", ws, "--out", keys, "--headers", "x")
+    assert bad.exit_code == 2
 
 
 @pytest.mark.parametrize(

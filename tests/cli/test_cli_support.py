@@ -132,9 +132,20 @@ def test_bad_rows_are_named_and_good_rows_recorded(cli, ws: Path, tmp_path: Path
         ("ht-don-vi-khong-hop", f"{sheet}!I7"),
     }
     assert (data["rows"], data["valid"], data["added"], data["rejected"]) == (7, 2, 2, 5)
-    for code, cell in got:
-        assert cell in res.stderr and code in res.stderr
+    for _code, cell in got:
+        assert cell in res.stderr
     assert "Traceback" not in res.stderr
+    # The error workbook beside the ledger, as classify writes one: each bad cell marked.
+    errors = tmp_path / "loi_loi.xlsx"
+    assert data["outputs"] == [str(errors)]
+    marked = openpyxl.load_workbook(errors)["Dòng cần sửa"]
+    comments = {c.coordinate: c.comment.text for r in marked.iter_rows() for c in r if c.comment}
+    assert len(comments) == 5
+    assert any("99999" in text for text in comments.values())
+    # Fixed and imported again: no stale error workbook left behind.
+    fixed = book(tmp_path / "loi.xlsx", good, entry(ngay="2024-05-05"))
+    assert cli("support", "import", fixed, "-c", COMMUNE, "-y", 2024, "-w", ws).exit_code == 0
+    assert not errors.exists()
 
 
 def test_add_records_one_entry_once(cli, ws: Path) -> None:
@@ -152,6 +163,12 @@ def test_add_records_one_entry_once(cli, ws: Path) -> None:
         ("ht-don-vi-khong-hop", "--unit")
     ]
     assert "--unit" in bad.stderr
+    assert "cột" not in bad.json()["errors"][0]["message"]  # options, not spreadsheet columns
+    # The same gift given a second time on purpose: --lan 2 records it beside the first.
+    second = cli(*args, "--lan", "2", "--json")
+    assert second.json()["added"] == 1, second.stderr
+    assert cli(*args, "--lan", "2", "--json").json()["already_recorded"] == 1
+    assert "--lan 2" in again.stderr
 
 
 def test_summary_cli_equals_library_and_writes_a_workbook(cli, ws: Path, tmp_path: Path) -> None:

@@ -11,7 +11,14 @@ from ...core import fmt
 from ...errors import UsageError
 from ...io.assign_outputs import write_assignment
 from .. import console
-from ..options import Commune, JsonFlag, OutDir, WorkspaceDir
+from ..options import (
+    Commune,
+    CsvHeaders,
+    JsonFlag,
+    OutDirOrWorkspace,
+    WorkspaceDir,
+    check_headers,
+)
 
 
 def assign(
@@ -33,22 +40,25 @@ def assign(
         ),
     ] = None,
     workspace: WorkspaceDir = None,
-    out: OutDir = None,
+    out: OutDirOrWorkspace = None,
     fmt_: Annotated[str, typer.Option("--format", help="xlsx (mặc định) hoặc csv.")] = "xlsx",
+    headers: CsvHeaders = "ma",
     as_json: JsonFlag = False,
 ) -> int:
     """Phân công đảng viên giúp đỡ hộ nghèo, cận nghèo: cùng thôn trước, nghèo trước, công bằng.
 
-    Example: ngheo assign --commune 24181 --year 2024 --members dang_vien_2024.xlsx --out ket_qua
+    Ví dụ: ngheo assign --commune 24181 --year 2024 --members dang_vien_2024.xlsx --out ket_qua
     """
     if fmt_ not in ("xlsx", "csv"):
         raise UsageError("--format phải là xlsx hoặc csv.")
     ws = history_api.require_workspace(workspace)
-    with console.working("Đang tính phân công tối ưu…"):
+    with console.steps("Phân công đảng viên", 4) as step:  # read, pair, record, write
         run = assign_api.run_assign(
-            ws, commune, year, members_file=members, cap=cap, what_if=what_if_cap
+            ws, commune, year, members_file=members, cap=cap, what_if=what_if_cap, step=step
         )
-        run.outputs = write_assignment(run, out if out is not None else ws.root, fmt_)
+        target = out if out is not None else ws.root
+        run.outputs = write_assignment(run, target, fmt_, check_headers(headers))
+        step(f"đã ghi {len(run.outputs)} tệp")
     if as_json:
         console.emit_json(run.to_dict())
         return run.exit_code

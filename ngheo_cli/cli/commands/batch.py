@@ -100,7 +100,7 @@ def batch(
     Mã thoát: 0 mọi xã xong · 1 có xã có dòng bị loại · 6 có xã lỗi (các xã khác vẫn xong) ·
     5 đang có lượt khác chạy · 2 sai cách dùng · 3/4 không chạy được (thiếu thư mục, cấu hình sai).
 
-    Example: ngheo batch dak_lak --year 2024 --jobs 2
+    Ví dụ: ngheo batch dak_lak --year 2024 --jobs 2
     """
     batch_api.use_vietnam_time()
     if executor is not None:
@@ -118,6 +118,8 @@ def batch(
         else:
             runfiles.log_line(sys.stderr, step="lock", status="held", year=year,
                               error=exc.message)
+        if as_json:
+            console.emit_failure(exc.exit_code, "locked", exc.message)
         return exc.exit_code
     if as_json:
         console.emit_json(result.to_dict())

@@ -11,7 +11,16 @@ from ... import api
 from ...core.headers import score_text
 from ...history_api import require_workspace
 from .. import console, views
-from ..options import JsonFlag, OutDir, Sheet, Standard, WorkspaceDir, Year
+from ..options import (
+    CsvHeaders,
+    JsonFlag,
+    OutDir,
+    Sheet,
+    Standard,
+    WorkspaceDir,
+    Year,
+    check_headers,
+)
 
 
 def current_year() -> int:
@@ -37,6 +46,7 @@ def classify(
     fmt: Annotated[
         str, typer.Option("--format", help="Định dạng kết quả: xlsx (mặc định) hoặc csv.")
     ] = "xlsx",
+    headers: CsvHeaders = "ma",
     compare_with: Annotated[
         str | None,
         typer.Option(
@@ -65,11 +75,12 @@ def classify(
 ) -> int:
     """Đọc, kiểm tra và phân loại từng hộ; ghi sổ kết quả, danh sách niêm yết và tệp lỗi.
 
-    Example: ngheo classify xa_dak_lieng_2024.xlsx --year 2024 --out ket_qua
+    Ví dụ: ngheo classify xa_dak_lieng_2024.xlsx --year 2024 --out ket_qua
 
     Xem trước chuẩn 2027–2030: ngheo classify so_2026.xlsx --year 2026 --compare nd351-2025
     """
-    with console.working(f"Đang đọc và phân loại {survey.name}…"):
+    stages = 3 + (commune is not None)  # read, classify, write (, record)
+    with console.steps(f"Phân loại {survey.name}", stages) as step:
         run = api.classify_file(
             survey,
             year=year if year is not None else current_year(),
@@ -79,10 +90,12 @@ def classify(
             column_map=column_map,
             out_dir=out,
             fmt=fmt,
+            headers=check_headers(headers),
             compare_with=compare_with,
             commune=commune,
             workspace=require_workspace(workspace) if commune is not None else None,
             replace_recognised=replace_recognised,
+            step=step,
         )
     if as_json:
         console.emit_json(run.to_dict())

@@ -17,6 +17,7 @@ from ...io.workspace import CommuneConfig, Workspace, init_workspace, save_works
 from ...io.xlsx_writer import Column, Sheet, write_workbook
 from ...sample.generator import generate_province, next_year
 from .. import console, views
+from ..options import JsonFlag
 from .support import render_summary
 from .workspace import render_balance
 
@@ -47,6 +48,7 @@ def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="Thư mục ghi kết quả.")] = Path(
         "demo_out"
     ),
+    as_json: JsonFlag = False,
 ) -> int:
     """Chạy toàn bộ quy trình trên dữ liệu mẫu (xã giả lập Đắk Liêng, hai năm).
 
@@ -58,7 +60,7 @@ def demo(
     `ngheo batch` trên một tỉnh nhỏ sinh ngẫu nhiên (OUT/tinh_mau): năm 2023, năm 2024, rồi
     lại năm 2024 (không gì đổi: bỏ qua).
 
-    Example: ngheo demo --out demo_out
+    Ví dụ: ngheo demo --out demo_out
     """
     data = shipped_dir("sample_data")
     ws = replace(
@@ -101,11 +103,22 @@ def demo(
     if imported.findings:
         console.err.print(f"Sổ hỗ trợ mẫu có {len(imported.findings)} ghi chú kiểm tra.")
     report = report_api.build_report(ws, year, commune=DEMO_COMMUNE.code)
-    for path in write_report(report.context, out):
+    report_files = write_report(report.context, out)
+    for path in report_files:
         console.err.print(f"Đã ghi báo cáo: {path}", markup=False)
     run_demo_recognised(out / "xa_moi", ws, data)
     run_demo_province(out / "tinh_mau")
-    console.err.print(f"Xong. Mở thư mục {out} để xem kết quả.", markup=False)
+    first = next(p for p in report_files if p.suffix == ".html")
+    console.err.print(
+        f"Xong. Mở trước tiên tệp {first} (báo cáo một trang, mở bằng trình duyệt web); "
+        f"sổ kết quả phân loại từng hộ nằm cạnh nó: {run.outputs[0]}. "
+        f"Mọi kết quả ở thư mục {out}.",
+        markup=False,
+    )
+    if as_json:
+        console.emit_json(
+            {"ok": True, "open_first": str(first), "outputs": [str(p) for p in report_files]}
+        )
     return 0
 
 

@@ -40,7 +40,7 @@ def report(
 
     Ghi một tệp HTML (in A4, không cần mạng) và một sổ Excel theo mẫu biểu của tỉnh.
 
-    Example: ngheo report --year 2024 --commune 24181 --out bao_cao
+    Ví dụ: ngheo report --year 2024 --commune 24181 --out bao_cao
     """
     if template_dir is not None and not template_dir.is_dir():
         raise UsageError(f"--template-dir {template_dir} không phải thư mục.")

@@ -7,7 +7,7 @@ import typer
 from rich.table import Table
 
 from ...core import fmt
-from ...core.ruleset import CERTAINTY_LABELS
+from ...core.ruleset import CERTAINTY_LABELS, Ruleset
 from ...io import rulesets
 from .. import console
 from ..options import JsonFlag
@@ -15,10 +15,15 @@ from ..options import JsonFlag
 app = typer.Typer(help="Xem các chuẩn nghèo có sẵn.", no_args_is_help=True)
 
 
+def applies_to(r: Ruleset) -> str:
+    """The survey years of a standard, said alike by `rules list` and `rules show`."""
+    return f"rà soát các năm {r.valid_years.from_}–{r.valid_years.to}"
+
+
 def list_(as_json: JsonFlag = False) -> None:
     """Liệt kê các chuẩn nghèo và năm áp dụng.
 
-    Example: ngheo rules list
+    Ví dụ: ngheo rules list
     """
     items = list(rulesets.packaged().values())
     if as_json:
@@ -37,10 +42,10 @@ def list_(as_json: JsonFlag = False) -> None:
         )
         return
     table = Table(title="Các chuẩn nghèo đa chiều")
-    for col in ("Mã", "Tên", "Căn cứ", "Năm rà soát áp dụng"):
+    for col in ("Mã", "Tên", "Căn cứ", "Áp dụng"):
         table.add_column(col)
     for r in items:
-        table.add_row(r.id, r.title, r.legal_basis, f"{r.valid_years.from_}–{r.valid_years.to}")
+        table.add_row(r.id, r.title, r.legal_basis, applies_to(r))
     console.out.print(table)
 
 
@@ -50,14 +55,14 @@ def show(
 ) -> None:
     """In chuẩn nghèo: các ngưỡng, chỉ số, nguồn pháp lý và mức độ chắc chắn.
 
-    Example: ngheo rules show nd07-2021
+    Ví dụ: ngheo rules show nd07-2021
     """
     r = rulesets.resolve(0, standard)
     if as_json:
         console.emit_json(r.model_dump(mode="json", by_alias=True))
         return
     console.out.print(f"[bold]{r.title}[/] ({r.id}) — {r.legal_basis}")
-    console.out.print(f"Năm rà soát áp dụng: {r.valid_years.from_}–{r.valid_years.to}")
+    console.out.print(f"Áp dụng: {applies_to(r)}")
     table = Table(title="Ngưỡng")
     for col in ("Mục", "Giá trị", "Nguồn", "Độ chắc chắn"):
         table.add_column(col)

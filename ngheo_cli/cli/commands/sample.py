@@ -9,6 +9,7 @@ from ...errors import UsageError
 from ...io import sample_writer
 from ...sample.generator import generate_commune, next_year
 from .. import console
+from ..options import JsonFlag
 
 
 def sample(
@@ -22,10 +23,11 @@ def sample(
     years: Annotated[
         int, typer.Option("--years", help="Số năm liên tiếp (ghi mỗi năm một tệp).")
     ] = 1,
+    as_json: JsonFlag = False,
 ) -> int:
     """Sinh danh sách hộ giả lập của một xã (để thử và đo hiệu năng).
 
-    Example: ngheo sample --households 20000 --year 2024 --messy --out xa_thu.xlsx
+    Ví dụ: ngheo sample --households 20000 --year 2024 --messy --out xa_thu.xlsx
     """
     if households < 1 or years < 1:
         raise UsageError("--households và --years phải từ 1 trở lên.")
@@ -33,6 +35,7 @@ def sample(
     if suffix not in {".xlsx", ".csv"}:
         raise UsageError("--out phải là tệp .xlsx hoặc .csv.")
     data = generate_commune(seed, households, year)
+    written: list[str] = []
     for i in range(years):
         if i:
             data = next_year(data, seed + i)
@@ -44,4 +47,7 @@ def sample(
         else:
             sample_writer.write_clean(data, path)
         console.err.print(f"Đã ghi {len(data.households)} hộ năm {data.year}: {path}", markup=False)
+        written.append(str(path))
+    if as_json:
+        console.emit_json({"ok": True, "outputs": written})
     return 0

@@ -11,9 +11,13 @@ import typer
 from ... import support_api
 from ...core import fmt
 from ...core.findings import Finding
-from ...io.support_outputs import write_support_book, write_support_summary
+from ...io.support_outputs import (
+    write_support_book,
+    write_support_errors,
+    write_support_summary,
+)
 from .. import console
-from ..options import Commune, JsonFlag, OutDir, Sheet, WorkspaceDir
+from ..options import Commune, JsonFlag, OutDir, OutDirOrSummaryOnly, Sheet, WorkspaceDir
 
 app = typer.Typer(
     help="Sổ theo dõi hỗ trợ hộ nghèo, cận nghèo: ai đã giúp gì, cho hộ nào, cam kết của "
@@ -35,7 +39,7 @@ ADD_OPTIONS = {
 def _print_findings(findings: Sequence[Finding]) -> None:
     for f in findings[:SHOWN_FINDINGS]:
         tag = "Lỗi" if f.severity == "error" else "Lưu ý"
-        console.err.print(f"  {tag} {f.cell} [{f.code}]: {f.message}", markup=False)
+        console.err.print(f"  {tag} {f.cell}: {f.message}", markup=False)
     if len(findings) > SHOWN_FINDINGS:
         console.err.print(f"  … và {len(findings) - SHOWN_FINDINGS} thông báo khác (xem --json).")
 
@@ -64,16 +68,23 @@ def import_(
         typer.Option("--column-map", help="Tệp .yaml/.csv ánh xạ tên cột lạ → mã cột chuẩn."),
     ] = None,
     workspace: WorkspaceDir = None,
+    out: OutDir = None,
     as_json: JsonFlag = False,
 ) -> int:
     """Nhập sổ hỗ trợ vào kho: kiểm tra từng ô; nhập lại cùng tệp không bị tính hai lần.
 
-    Example: ngheo support import sample_data/ho_tro_2024.xlsx --commune 24181 --year 2024
+    Có ô sai thì ghi <tên sổ>_loi.xlsx: các dòng cần sửa, ô sai tô đỏ kèm cách sửa.
+
+    Ví dụ: ngheo support import sample_data/ho_tro_2024.xlsx --commune 24181 --year 2024
     """
     ws = support_api.require_workspace(workspace)
     result = support_api.import_support(
         ws, commune, year, file, sheet=sheet, column_map=column_map
     )
+    target = out if out is not None else file.parent
+    result.outputs = write_support_errors(result, target, file.stem)
+    for path in result.outputs:
+        console.err.print(f"Đã ghi tệp lỗi (ô sai tô đỏ): {path}", markup=False)
     return _report(result, as_json)
 
 
@@ -103,33 +114,54 @@ def add(
     unit: Annotated[str | None, typer.Option("--unit", help="Đơn vị tính (cây, con, …).")] = None,
     value: Annotated[str | None, typer.Option("--value", help="Giá trị (đồng).")] = None,
     note: Annotated[str | None, typer.Option("--note", help="Ghi chú.")] = None,
+    lan: Annotated[
+        int,
+        typer.Option(
+            "--lan",
+            min=1,
+            help="Lần thứ mấy của cùng một món hỗ trợ: một lần hỗ trợ giống hệt lần đã ghi "
+            "(cùng ngày, người hỗ trợ, hộ, loại, số lượng, giá trị) được coi là một, không "
+            "tính hai lần; nếu thật sự hỗ trợ hai lần, ghi lần sau với --lan 2 (lần 3: --lan "
+            "3…). Ghi chú sẽ có thêm chữ \"lần 2\".",
+        ),
+    ] = 1,
     workspace: WorkspaceDir = None,
     as_json: JsonFlag = False,
 ) -> int:
     """Ghi một lần hỗ trợ từ dòng lệnh (kiểm tra như một dòng của sổ).
 
-    Example: ngheo support add --commune 24181 --year 2024 --date 15/03/2024 --giver 00012345
+    Cùng một món hỗ trợ ghi hai lần chỉ được tính một lần; hỗ trợ giống hệt lần thứ hai
+    thật sự thì thêm --lan 2.
+
+    Ví dụ: ngheo support add --commune 24181 --year 2024 --date 15/03/2024 --giver 00012345
     --household 01023 --kind "cây giống" --quantity 10
     """
     ws = support_api.require_workspace(workspace)
     result = support_api.add_support(
         ws, commune, year, cell_names=ADD_OPTIONS, ngay=date, loai_nguoi=giver_kind,
         nguoi_ho_tro=giver, ma_ho=household, loai=kind, so_luong=quantity, don_vi=unit,
-        gia_tri=value, ghi_chu=note,
+        gia_tri=value, ghi_chu=note, sequence=lan,
     )
-    return _report(result, as_json)
+    code = _report(result, as_json)
+    if result.already_recorded:
+        console.err.print(
+            f"Lần hỗ trợ này đã có trong kho nên không ghi thêm. Nếu đây là lần hỗ trợ thứ "
+            f"hai giống hệt, hãy chạy lại lệnh với --lan {lan + 1}.",
+            markup=False,
+        )
+    return code
 
 
 def summary(
     commune: Commune,
     year: YearOpt,
     workspace: WorkspaceDir = None,
-    out: OutDir = None,
+    out: OutDirOrSummaryOnly = None,
     as_json: JsonFlag = False,
 ) -> int:
     """Tổng hợp năm: cam kết từng đảng viên, hộ được hỗ trợ, theo thôn và loại, và so sánh kết quả.
 
-    Example: ngheo support summary --commune 24181 --year 2024 --out ket_qua
+    Ví dụ: ngheo support summary --commune 24181 --year 2024 --out ket_qua
     """
     ws = support_api.require_workspace(workspace)
     result = support_api.support_summary(ws, commune, year)
@@ -150,7 +182,7 @@ def template(
 ) -> int:
     """Ghi sổ hỗ trợ trống (có danh sách chọn và hướng dẫn) để xã điền.
 
-    Example: ngheo support template --out mau_ho_tro.xlsx
+    Ví dụ: ngheo support template --out mau_ho_tro.xlsx
     """
     write_support_book(out)
     console.err.print(f"Đã ghi sổ hỗ trợ trống: {out}", markup=False)

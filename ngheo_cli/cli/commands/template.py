@@ -8,7 +8,7 @@ import typer
 from ...io import rulesets
 from ...io.template import write_members_template, write_template
 from .. import console
-from ..options import Standard, Year
+from ..options import JsonFlag, Standard, Year
 from .classify import current_year
 
 
@@ -21,18 +21,23 @@ def template(
     members: Annotated[
         bool, typer.Option("--members", help="Mẫu danh sách đảng viên và kết nghĩa (ngheo assign).")
     ] = False,
+    as_json: JsonFlag = False,
 ) -> int:
     """Ghi sổ trống đúng mẫu chuẩn (có danh sách chọn) để xã điền danh sách hộ.
 
-    Example: ngheo template --out mau_2024.xlsx --year 2024
+    Ví dụ: ngheo template --out mau_2024.xlsx --year 2024
 
     Mẫu danh sách đảng viên: ngheo template --members --out dang_vien_mau.xlsx
     """
     if members:
         write_members_template(out)
         console.err.print(f"Đã ghi mẫu danh sách đảng viên: {out}", markup=False)
+        if as_json:
+            console.emit_json({"ok": True, "outputs": [str(out)]})
         return 0
     ruleset = rulesets.resolve(year if year is not None else current_year(), standard)
     write_template(out, ruleset.indicator_ids)
     console.err.print(f"Đã ghi mẫu theo {ruleset.title} ({ruleset.id}): {out}", markup=False)
+    if as_json:
+        console.emit_json({"ok": True, "standard": ruleset.id, "outputs": [str(out)]})
     return 0

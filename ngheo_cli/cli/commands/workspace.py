@@ -12,7 +12,14 @@ from ...errors import UsageError
 from ...io.history_outputs import write_history
 from ...io.workspace import CommuneConfig, init_workspace
 from .. import console
-from ..options import Commune, JsonFlag, OutDir, WorkspaceDir
+from ..options import (
+    Commune,
+    CsvHeaders,
+    JsonFlag,
+    OutDirOrSummaryOnly,
+    WorkspaceDir,
+    check_headers,
+)
 
 
 def init(
@@ -28,10 +35,11 @@ def init(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Ghi đè ngheo.yaml đã có.")] = False,
+    as_json: JsonFlag = False,
 ) -> int:
     """Tạo thư mục làm việc: tệp cấu hình ngheo.yaml và kho dữ liệu các năm.
 
-    Example: ngheo init dak_lak --province-code 66 --province-name "Đắk Lắk"
+    Ví dụ: ngheo init dak_lak --province-code 66 --province-name "Đắk Lắk"
     --commune "24181:Xã Đắk Liêng:xa"
     """
     if not province_code or not province_name:
@@ -44,6 +52,8 @@ def init(
         configs.append(CommuneConfig.create(*parts))
     ws = init_workspace(directory, province_code, province_name, configs, force=force)
     console.err.print(f"Đã tạo thư mục làm việc {ws.root} ({len(configs)} xã).", markup=False)
+    if as_json:
+        console.emit_json({"ok": True, "workspace": str(ws.root), "communes": len(configs)})
     return 0
 
 
@@ -51,20 +61,21 @@ def history(
     commune: Commune,
     year: Annotated[int, typer.Option("--year", "-y", help="Năm rà soát so với năm trước.")],
     workspace: WorkspaceDir = None,
-    out: OutDir = None,
+    out: OutDirOrSummaryOnly = None,
     fmt_: Annotated[str, typer.Option("--format", help="xlsx (mặc định) hoặc csv.")] = "xlsx",
+    headers: CsvHeaders = "ma",
     as_json: JsonFlag = False,
 ) -> int:
     """So sánh năm với năm trước từng hộ: thoát nghèo, phát sinh, tái nghèo; bảng diễn biến.
 
-    Example: ngheo history --commune 24181 --year 2024 --out ket_qua
+    Ví dụ: ngheo history --commune 24181 --year 2024 --out ket_qua
     """
     if fmt_ not in ("xlsx", "csv"):
         raise UsageError("--format phải là xlsx hoặc csv.")
     ws = history_api.require_workspace(workspace)
     result = history_api.history(ws, commune, year)
     if out is not None:
-        result.outputs = write_history(result, out, fmt_)
+        result.outputs = write_history(result, out, fmt_, check_headers(headers))
     if as_json:
         console.emit_json(result.to_dict())
         return 0
@@ -99,13 +110,17 @@ def export(
     year: Annotated[int, typer.Option("--year", "-y", help="Năm cần xuất.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Tệp sẽ ghi (.xlsx hoặc .csv).")],
     workspace: WorkspaceDir = None,
+    headers: CsvHeaders = "ma",
+    as_json: JsonFlag = False,
 ) -> int:
     """Xuất một năm đã lưu trong kho ra .xlsx hoặc .csv (không gì bị khoá trong kho).
 
-    Example: ngheo export --commune 24181 --year 2023 --out xa_2023.xlsx
+    Ví dụ: ngheo export --commune 24181 --year 2023 --out xa_2023.xlsx
     """
     ws = history_api.require_workspace(workspace)
     cfg, frame = history_api.load_stored_year(ws, commune, year)
-    history_api.export_frame(frame, out)
+    history_api.export_frame(frame, out, check_headers(headers))
     console.err.print(f"Đã xuất {len(frame)} hộ năm {year} của {cfg.name}: {out}", markup=False)
+    if as_json:
+        console.emit_json({"ok": True, "households": len(frame), "outputs": [str(out)]})
     return 0
