@@ -244,6 +244,10 @@ _MESSY_HEADERS: dict[str, tuple[str, str | None]] = {
     "cccd": ("Số CMND/CCCD", None),
     "so_dien_thoai": ("SĐT", None),
     "ghi_chu": ("Ghi chú", None),
+    # Added later, at the end, so that every earlier column keeps its place.
+    "nlnn": ("Hộ làm nông, lâm, ngư, diêm nghiệp", None),
+    "dan_toc_tai_cho": ("Dân tộc tại chỗ", None),
+    "gioi_tinh_chu_ho": ("Giới tính chủ hộ", None),
 }
 MESSY_HEADERS = _MESSY_HEADERS  # read-only view for tests and docs
 
