@@ -174,6 +174,11 @@ def test_national_defaults_ship_and_parse() -> None:
     assert {(t.measure, t.kind, t.year) for t in shipped} >= {
         ("poor_rate", "reduce_pp_per_year", 2025),
         ("dtts_poor_rate", "reduce_pp_per_year", 2025),
-        ("dtts_poor_rate", "below", 2030),
+        ("dtts_area_poor_rate", "below", 2030),
     }
     assert all(t.level == "national" and t.source for t in shipped)
+    # The 2026–2030 programme is cited by its resolution; its DTTS target is over the whole
+    # area's households, a different measure from the 2021–2025 DTTS households' rate.
+    later = [t for t in shipped if t.year == 2030]
+    assert later and all("Nghị quyết 257/2025/QH15" in t.source for t in later)
+    assert not any(t.measure == "dtts_poor_rate" for t in later)
