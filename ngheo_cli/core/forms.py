@@ -344,7 +344,7 @@ def _ethnic(frame: pd.DataFrame, labels: np.ndarray, units: list[str],
             missing: set[str]) -> dict[str, Any]:
     """Kinh, DTTS, and each minority group present among poor or near-poor households."""
     if "dan_toc" in missing:
-        return {"groups": [], "available": False}
+        return {"groups": [], "available": False, **_grouped(frame, labels, units, [])}
     names = frame["dan_toc"].astype("string").fillna("").str.strip().to_numpy(dtype=object)
     dtts = _dtts(frame)
     cls = frame["phan_loai"].astype("string").fillna("").to_numpy(dtype=object)
@@ -400,7 +400,8 @@ def _causes(frame: pd.DataFrame, labels: np.ndarray, units: list[str],
             missing: set[str]) -> dict[str, Any]:
     if "nguyen_nhan" in missing:
         return {"causes": [{"key": k, "label": label} for k, label in CAUSES],
-                "available": False}
+                "available": False,
+                **_grouped(frame, labels, units, [(k, None) for k, _ in CAUSES])}
     keys = np.array([cause_key(str(v)) if v is not None else None
                      for v in frame["nguyen_nhan"].astype("string").fillna("").tolist()],
                     dtype=object)
