@@ -13,7 +13,7 @@ from ...io.report_outputs import write_report
 from ...io.resources import shipped_dir
 from ...io.sample_writer import write_messy
 from ...io.support_outputs import write_support_summary
-from ...io.workspace import CommuneConfig, init_workspace, save_workspace
+from ...io.workspace import CommuneConfig, init_workspace, load_workspace, save_workspace
 from ...sample.generator import generate_province, next_year
 from .. import console, views
 from .support import render_summary
@@ -101,6 +101,10 @@ def demo(
     for path in write_report(report.context, out):
         console.err.print(f"Đã ghi báo cáo: {path}", markup=False)
     run_demo_province(out / "tinh_mau")
+    # The province's official form set (one row per commune), beside the commune's.
+    province = report_api.build_report(load_workspace(out / "tinh_mau"), year, province=True)
+    for path in write_report(province.context, out / "tinh_mau"):
+        console.err.print(f"Đã ghi báo cáo tỉnh: {path}", markup=False)
     console.err.print(f"Xong. Mở thư mục {out} để xem kết quả.", markup=False)
     return 0
 
