@@ -89,6 +89,7 @@ class Form:
     widths: list[float]
     rows: list[Row]
     notes: list[str] = field(default_factory=list)
+    centered: frozenset[int] = frozenset({0})  # text columns written centred (TT, unit of count)
 
 
 @dataclass
@@ -280,7 +281,7 @@ def _write_form(wb: xlsxwriter.Workbook, styles: _Styles, name: str, form: Form,
         for col, value in enumerate(body.values):
             if pending_merge and col < 2:
                 continue
-            kind = "center" if col == 0 or (col == 2 and isinstance(value, str)) else "text"
+            kind = "center" if col in form.centered else "text"
             if body.merge_down and col < 2:
                 text = "" if value is None else str(value)
                 ws.merge_range(row, col, row + body.merge_down, col, text,

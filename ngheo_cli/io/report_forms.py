@@ -203,7 +203,7 @@ def balance_form(ctx: Mapping[str, Any], kind: str) -> Form:
         subtitle=[_where(ctx)],
         header=header, header_rows=2, numbers=numbers,
         widths=[NO_WIDTH, NAME_WIDTH, 11.0, 10.0] + [10.0] * 7 + [15.0],
-        rows=rows, notes=notes,
+        rows=rows, notes=notes, centered=frozenset({0, 2}),
     )
 
 
@@ -265,6 +265,7 @@ def deprivation_form(ctx: Mapping[str, Any], kind: str) -> Form:
                f"{word} NĂM {ctx['year']}"),
         subtitle=[_where(ctx), *_standard_line(ctx)],
         header=header, header_rows=2, numbers=numbers, widths=widths, rows=rows, notes=notes,
+        centered=frozenset({0, 2}),
     )
 
 
@@ -274,24 +275,32 @@ def deprivation_form(ctx: Mapping[str, Any], kind: str) -> Form:
 def _group_form(
     ctx: Mapping[str, Any], data: Mapping[str, Any], groups: Sequence[Mapping[str, str]],
     *, name: str, title: str, with_persons: bool, total_label: str, notes: list[str],
-    group_width: float = 8.0,
+    group_width: float = 8.0, households_only: frozenset[str] = frozenset(),
 ) -> Form:
     """Per unit a row for poor and one for near-poor households; columns: the total, then
-    each group (households, and persons when ``with_persons``)."""
+    each group (households, and persons when ``with_persons`` unless the group's key is in
+    ``households_only``)."""
     per = 2 if with_persons else 1
     header = [HeaderCell(0, 0, 1, 0, "TT"), HeaderCell(0, 1, 1, 1, _unit_word(ctx)),
               HeaderCell(0, 2, 1, 2, "Loại hộ")]
     numbers = ["A", "B", "C"]
     all_groups = [{"key": "__total__", "label": total_label}, *groups]
-    for i, g in enumerate(all_groups):
-        col = 3 + per * i
-        if with_persons:
+
+    def width_of(key: str) -> int:
+        return 1 if key in households_only else per
+
+    col = 3
+    for g in all_groups:
+        if width_of(g["key"]) == 2:
             header.append(HeaderCell(0, col, 0, col + 1, g["label"]))
             header.append(HeaderCell(1, col, 1, col, "Hộ"))
             header.append(HeaderCell(1, col + 1, 1, col + 1, "Nhân khẩu"))
         else:
-            header.append(HeaderCell(0, col, 1, col, g["label"]))
-    numbers += [str(k) for k in range(1, per * len(all_groups) + 1)]
+            header.append(HeaderCell(0, col, 1, col, g["label"] + (
+                " (hộ)" if with_persons else "")))
+        col += width_of(g["key"])
+    ncols = col - 3
+    numbers += [str(k) for k in range(1, ncols + 1)]
 
     def cells(r: Mapping[str, Any]) -> list[Any]:
         out: list[Any] = [r["households"]]
@@ -299,19 +308,19 @@ def _group_form(
             out.append(r["persons"])
         for g in groups:
             v = r.get(g["key"])
+            n = width_of(g["key"])
             if v is None:
-                out += [Missing(NO_DATA)] * per
+                out += [Missing(NO_DATA)] * n
             else:
-                out += [v["households"], v["persons"]][:per]
+                out += [v["households"], v["persons"]][:n]
         return out
 
     rows: list[Row] = []
     if data.get("poor") is None:
         for u in ctx["forms"]["units"]:
-            rows.append(Row([u["no"], u["name"], "Hộ nghèo",
-                             *[Missing(NO_DATA)] * (per * len(all_groups))], merge_down=1))
-            rows.append(Row([None, None, "Hộ cận nghèo",
-                             *[Missing(NO_DATA)] * (per * len(all_groups))]))
+            rows.append(Row([u["no"], u["name"], "Hộ nghèo", *[Missing(NO_DATA)] * ncols],
+                            merge_down=1))
+            rows.append(Row([None, None, "Hộ cận nghèo", *[Missing(NO_DATA)] * ncols]))
     else:
         poor, near = data["poor"], data["near_poor"]
         for rp, rn in zip(poor["rows"], near["rows"], strict=True):
@@ -323,8 +332,8 @@ def _group_form(
     return Form(
         name=name, title=title, subtitle=[_where(ctx)], header=header,
         header_rows=2, numbers=numbers,
-        widths=[NO_WIDTH, 20.0, 11.0] + [group_width] * (per * len(all_groups)),
-        rows=rows, notes=notes,
+        widths=[NO_WIDTH, 20.0, 13.0] + [group_width] * ncols,
+        rows=rows, notes=notes, centered=frozenset({0, 2}),
     )
 
 
@@ -350,6 +359,8 @@ def ethnic_form(ctx: Mapping[str, Any]) -> Form:
         ctx, data, data["groups"], name="Theo dân tộc",
         title=f"HỘ NGHÈO, HỘ CẬN NGHÈO THEO DÂN TỘC NĂM {ctx['year']}",
         with_persons=True, total_label="Tổng số", notes=notes,
+        households_only=frozenset(g["key"] for g in data["groups"]
+                                  if g["key"] not in ("kinh", "dtts")),
     )
 
 
@@ -460,7 +471,7 @@ def list_form(ctx: Mapping[str, Any], kind: str) -> Form | None:
         title=f"DANH SÁCH CHI TIẾT {word} NĂM {ctx['year']}",
         subtitle=[_where(ctx)], header=header, header_rows=2, numbers=numbers,
         widths=[7.0, 26.0, 10.0, 10.0, 9.0, 9.0, 10.0, 10.0, 10.0, 10.0, 12.0],
-        rows=rows, notes=notes,
+        rows=rows, notes=notes, centered=frozenset({0, 2, 4}),
     )
 
 
