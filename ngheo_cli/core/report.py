@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .classify import classify
-from .forms import FORM_LINE_FROM_HISTORY, build_forms
+from .forms import FORM_LINE_FROM_HISTORY, build_forms, vn_sorted
 from .history import BALANCE_LINES
 from .mpi import MPIResult
 from .ruleset import Ruleset
@@ -213,7 +213,7 @@ def _by_group(frame: pd.DataFrame, ruleset: Ruleset, group: pd.Series,
     numbers, uniques = pd.factorize(group.to_numpy(dtype=object), use_na_sentinel=True)
     labels = [str(v) for v in uniques] + ["(trống)"]
     numbers = np.where(numbers < 0, len(uniques), numbers)
-    keys = sorted({labels[i] for i in np.unique(numbers).tolist()})
+    keys = vn_sorted(sorted({labels[i] for i in np.unique(numbers).tolist()}))
     position = {k: i for i, k in enumerate(keys)}
     at = np.array([position.get(label, -1) for label in labels], dtype="int64")[numbers]
     n = len(keys)

@@ -245,3 +245,33 @@ def test_detailed_list_new_again_old(reports: dict) -> None:
     assert sum(h["status"] == "moi" for h in households) == 3 + 6 + 1
     rows = _sheet_rows(reports["commune"]["xlsx"], "DS hộ nghèo")
     assert any(r[0] == "1.1" for r in rows)
+
+
+def test_html_report_shows_the_json_numbers_in_official_words(reports: dict) -> None:
+    from ngheo_cli.core import fmt
+    from ngheo_cli.io.report_outputs import render_html
+
+    for level in ("commune", "province"):
+        ctx = reports[level]["ctx"]
+        html = render_html(ctx)
+        text = " ".join(html.split())
+        for c in ctx["summary"]["classes"]:
+            if c["households"] is not None:
+                assert f"<td class=\"n\">{fmt.number(c['households'])}</td>" in html
+                assert f"{fmt.number(c['rate_households'], 2)}%" in html
+        for kind in ("poor", "near_poor"):
+            for line in ctx["balances"][kind]:
+                assert (f"({line['line']}) {line['label']}</td><td class=\"n\">"
+                        f"{fmt.number(line['households'])}</td><td class=\"n\">"
+                        f"{fmt.number(line['persons'])}</td>") in text
+        for row in ctx["by_unit"]:
+            assert f"<td>{row['nhom']}</td><td class=\"n\">{fmt.number(row['so_ho'])}</td>" \
+                in text
+        mpi = ctx["deprivations"]["mpi"]
+        assert f"M0 = {fmt.number(mpi['M0'], 3)}" in text and mpi["M0"] == round(mpi["M0"], 3)
+        # Official words only: no rules-file ids, indicator ids, commands or settings keys.
+        for code in ("nd07-2021", "nd351-2025", "xu_ly_rac_thai", "ngheo assign",
+                     "ngheo support", "--commune", "targets:", "ngheo.yaml"):
+            assert code not in html, (level, code)
+        assert "Nghị định 07/2021/NĐ-CP" in html
+        assert "TM. ỦY BAN NHÂN DÂN" in html and "Số: …/BC-UBND" in html
