@@ -111,6 +111,23 @@ def _persons(frame: pd.DataFrame) -> np.ndarray:
     return pd.to_numeric(frame["so_nhan_khau"], errors="coerce").fillna(0).to_numpy("int64")
 
 
+def _per_unit(at: np.ndarray, n: int, mask: np.ndarray | None = None,
+              weights: np.ndarray | None = None) -> list[int]:
+    """Per unit position (0…n−1): rows (or ``weights``) summed, over ``mask`` only; one
+    bincount instead of a mask per unit (a province has ~1M households in 120 communes)."""
+    where = at if mask is None else at[mask]
+    w = None if weights is None else (weights if mask is None else weights[mask])
+    sums = np.bincount(where, weights=None if w is None else w.astype("float64"), minlength=n)
+    return [int(v) for v in np.rint(sums[:n]).astype(np.int64).tolist()]
+
+
+def _mapped(values: pd.Series, fn: Any) -> np.ndarray:
+    """``fn`` of each value, computed once per distinct value."""
+    codes, uniques = pd.factorize(values.astype("string").fillna("").to_numpy(dtype=object))
+    table = np.array([fn(str(u)) for u in uniques] + [fn("")], dtype=object)
+    return table[np.where(codes < 0, len(uniques), codes)]
+
+
 def unit_labels(frame: pd.DataFrame, column: str | None) -> np.ndarray:
     if column is None or column not in frame.columns:
         return np.full(len(frame), BLANK_UNIT, dtype=object)
@@ -119,15 +136,12 @@ def unit_labels(frame: pd.DataFrame, column: str | None) -> np.ndarray:
 
 
 def _unit_list(labels: np.ndarray, extra: Sequence[str] = ()) -> list[str]:
-    return vn_sorted(sorted({*map(str, labels.tolist()), *extra}))
+    return vn_sorted(sorted({*map(str, pd.unique(labels)), *extra}))
 
 
 def _rows(units: list[str], make: Any) -> list[dict[str, Any]]:
-    """One dict per unit (numbered 1, 2, …) from ``make(unit)``, and the total row."""
-    out = []
-    for i, unit in enumerate(units, start=1):
-        out.append({"no": str(i), "name": unit, **make(unit)})
-    return out
+    """One dict per unit (numbered 1, 2, …) from ``make(position)``."""
+    return [{"no": str(i + 1), "name": unit, **make(i)} for i, unit in enumerate(units)]
 
 
 def _total(rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> dict[str, Any]:
@@ -141,7 +155,7 @@ def _total(rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> dict[str, 
 # --- form 1: results --------------------------------------------------------------------------
 
 
-def _results(frame: pd.DataFrame, labels: np.ndarray, units: list[str],
+def _results(frame: pd.DataFrame, at: np.ndarray, units: list[str],
              middle: bool, nlnn: bool) -> dict[str, Any]:
     cls = frame["phan_loai"].astype("string").fillna("").to_numpy(dtype=object)
     persons = _persons(frame)
@@ -150,19 +164,19 @@ def _results(frame: pd.DataFrame, labels: np.ndarray, units: list[str],
             "near_poor_persons", "nlnn_middle_persons")
     count_middle = middle and nlnn
 
-    def counts(sel: np.ndarray) -> dict[str, Any]:
-        return {
-            "households": int(sel.sum()),
-            "persons": int(persons[sel].sum()),
-            "poor": int((sel & (cls == POOR)).sum()),
-            "near_poor": int((sel & (cls == NEAR_POOR)).sum()),
-            "nlnn_middle": int((sel & farm_middle).sum()) if count_middle else None,
-            "poor_persons": int(persons[sel & (cls == POOR)].sum()),
-            "near_poor_persons": int(persons[sel & (cls == NEAR_POOR)].sum()),
-            "nlnn_middle_persons": int(persons[sel & farm_middle].sum()) if count_middle else None,
-        }
-
-    rows = _rows(units, lambda u: counts(labels == u))
+    n = len(units)
+    poor, near = cls == POOR, cls == NEAR_POOR
+    sums = {
+        "households": _per_unit(at, n),
+        "persons": _per_unit(at, n, None, persons),
+        "poor": _per_unit(at, n, poor),
+        "near_poor": _per_unit(at, n, near),
+        "nlnn_middle": _per_unit(at, n, farm_middle) if count_middle else None,
+        "poor_persons": _per_unit(at, n, poor, persons),
+        "near_poor_persons": _per_unit(at, n, near, persons),
+        "nlnn_middle_persons": _per_unit(at, n, farm_middle, persons) if count_middle else None,
+    }
+    rows = _rows(units, lambda i: {k: None if v is None else v[i] for k, v in sums.items()})
     total = {"no": "", "name": None, **_total(rows, keys)}
     for r in [*rows, total]:
         r["poor_rate"] = rate(r["poor"], r["households"])
@@ -230,7 +244,7 @@ def balance_identity(lines: Sequence[int]) -> bool:
 # --- form 4: deprivations ---------------------------------------------------------------------
 
 
-def _deprivations(frame: pd.DataFrame, labels: np.ndarray, units: list[str],
+def _deprivations(frame: pd.DataFrame, at: np.ndarray, units: list[str],
                   ruleset: Ruleset | None) -> dict[str, Any] | None:
     """Households deprived in each indicator, in the standard's order (the rules file lists
     them as the decree does), among poor and among near-poor households with indicator
@@ -250,16 +264,19 @@ def _deprivations(frame: pd.DataFrame, labels: np.ndarray, units: list[str],
                        for ind in ruleset.indicators],
         "households_without_marks": int((~with_marks & np.isin(cls, [POOR, NEAR_POOR])).sum()),
     }
+    n = len(units)
+    n_ind = len(ruleset.indicator_ids)
     for kind, code, _ in KINDS:
         in_kind = (cls == code) & with_marks
+        households = _per_unit(at, n, in_kind)
+        per_ind = [_per_unit(at, n, in_kind & marks[:, j]) for j in range(n_ind)]
 
-        def counts(unit: str | None, in_kind: np.ndarray = in_kind) -> dict[str, Any]:
-            sel = in_kind if unit is None else in_kind & (labels == unit)
-            per = marks[sel].sum(axis=0).astype(int).tolist()
-            return {"households": int(sel.sum()), "deprivations": int(sum(per)), "counts": per}
+        def counts(i: int, households: list[int] = households,
+                   per_ind: list[list[int]] = per_ind) -> dict[str, Any]:
+            per = [per_ind[j][i] for j in range(n_ind)]
+            return {"households": households[i], "deprivations": sum(per), "counts": per}
 
         rows = _rows(units, counts)
-        n_ind = len(ruleset.indicator_ids)
         total = {"no": "", "name": None,
                  "households": sum(r["households"] for r in rows),
                  "deprivations": sum(r["deprivations"] for r in rows),
@@ -288,7 +305,7 @@ def _dtts(frame: pd.DataFrame) -> np.ndarray:
     return np.zeros(len(frame), dtype=bool)
 
 
-def _grouped(frame: pd.DataFrame, labels: np.ndarray, units: list[str],
+def _grouped(frame: pd.DataFrame, at: np.ndarray, units: list[str],
              groups: Sequence[tuple[str, np.ndarray | None]]) -> dict[str, Any]:
     """Per kind (poor, near-poor) and unit: households and persons in each group (a group
     of None is one the data do not carry: its cells are None)."""
@@ -296,17 +313,19 @@ def _grouped(frame: pd.DataFrame, labels: np.ndarray, units: list[str],
     persons = _persons(frame)
     keys = [g for g, _ in groups]
     out: dict[str, Any] = {}
+    n = len(units)
     for kind, code, _ in KINDS:
         in_kind = cls == code
+        base = (_per_unit(at, n, in_kind), _per_unit(at, n, in_kind, persons))
+        parts = {key: None if mask is None else (_per_unit(at, n, in_kind & mask),
+                                                  _per_unit(at, n, in_kind & mask, persons))
+                 for key, mask in groups}
 
-        def counts(unit: str, in_kind: np.ndarray = in_kind) -> dict[str, Any]:
-            sel = in_kind & (labels == unit)
-            row: dict[str, Any] = {"households": int(sel.sum()),
-                                   "persons": int(persons[sel].sum())}
-            for key, mask in groups:
-                row[key] = None if mask is None else {
-                    "households": int((sel & mask).sum()),
-                    "persons": int(persons[sel & mask].sum())}
+        def counts(i: int, base: tuple = base, parts: dict = parts) -> dict[str, Any]:
+            row: dict[str, Any] = {"households": base[0][i], "persons": base[1][i]}
+            for key, sums in parts.items():
+                row[key] = None if sums is None else {"households": sums[0][i],
+                                                      "persons": sums[1][i]}
             return row
 
         rows = _rows(units, counts)
@@ -322,7 +341,7 @@ def _grouped(frame: pd.DataFrame, labels: np.ndarray, units: list[str],
     return out
 
 
-def _target_groups(frame: pd.DataFrame, labels: np.ndarray, units: list[str],
+def _target_groups(frame: pd.DataFrame, at: np.ndarray, units: list[str],
                    missing: set[str]) -> dict[str, Any]:
     dtts = _dtts(frame) if "dtts" not in missing else None
     unable = None if "khong_kha_nang_lao_dong" in missing else _flag(
@@ -334,30 +353,30 @@ def _target_groups(frame: pd.DataFrame, labels: np.ndarray, units: list[str],
     groups = [("dtts", dtts), ("khong_kha_nang_lao_dong", unable),
               ("co_nguoi_co_cong", merit), ("khac", other)]
     return {"groups": [{"key": k, "label": label} for k, label in TARGET_GROUPS],
-            **_grouped(frame, labels, units, groups)}
+            **_grouped(frame, at, units, groups)}
 
 
 KINH_FOLDED = "kinh"
 
 
-def _ethnic(frame: pd.DataFrame, labels: np.ndarray, units: list[str],
+def _ethnic(frame: pd.DataFrame, at: np.ndarray, units: list[str],
             missing: set[str]) -> dict[str, Any]:
     """Kinh, DTTS, and each minority group present among poor or near-poor households."""
     if "dan_toc" in missing:
-        return {"groups": [], "available": False, **_grouped(frame, labels, units, [])}
+        return {"groups": [], "available": False, **_grouped(frame, at, units, [])}
     names = frame["dan_toc"].astype("string").fillna("").str.strip().to_numpy(dtype=object)
     dtts = _dtts(frame)
     cls = frame["phan_loai"].astype("string").fillna("").to_numpy(dtype=object)
     listed = np.isin(cls, [POOR, NEAR_POOR])
     present = vn_sorted(sorted({str(n) for n in names[listed & dtts] if n}))
-    kinh = np.array([fold(str(n)) == KINH_FOLDED for n in names], dtype=bool) & ~dtts
+    kinh = _mapped(frame["dan_toc"], lambda v: fold(v) == KINH_FOLDED).astype(bool) & ~dtts
     groups: list[tuple[str, np.ndarray | None]] = [("kinh", kinh), ("dtts", dtts)]
     labels_of = [{"key": "kinh", "label": "Kinh"},
                  {"key": "dtts", "label": "Dân tộc thiểu số"}]
     for i, name in enumerate(present):
         groups.append((f"g{i}", names == name))
         labels_of.append({"key": f"g{i}", "label": name})
-    return {"groups": labels_of, "available": True, **_grouped(frame, labels, units, groups)}
+    return {"groups": labels_of, "available": True, **_grouped(frame, at, units, groups)}
 
 
 # The eight causes of the form, in its order.
@@ -396,38 +415,35 @@ def cause_key(text: str) -> str | None:
     return "khac"
 
 
-def _causes(frame: pd.DataFrame, labels: np.ndarray, units: list[str],
+def _causes(frame: pd.DataFrame, at: np.ndarray, units: list[str],
             missing: set[str]) -> dict[str, Any]:
     if "nguyen_nhan" in missing:
         return {"causes": [{"key": k, "label": label} for k, label in CAUSES],
                 "available": False,
-                **_grouped(frame, labels, units, [(k, None) for k, _ in CAUSES])}
-    keys = np.array([cause_key(str(v)) if v is not None else None
-                     for v in frame["nguyen_nhan"].astype("string").fillna("").tolist()],
-                    dtype=object)
+                **_grouped(frame, at, units, [(k, None) for k, _ in CAUSES])}
+    keys = _mapped(frame["nguyen_nhan"], cause_key)
     groups: list[tuple[str, np.ndarray | None]] = [(k, keys == k) for k, _ in CAUSES]
     groups.append(("chua_ghi", np.array([k is None for k in keys], dtype=bool)))
     return {"causes": [{"key": k, "label": label} for k, label in CAUSES],
-            "available": True, **_grouped(frame, labels, units, groups)}
+            "available": True, **_grouped(frame, at, units, groups)}
 
 
-def _multidimensional(frame: pd.DataFrame, labels: np.ndarray, units: list[str],
+def _multidimensional(frame: pd.DataFrame, at: np.ndarray, units: list[str],
                       missing: set[str]) -> dict[str, Any]:
     """Kinh / DTTS / dân tộc tại chỗ, có người có công, không có khả năng lao động, chủ hộ
     là nữ: each where the data carry the field."""
     dtts = None if "dtts" in missing else _dtts(frame)
     kinh = None
     if dtts is not None and "dan_toc" not in missing:
-        names = frame["dan_toc"].astype("string").fillna("").to_numpy(dtype=object)
-        kinh = np.array([fold(str(n)) == KINH_FOLDED for n in names], dtype=bool) & ~dtts
+        kinh = _mapped(frame["dan_toc"], lambda v: fold(v) == KINH_FOLDED).astype(bool) & ~dtts
     local = None if "dan_toc_tai_cho" in missing else _flag(frame, "dan_toc_tai_cho")
     merit = None if "co_nguoi_co_cong" in missing else _flag(frame, "co_nguoi_co_cong")
     unable = None if "khong_kha_nang_lao_dong" in missing else _flag(
         frame, "khong_kha_nang_lao_dong")
     female = None
     if "gioi_tinh_chu_ho" not in missing:
-        sex = frame["gioi_tinh_chu_ho"].astype("string").fillna("").to_numpy(dtype=object)
-        female = np.array([fold(str(s)) in ("nu", "f", "female") for s in sex], dtype=bool)
+        female = _mapped(frame["gioi_tinh_chu_ho"],
+                         lambda v: fold(v) in ("nu", "f", "female")).astype(bool)
     groups = [("kinh", kinh), ("dtts", dtts), ("dan_toc_tai_cho", local),
               ("co_nguoi_co_cong", merit), ("khong_kha_nang_lao_dong", unable),
               ("chu_ho_nu", female)]
@@ -438,7 +454,7 @@ def _multidimensional(frame: pd.DataFrame, labels: np.ndarray, units: list[str],
         {"key": "co_nguoi_co_cong", "label": "Hộ có người có công với cách mạng"},
         {"key": "khong_kha_nang_lao_dong", "label": "Hộ không có khả năng lao động"},
         {"key": "chu_ho_nu", "label": "Hộ có chủ hộ là nữ"},
-    ], **_grouped(frame, labels, units, groups)}
+    ], **_grouped(frame, at, units, groups)}
 
 
 # --- form 9: detailed lists -------------------------------------------------------------------
@@ -450,7 +466,7 @@ LIST_STATUS: dict[str, dict[str, str]] = {
 }
 
 
-def _lists(frame: pd.DataFrame, labels: np.ndarray, units: list[str],
+def _lists(frame: pd.DataFrame, at: np.ndarray, units: list[str],
            status: pd.Series | None) -> dict[str, Any]:
     """Poor and near-poor households, grouped by unit (numbered 1, then 1.1, 1.2, …), with
     the list's status: ``moi`` (new: phát sinh, from the other list, moved in), ``tai``
@@ -471,8 +487,8 @@ def _lists(frame: pd.DataFrame, labels: np.ndarray, units: list[str],
     for kind, code, _ in KINDS:
         groups = []
         rank = 0
-        for unit in units:
-            idx = np.flatnonzero((cls == code) & (labels == unit))
+        for position, unit in enumerate(units):
+            idx = np.flatnonzero((cls == code) & (at == position))
             if not len(idx):
                 continue
             rank += 1
@@ -515,6 +531,10 @@ def build_forms(
         for table in balances.values():
             extra += [str(v) for v in table[balance_unit_column].iloc[:-1].tolist()]
     units = _unit_list(labels, extra)
+    codes, uniques = pd.factorize(labels)
+    position = {u: i for i, u in enumerate(units)}
+    at = np.array([position[str(u)] for u in uniques], dtype=np.int64)[codes] if len(
+        labels) else np.zeros(0, dtype=np.int64)
     missing = {key for key in ("nlnn", "dan_toc_tai_cho", "gioi_tinh_chu_ho",
                                "khong_kha_nang_lao_dong", "co_nguoi_co_cong", "nguyen_nhan",
                                "dan_toc") if not _carried(frame, key)}
@@ -525,13 +545,13 @@ def build_forms(
         "units": [{"no": str(i), "name": u} for i, u in enumerate(units, start=1)],
         "missing": sorted(missing),
         "middle_defined": middle,
-        "results": _results(frame, labels, units, middle, "nlnn" not in missing),
+        "results": _results(frame, at, units, middle, "nlnn" not in missing),
         "balances": _balances(balances, balance_unit_column, units),
-        "deprivations": _deprivations(frame, labels, units, ruleset),
-        "target_groups": _target_groups(frame, labels, units, missing),
-        "ethnic": _ethnic(frame, labels, units, missing),
-        "causes": _causes(frame, labels, units, missing),
-        "multidimensional": _multidimensional(frame, labels, units, missing),
-        "lists": _lists(frame, labels, units, status) if with_lists else None,
+        "deprivations": _deprivations(frame, at, units, ruleset),
+        "target_groups": _target_groups(frame, at, units, missing),
+        "ethnic": _ethnic(frame, at, units, missing),
+        "causes": _causes(frame, at, units, missing),
+        "multidimensional": _multidimensional(frame, at, units, missing),
+        "lists": _lists(frame, at, units, status) if with_lists else None,
     }
     return result
