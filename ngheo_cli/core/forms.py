@@ -105,10 +105,28 @@ def _flag(frame: pd.DataFrame, key: str) -> np.ndarray:
     return frame[key].astype("boolean").fillna(False).to_numpy(dtype=bool)
 
 
+# Arrays every form reads, made once per build_forms call (string columns are costly to
+# convert: a province has ~1M households).
+_MEMO: dict[tuple[int, str], np.ndarray] = {}
+
+
+def _memo(frame: pd.DataFrame, key: str, make: Any) -> np.ndarray:
+    found = _MEMO.get((id(frame), key))
+    if found is None:
+        found = _MEMO[(id(frame), key)] = make()
+    return found
+
+
+def _classes(frame: pd.DataFrame) -> np.ndarray:
+    return _memo(frame, "phan_loai", lambda: frame["phan_loai"].astype("string").fillna("")
+                 .to_numpy(dtype=object))
+
+
 def _persons(frame: pd.DataFrame) -> np.ndarray:
     if "so_nhan_khau" not in frame.columns:
         return np.zeros(len(frame), dtype="int64")
-    return pd.to_numeric(frame["so_nhan_khau"], errors="coerce").fillna(0).to_numpy("int64")
+    return _memo(frame, "so_nhan_khau", lambda: pd.to_numeric(
+        frame["so_nhan_khau"], errors="coerce").fillna(0).to_numpy("int64"))
 
 
 def _per_unit(at: np.ndarray, n: int, mask: np.ndarray | None = None,
@@ -157,7 +175,7 @@ def _total(rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> dict[str, 
 
 def _results(frame: pd.DataFrame, at: np.ndarray, units: list[str],
              middle: bool, nlnn: bool) -> dict[str, Any]:
-    cls = frame["phan_loai"].astype("string").fillna("").to_numpy(dtype=object)
+    cls = _classes(frame)
     persons = _persons(frame)
     farm_middle = (cls == MIDDLE) & _flag(frame, "nlnn")
     keys = ("households", "persons", "poor", "near_poor", "nlnn_middle", "poor_persons",
@@ -255,7 +273,7 @@ def _deprivations(frame: pd.DataFrame, at: np.ndarray, units: list[str],
         frame["nguon_thieu_hut"].astype("string").fillna("").eq("chi_so").to_numpy(dtype=bool)
         if "nguon_thieu_hut" in frame.columns else np.ones(len(frame), dtype=bool)
     )
-    cls = frame["phan_loai"].astype("string").fillna("").to_numpy(dtype=object)
+    cls = _classes(frame)
     marks = np.column_stack([_flag(frame, i) for i in ruleset.indicator_ids]) if len(
         ruleset.indicator_ids) else np.zeros((len(frame), 0), dtype=bool)
     out: dict[str, Any] = {
@@ -309,7 +327,7 @@ def _grouped(frame: pd.DataFrame, at: np.ndarray, units: list[str],
              groups: Sequence[tuple[str, np.ndarray | None]]) -> dict[str, Any]:
     """Per kind (poor, near-poor) and unit: households and persons in each group (a group
     of None is one the data do not carry: its cells are None)."""
-    cls = frame["phan_loai"].astype("string").fillna("").to_numpy(dtype=object)
+    cls = _classes(frame)
     persons = _persons(frame)
     keys = [g for g, _ in groups]
     out: dict[str, Any] = {}
@@ -366,7 +384,7 @@ def _ethnic(frame: pd.DataFrame, at: np.ndarray, units: list[str],
         return {"groups": [], "available": False, **_grouped(frame, at, units, [])}
     names = frame["dan_toc"].astype("string").fillna("").str.strip().to_numpy(dtype=object)
     dtts = _dtts(frame)
-    cls = frame["phan_loai"].astype("string").fillna("").to_numpy(dtype=object)
+    cls = _classes(frame)
     listed = np.isin(cls, [POOR, NEAR_POOR])
     present = vn_sorted(sorted({str(n) for n in names[listed & dtts] if n}))
     kinh = _mapped(frame["dan_toc"], lambda v: fold(v) == KINH_FOLDED).astype(bool) & ~dtts
@@ -471,7 +489,7 @@ def _lists(frame: pd.DataFrame, at: np.ndarray, units: list[str],
     """Poor and near-poor households, grouped by unit (numbered 1, then 1.1, 1.2, …), with
     the list's status: ``moi`` (new: phát sinh, from the other list, moved in), ``tai``
     (again after leaving), ``cu`` (on the list last year); None without last year."""
-    cls = frame["phan_loai"].astype("string").fillna("").to_numpy(dtype=object)
+    cls = _classes(frame)
     codes = frame["ma_ho"].astype("string").fillna("").to_numpy(dtype=object)
     names = (frame["ho_ten_chu_ho"].astype("string").fillna("").to_numpy(dtype=object)
              if "ho_ten_chu_ho" in frame.columns else np.full(len(frame), "", dtype=object))
@@ -541,6 +559,18 @@ def build_forms(
     if "dan_toc" in missing and not _carried(frame, "is_dtts"):
         missing.add("dtts")
     middle = ruleset is not None and ruleset.middle_band_upper is not None
+    try:
+        return _build(frame, at, units, missing, middle, ruleset, balances,
+                      balance_unit_column, status, with_lists)
+    finally:
+        for key in [k for k in _MEMO if k[0] == id(frame)]:
+            del _MEMO[key]
+
+
+def _build(frame: pd.DataFrame, at: np.ndarray, units: list[str], missing: set[str],
+           middle: bool, ruleset: Ruleset | None,
+           balances: Mapping[str, pd.DataFrame] | None, balance_unit_column: str,
+           status: pd.Series | None, with_lists: bool) -> dict[str, Any]:
     result: dict[str, Any] = {
         "units": [{"no": str(i), "name": u} for i, u in enumerate(units, start=1)],
         "missing": sorted(missing),
