@@ -216,6 +216,14 @@ def _value(ws: Worksheet, styles: _Styles, row: int, col: int, value: Any, bold:
 def _write_form(wb: xlsxwriter.Workbook, styles: _Styles, name: str, form: Form,
                 head: Letterhead) -> None:
     ws = wb.add_worksheet(name)
+    row_heights: dict[int, float] = {}  # every row height set, for the page estimate
+    set_row = ws.set_row
+
+    def record(r: int, height: float, *args: Any) -> None:
+        row_heights[r] = height
+        set_row(r, height, *args)
+
+    ws.set_row = record  # type: ignore[method-assign]
     widths = list(form.widths)
     n = len(widths)
     for col, width in enumerate(widths):
@@ -277,7 +285,9 @@ def _write_form(wb: xlsxwriter.Workbook, styles: _Styles, name: str, form: Form,
 
     # Body. Columns A and B: text; a missing value is said in words.
     pending_merge = 0
+    body_rows: list[tuple[int, bool]] = []  # (row, a unit's first row: a page may break above)
     for body in form.rows:
+        body_rows.append((row, not pending_merge))
         for col, value in enumerate(body.values):
             if pending_merge and col < 2:
                 continue
@@ -290,8 +300,7 @@ def _write_form(wb: xlsxwriter.Workbook, styles: _Styles, name: str, form: Form,
             _value(ws, styles, row, col, value, body.bold, kind)
         lines = max((_lines(str(v), widths[c]) for c, v in enumerate(body.values)
                      if isinstance(v, str) and v), default=1)
-        if lines > 1:
-            ws.set_row(row, LINE_PT * lines + 2)
+        ws.set_row(row, LINE_PT * lines + 2)
         if body.merge_down:
             pending_merge = body.merge_down
         elif pending_merge:
@@ -299,6 +308,7 @@ def _write_form(wb: xlsxwriter.Workbook, styles: _Styles, name: str, form: Form,
         row += 1
 
     # Notes, then the signature blocks (a row for each line, never wrapped nor clipped).
+    table_end = row
     row += 1
     for note in form.notes:
         ws.merge_range(row, 0, row, n - 1, note, styles.note)
@@ -318,7 +328,52 @@ def _write_form(wb: xlsxwriter.Workbook, styles: _Styles, name: str, form: Form,
                          styles.center_italic if hint else styles.center_bold)
             lines = max(lines, _lines(block[i], _block_width(widths, first, last), not hint))
         ws.set_row(row + i, LINE_PT * lines + 2)
+    scale = print_scale(widths) if fits_readably(widths) else 1.0
+    tail = [row_heights.get(r, DEFAULT_ROW_PT) for r in range(table_end, row + depth)]
+    brk = signature_break(row_heights, body_rows, first_repeat, last_repeat, tail, scale)
+    if brk is not None:
+        ws.set_h_pagebreaks([brk])
     _page_setup(ws, widths, first_repeat, last_repeat)
+
+
+DEFAULT_ROW_PT = 15.0
+# A4 landscape height less the top and bottom margins (0.45" and 0.55"), in points, and a
+# little room for the page footer.
+PAGE_HEIGHT_PT = 8.27 * 72 - (0.45 + 0.55) * 72 - 12
+
+
+def signature_break(heights: dict[int, float], body_rows: Sequence[tuple[int, bool]],
+                    first_repeat: int, last_repeat: int, tail: Sequence[float],
+                    scale: float) -> int | None:
+    """The row above which to break the page so that the notes and signatures are not left
+    alone on a page of their own (below the repeated header and no data), or None when
+    they fit after the table. Pages are estimated from the row heights (at the print
+    scale); the break moves the fewest unit rows (never splitting a unit's rows) that,
+    with the signatures, fit on a fresh page."""
+    if not body_rows:
+        return None
+
+    def h(r: int) -> float:
+        return heights.get(r, DEFAULT_ROW_PT) * scale
+
+    repeat = sum(h(r) for r in range(first_repeat, last_repeat + 1))
+    room = PAGE_HEIGHT_PT
+    y, last = 0.0, body_rows[-1][0]
+    for r in range(0, last + 1):
+        if y + h(r) > room:
+            y = repeat
+        y += h(r)
+    need = sum(t * scale for t in tail)
+    if y + need <= room:
+        return None
+    moved = 0.0
+    for r, breakable in reversed(body_rows):
+        moved += h(r)
+        if repeat + moved + need > room:
+            return None  # even one unit with the signatures fills a page: leave it
+        if breakable and r > body_rows[0][0] and y - moved >= repeat:
+            return r
+    return None
 
 
 def _signature_shares(widths: Sequence[float], blocks: int) -> list[tuple[int, int]]:
