@@ -275,3 +275,22 @@ def test_html_report_shows_the_json_numbers_in_official_words(reports: dict) -> 
             assert code not in html, (level, code)
         assert "Nghị định 07/2021/NĐ-CP" in html
         assert "TM. ỦY BAN NHÂN DÂN" in html and "Số: …/BC-UBND" in html
+
+
+def test_signatures_are_not_left_alone_on_a_page() -> None:
+    from ngheo_cli.io.form_writer import PAGE_HEIGHT_PT, signature_break
+
+    # Rows 0–9: letterhead and header (rows 4–9 repeat on every page); then 20 unit rows,
+    # in pairs (Hộ, Nhân khẩu): a break may only fall above a pair.
+    heights = {r: 20.0 for r in range(10)}
+    body = [(10 + i, i % 2 == 0) for i in range(20)]
+    for r, _ in body:
+        heights[r] = 18.0
+    tail = [15.0, 18.0, 18.0, 18.0]
+    # Room left after the table: no break.
+    assert signature_break(heights, body, 4, 9, tail, 1.0) is None
+    # The table ends just at the foot of the page: the last pair moves with the signatures.
+    used = sum(heights.values())
+    heights[0] += PAGE_HEIGHT_PT - used - 5
+    brk = signature_break(heights, body, 4, 9, tail, 1.0)
+    assert brk == 28  # the last pair (rows 28, 29), never between its two rows
