@@ -638,7 +638,9 @@ ngày); tiêu đề cột hai dòng có ô gộp ("Thu nhập" gộp trên "Bìn
 dòng đánh số cột (1), (2)…; chữ hoa, chữ thường, khoảng trắng thừa trong tiêu đề; thu nhập
 lúc là số, lúc là chữ ("1.500.000", "1.500.000 đ", "1,5 triệu"); đánh dấu thiếu hụt bằng
 "x", "X", "1", "có", "✓"; vài dòng trống; dòng "Tổng cộng" và phần ký tên ở cuối; mã hộ,
-số CCCD, số điện thoại là văn bản có số 0 ở đầu.
+số CCCD, số điện thoại là văn bản có số 0 ở đầu. Ba cột cuối phục vụ các biểu báo cáo:
+"Hộ làm nông, lâm, ngư, diêm nghiệp", "Dân tộc tại chỗ" (Ê Đê, M'Nông, Gia Rai) và
+"Giới tính chủ hộ" (Nam/Nữ).
 
 ## Kết quả mong đợi theo NĐ 07/2021/NĐ-CP
 
