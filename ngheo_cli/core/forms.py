@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .history import BALANCE_CODES
+from .history import BALANCE_CODES, BLANK_GROUP
 from .ruleset import Ruleset
 from .text import fold
 
@@ -30,7 +30,7 @@ KINDS: tuple[tuple[str, str, str], ...] = (
     ("poor", POOR, "Hộ nghèo"),
     ("near_poor", NEAR_POOR, "Hộ cận nghèo"),
 )
-BLANK_UNIT = "(chưa ghi)"
+BLANK_UNIT = BLANK_GROUP  # "(trống)", as history names households without a village
 
 # --- Vietnamese order -------------------------------------------------------------------------
 

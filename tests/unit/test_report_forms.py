@@ -294,3 +294,15 @@ def test_signatures_are_not_left_alone_on_a_page() -> None:
     heights[0] += PAGE_HEIGHT_PT - used - 5
     brk = signature_break(heights, body, 4, 9, tail, 1.0)
     assert brk == 28  # the last pair (rows 28, 29), never between its two rows
+
+
+def test_households_without_a_village_are_one_unit_in_every_form() -> None:
+    before = pd.DataFrame({"ma_ho": ["1", "2"], "thon": [None, "A"], "phan_loai": "ngheo",
+                           "so_nhan_khau": [2, 3]})
+    now = pd.DataFrame({"ma_ho": ["1", "2"], "thon": [None, "A"], "phan_loai": "ngheo",
+                        "so_nhan_khau": [2, 3]})
+    forms = build_forms(now, "thon", ND07, balances(transitions(now, before, []), by="thon"))
+    assert [u["name"] for u in forms["units"]] == ["(trống)", "A"] or [
+        u["name"] for u in forms["units"]] == ["A", "(trống)"]
+    rows = forms["balances"]["poor"]["rows"]
+    assert [r["households"][0] for r in rows] == [1, 1]
