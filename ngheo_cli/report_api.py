@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -95,6 +96,7 @@ class _Unit:
     pairs: pd.DataFrame
     members: pd.DataFrame
     recorded_years: dict[int, str | None] = field(default_factory=dict)
+    status: pd.Series | None = None  # this year's bien_dong per household code
 
 
 def _load_unit(store: Store, code: str, year: int, province: bool = False) -> _Unit | None:
@@ -116,8 +118,13 @@ def _load_unit(store: Store, code: str, year: int, province: bool = False) -> _U
         else:
             earlier.append(frame)
     tables = None
+    status = None
     if previous is not None:
-        tables = balances(transitions(current, previous, earlier), by=None)
+        trans = transitions(current, previous, earlier)
+        # A commune's forms have a row per village; the last row is the commune's total.
+        tables = balances(trans, by=None if province else "thon")
+        now = trans[trans["bien_dong"].astype("string").fillna("") != "ra_danh_sach"]
+        status = pd.Series(now["bien_dong"].to_numpy(), index=now["ma_ho"].astype("string"))
     # Years recorded from a recognised list (ngheo record-list): the report says so where a
     # figure would need their deprivations.
     recorded = {
@@ -126,7 +133,8 @@ def _load_unit(store: Store, code: str, year: int, province: bool = False) -> _U
         if (run := store.year_run(code, y)) is not None and run.origin == "recorded"
     }
     return _Unit(current, trend, tables, year - 1 if previous is not None else None,
-                 load_pairs(store, code, year), load_members(store, code, year), recorded)
+                 load_pairs(store, code, year), load_members(store, code, year), recorded,
+                 status)
 
 
 # A province of at least this many communes is read by two processes (the report's own and
@@ -222,8 +230,7 @@ def _no_records_note(module: Any, ws: Workspace, code: str, year: int) -> str | 
     if settings is None or not _settings_ok(settings, ws):
         return None
     cfg = ws.commune(code)
-    return (f"Kho chưa có bản ghi hỗ trợ nào năm {year} của {cfg.name}: chạy "
-            f"ngheo support import SỔ_HỖ_TRỢ.xlsx --commune {cfg.code} --year {year}.")
+    return f"Chưa có bản ghi hỗ trợ nào năm {year} của {cfg.name}."
 
 
 def _settings_ok(settings: Any, ws: Workspace) -> bool:
@@ -261,6 +268,33 @@ def _has_support_records(ws: Workspace, code: str, year: int) -> bool:
         return True
 
 
+def standard_names() -> dict[str, str]:
+    """Each packaged standard's legal name ("Nghị định 07/2021/NĐ-CP"), from its rules
+    file's ``legal_basis`` (the part before the date and the article)."""
+    out = {}
+    for sid, ruleset in rulesets.packaged().items():
+        name = ruleset.legal_basis.split(" ngày ")[0].split(",")[0].strip()
+        out[sid] = name or ruleset.title
+    return out
+
+
+_COMMAND = re.compile(r"\bngheo\s+[a-z]|--[a-z]|\.ya?ml\b")
+
+
+def split_official(notes: list[str]) -> tuple[list[str], list[str]]:
+    """(notes an official report may carry, instructions for the preparer): a note that
+    names a command, an option or a settings file is for the preparer."""
+    official, preparer = [], []
+    for note in notes:
+        (preparer if _COMMAND.search(note) else official).append(note)
+    return official, preparer
+
+
+def _support_preparer(code: str, year: int) -> str:
+    return (f"Để báo cáo có số liệu hỗ trợ: ngheo support import SỔ_HỖ_TRỢ.xlsx --commune {code} "
+            f"--year {year}.")
+
+
 def _next_ruleset(year: int) -> Ruleset | None:
     """The national standard that replaces this year's one within the next few years."""
     now = standard_of_year(year)
@@ -295,6 +329,18 @@ def build_report(
                 hint=f"Chạy ngheo classify SỔ.xlsx --commune {cfg.code} --year {year} trước.",
             )
         support, note = _support(ws, cfg.code, year)
+        preparer: list[str] = []
+        if note is not None:
+            kept, moved = split_official([note])
+            note, preparer = (kept[0] if kept else None), moved
+        if support is None:
+            preparer.append(_support_preparer(cfg.code, year))
+        else:
+            support["notes"], moved = split_official(list(support.get("notes") or []))
+            preparer += moved
+        if not len(unit.pairs):
+            preparer.append(f"Để báo cáo có phân công giúp đỡ: ngheo assign --commune "
+                            f"{cfg.code} --year {year}.")
         inputs = ReportInputs(
             level="commune", unit_code=cfg.code, unit_name=cfg.name,
             province_code=ws.province_code, province_name=ws.province_name, year=year,
@@ -303,6 +349,7 @@ def build_report(
             previous_year=unit.previous_year, pairs=unit.pairs, members=unit.members,
             targets=targets, support=support, support_note=note, generated_on=generated_on,
             next_ruleset=_next_ruleset(year), recorded_years=unit.recorded_years,
+            status=unit.status, standard_names=standard_names(), preparer_notes=preparer,
         )
         return Report("commune", year, build_context(inputs))
     return _province_report(ws, year, targets, generated_on)
@@ -316,9 +363,12 @@ def _province_report(
     recorded_years: dict[int, str | None] = {}
     trend_parts: dict[int, list[dict[str, Any]]] = {}
     balance_parts: list[dict[str, pd.DataFrame]] = []
+    balance_names: list[str] = []
     supports: list[dict[str, Any]] = []
     note = None
-    for cfg, unit in zip(ws.communes, _load_province(ws, year), strict=True):
+    units = _load_province(ws, year)
+    without_previous: list[str] = []
+    for cfg, unit in zip(ws.communes, units, strict=True):
         if unit is None:
             missing.append(f"{cfg.name} ({cfg.code})")
             continue
@@ -331,21 +381,33 @@ def _province_report(
             trend_parts.setdefault(y, []).append(counts)
         if unit.balances is not None:
             balance_parts.append(unit.balances)
+            balance_names.append(cfg.name)
+        else:
+            without_previous.append(cfg.name)
         if len(unit.pairs):
             pairs.append(unit.pairs.assign(commune=cfg.code))
         if len(unit.members):
             members.append(unit.members.assign(commune=cfg.code))
     if not frames:
         raise UsageError(f"Kho chưa có số liệu năm {year} của xã nào trong tỉnh.")
+    without_support: list[str] = []
+    present = {cfg.code for cfg, unit in zip(ws.communes, units, strict=True) if unit}
     for cfg in ws.communes:
+        if cfg.code not in present:
+            continue
         if not _has_support_records(ws, cfg.code, year):
+            without_support.append(cfg.name)
             continue  # a full summary per commune costs ~0.2 s: skip those without records
         data, why = _support(ws, cfg.code, year)
         if data is not None:
+            data["notes"] = split_official(list(data.get("notes") or []))[0]
             supports.append({"commune": cfg.code, "commune_name": cfg.name, **data})
-        note = note or why
-    if not supports and note is None:
-        note = _support(ws, ws.communes[0].code, year)[1] if ws.communes else None
+        else:
+            without_support.append(cfg.name)
+    # The note names every commune concerned.
+    if without_support:
+        note = (f"Chưa có bản ghi hỗ trợ năm {year} của {len(without_support)} xã, phường: "
+                + ", ".join(without_support) + ".")
     current = pd.concat(frames, ignore_index=True)
     # A year enters the trend only when every commune reporting this year has it: a rate
     # over a different set of communes is not comparable.
@@ -353,11 +415,15 @@ def _province_report(
     trend = {y: add_counts(parts) for y, parts in trend_parts.items() if len(parts) == n}
     tables = None
     if balance_parts and len(balance_parts) == n:
-        tables = {
-            kind: pd.concat([b[kind].iloc[[-1]] for b in balance_parts])
-            .select_dtypes("number").sum().to_frame().T
-            for kind in ("poor", "near_poor")
-        }
+        # One row per commune (its own total row), then the province's total.
+        tables = {}
+        for kind in ("poor", "near_poor"):
+            rows = pd.concat([b[kind].iloc[[-1]] for b in balance_parts], ignore_index=True)
+            rows = rows.select_dtypes("number")
+            total = rows.sum().to_frame().T
+            rows.insert(0, "commune_name", balance_names)
+            total.insert(0, "commune_name", "Toàn tỉnh")
+            tables[kind] = pd.concat([rows, total], ignore_index=True)
     inputs = ReportInputs(
         level="province", unit_code=ws.province_code, unit_name=ws.province_name,
         province_code=ws.province_code, province_name=ws.province_name, year=year,
@@ -375,6 +441,11 @@ def _province_report(
             else recorded_years
         ),
         recorded_units=recorded_units if len(recorded_units) < len(frames) else [],
+        standard_names=standard_names(),
+        communes_without_previous=without_previous if balance_parts else [],
+        preparer_notes=(["Để báo cáo có số liệu hỗ trợ của các xã còn thiếu: ngheo support "
+                         "import SỔ_HỖ_TRỢ.xlsx --commune MÃ_XÃ --year " + str(year) + "."]
+                        if without_support else []),
     )
     return Report("province", year, build_context(inputs))
 

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .classify import classify
+from .forms import FORM_LINE_FROM_HISTORY, build_forms, vn_sorted
 from .history import BALANCE_LINES
 from .mpi import MPIResult
 from .recognised import recorded_note
@@ -43,7 +44,10 @@ from .targets import Evaluation, Observation, Target, evaluate, rate_pct
 
 POOR, NEAR_POOR = "ngheo", "can_ngheo"
 NO_SUPPORT_DATA = "Chưa có số liệu hỗ trợ"
-MEASURE_KEYS = ("poor_rate", "near_poor_rate", "dtts_poor_rate", "poor_count", "near_poor_count")
+MEASURE_KEYS = ("poor_rate", "near_poor_rate", "dtts_poor_rate", "dtts_area_poor_rate",
+                "poor_count", "near_poor_count")
+AREA_NOTE = ("Đo trên toàn bộ hộ của địa bàn (áp dụng khi địa bàn thuộc vùng đồng bào dân tộc "
+             "thiểu số và miền núi); khác tỷ lệ hộ nghèo trong số hộ dân tộc thiểu số.")
 
 
 def _clean(value: Any) -> Any:
@@ -118,6 +122,8 @@ def measures(counts: Mapping[str, Any]) -> dict[str, float]:
         "poor_rate": rate_pct(counts["poor"], counts["households"]),
         "near_poor_rate": rate_pct(counts["near_poor"], counts["households"]),
         "dtts_poor_rate": rate_pct(counts["dtts_poor"], counts["dtts_households"]),
+        # The area's rate is over every household of the unit, not over DTTS households.
+        "dtts_area_poor_rate": rate_pct(counts["poor"], counts["households"]),
         "poor_count": float(counts["poor"]),
         "near_poor_count": float(counts["near_poor"]),
     }
@@ -162,6 +168,13 @@ class ReportInputs:
     #: Province report: communes whose report year was recorded from a list, when others'
     #: were computed (their deprivations cover only the computed communes).
     recorded_units: list[str] = field(default_factory=list)
+    status: pd.Series | None = None  # this year's bien_dong per household code (a commune)
+    # Standard id → its legal name ("nd07-2021" → "Nghị định 07/2021/NĐ-CP"): the report
+    # text names standards by law, never by the rules file's id.
+    standard_names: dict[str, str] = field(default_factory=dict)
+    # Instructions for whoever prepares the report (commands to run): never in its text.
+    preparer_notes: list[str] = field(default_factory=list)
+    communes_without_previous: list[str] = field(default_factory=list)
 
 
 def _summary(frame: pd.DataFrame, ruleset: Ruleset | None) -> dict[str, Any]:
@@ -207,7 +220,7 @@ def _by_group(frame: pd.DataFrame, ruleset: Ruleset, group: pd.Series,
     numbers, uniques = pd.factorize(group.to_numpy(dtype=object), use_na_sentinel=True)
     labels = [str(v) for v in uniques] + ["(trống)"]
     numbers = np.where(numbers < 0, len(uniques), numbers)
-    keys = sorted({labels[i] for i in np.unique(numbers).tolist()})
+    keys = vn_sorted(sorted({labels[i] for i in np.unique(numbers).tolist()}))
     position = {k: i for i, k in enumerate(keys)}
     at = np.array([position.get(label, -1) for label in labels], dtype="int64")[numbers]
     n = len(keys)
@@ -267,14 +280,18 @@ def _group_rows(frame: pd.DataFrame, ruleset: Ruleset | None, group: pd.Series,
 
 
 def _balances(tables: Mapping[str, pd.DataFrame] | None) -> dict[str, Any]:
+    """The level's total (the last row of each table), numbered as the official forms do
+    (the near-poor form's (2) is history's line 3 and its (3) history's line 2)."""
     if not tables:
         return {"available": False, "poor": [], "near_poor": []}
     out: dict[str, Any] = {"available": True}
     for kind in ("poor", "near_poor"):
         row = tables[kind].iloc[-1]
+        mapping = FORM_LINE_FROM_HISTORY[kind]
         out[kind] = [
-            {"line": i, "label": BALANCE_LINES[kind][i], "households": int(row[f"ho_{i}"]),
-             "persons": int(row[f"nk_{i}"])}
+            {"line": i, "label": BALANCE_LINES[kind][mapping[i]],
+             "households": int(row[f"ho_{mapping[i]}"]),
+             "persons": int(row[f"nk_{mapping[i]}"])}
             for i in range(1, 10)
         ]
     return out
@@ -296,7 +313,9 @@ def _deprivations(frame: pd.DataFrame, ruleset: Ruleset | None) -> dict[str, Any
         "available": True,
         "rows": rows,
         "households_with_marks": int(table.attrs.get("so_ho_co_chi_so", 0)),
-        "mpi": _clean({"H": mpi.H * 100, "A": mpi.A * 100, "M0": mpi.M0, "n": mpi.n, "q": mpi.q}),
+        # Rounded as published: H and A in % with two decimals, M0 with three.
+        "mpi": _clean({"H": round(mpi.H * 100, 2), "A": round(mpi.A * 100, 2),
+                       "M0": round(mpi.M0, 3), "n": mpi.n, "q": mpi.q}),
     }
 
 
@@ -341,7 +360,7 @@ def _assignment(frame: pd.DataFrame, pairs: pd.DataFrame | None,
                 members: pd.DataFrame | None, keys: Sequence[str]) -> dict[str, Any]:
     if pairs is None or not len(pairs):
         return {"available": False,
-                "note": "Chưa có phân công đảng viên giúp đỡ hộ năm này (ngheo assign)."}
+                "note": "Chưa có phân công đảng viên giúp đỡ hộ năm này."}
 
     def key(f: pd.DataFrame) -> pd.Series:
         out = f[keys[0]].astype("string")
@@ -403,6 +422,13 @@ def _trend(trend: Mapping[int, Mapping[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+def named(text: str, names: Mapping[str, str]) -> str:
+    """``text`` with every standard id replaced by its legal name."""
+    for sid in sorted(names, key=len, reverse=True):
+        text = text.replace(sid, names[sid])
+    return text
+
+
 def evaluate_targets(inputs: ReportInputs) -> list[Evaluation]:
     series: dict[str, list[Observation]] = {m: [] for m in MEASURE_KEYS}
     for y, counts in inputs.trend.items():
@@ -421,7 +447,11 @@ def evaluate_targets(inputs: ReportInputs) -> list[Evaluation]:
             continue  # the period has not started
         if t.level == "province" and inputs.level == "commune":
             pass  # the province's target is a yardstick for its communes
-        out.append(evaluate(t, series[t.measure], inputs.year, inputs.standard_of_year))
+        ev = evaluate(t, series[t.measure], inputs.year, inputs.standard_of_year)
+        ev.notes[:] = [named(n, inputs.standard_names) for n in ev.notes]
+        if t.measure == "dtts_area_poor_rate":
+            ev.notes.append(AREA_NOTE)
+        out.append(ev)
     return out
 
 
@@ -451,6 +481,8 @@ def what_if(frame: pd.DataFrame, ruleset: Ruleset) -> dict[str, Any] | None:
         # Percent points, like every other rate of the report context.
         "rates": {k: (None if v is None else 100 * v / n) for k, v in counts.items()},
         "assumed_not_deprived": missing,
+        "assumed_not_deprived_names": [
+            ind.name for ind in ruleset.indicators if ind.id in set(missing)],
     }
 
 
@@ -463,7 +495,9 @@ def build_context(inputs: ReportInputs) -> dict[str, Any]:
     current_std = inputs.standard_of_year(inputs.year)
     for y in range(inputs.year + 1, inputs.year + 8):
         if inputs.standard_of_year(y) != current_std:
-            next_change = {"year": y, "standard": inputs.standard_of_year(y)}
+            sid = inputs.standard_of_year(y)
+            next_change = {"year": y, "standard": sid,
+                           "name": inputs.standard_names.get(sid, sid)}
             break
     series_break = len(standards_seen) > 1
     notes = []
@@ -475,8 +509,8 @@ def build_context(inputs: ReportInputs) -> dict[str, Any]:
         )
     if next_change is not None:
         notes.append(
-            f"Từ năm {next_change['year']} áp dụng chuẩn {next_change['standard']}: chuỗi số "
-            "liệu sẽ gãy; các dự báo vượt qua năm đó chỉ để tham khảo."
+            f"Từ năm {next_change['year']} áp dụng chuẩn nghèo theo {next_change['standard']}: "
+            "chuỗi số liệu sẽ gãy; các dự báo vượt qua năm đó chỉ để tham khảo."
         )
     for y, decision in sorted(inputs.recorded_years.items()):
         notes.append(recorded_note(y, decision))
@@ -486,6 +520,13 @@ def build_context(inputs: ReportInputs) -> dict[str, Any]:
             "đã công nhận, không có số liệu chỉ số thiếu hụt: phần thiếu hụt và Alkire–Foster "
             "chỉ tính các xã còn lại."
         )
+    if inputs.communes_without_previous:
+        notes.append(
+            f"Chưa có số liệu năm {inputs.year - 1} của "
+            + ", ".join(inputs.communes_without_previous)
+            + ": biểu diễn biến của tỉnh chưa lập được."
+        )
+    notes = [named(n, inputs.standard_names) for n in notes]
     if inputs.level == "province":
         unit_group = frame["commune_name"] if "commune_name" in frame else frame["commune"]
         total_label = "Toàn tỉnh"
@@ -514,7 +555,10 @@ def build_context(inputs: ReportInputs) -> dict[str, Any]:
         "generated_on": (inputs.generated_on.strftime("%d/%m/%Y")
                          if inputs.generated_on else None),
         "standard": None if ruleset is None else {
-            "id": ruleset.id, "title": ruleset.title, "legal_basis": ruleset.legal_basis},
+            "id": ruleset.id, "title": ruleset.title, "legal_basis": ruleset.legal_basis,
+            "name": inputs.standard_names.get(ruleset.id, ruleset.legal_basis)},
+        "standard_names": dict(inputs.standard_names),
+        "preparer_notes": list(inputs.preparer_notes),
         "series_break": series_break,
         "next_standard_change": next_change,
         "notes": notes,
@@ -539,6 +583,15 @@ def build_context(inputs: ReportInputs) -> dict[str, Any]:
             what_if(frame, inputs.next_ruleset)
             if inputs.next_ruleset is not None and inputs.year not in inputs.recorded_years
             else None
+        ),
+        "forms": build_forms(
+            frame,
+            "commune_name" if inputs.level == "province" else "thon",
+            ruleset,
+            inputs.balances,
+            balance_unit_column="commune_name" if inputs.level == "province" else "thon",
+            status=inputs.status,
+            with_lists=inputs.level == "commune",
         ),
     }
     return _clean(ctx)

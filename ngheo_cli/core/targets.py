@@ -10,6 +10,8 @@ A target (one item of ``targets:`` in ``ngheo.yaml``, or of the packaged nationa
       year: 2025                # the target year (end of the period)
       from_year: 2023           # optional: first year of the period
       measure: poor_rate        # poor_rate | near_poor_rate | dtts_poor_rate
+                                # | dtts_area_poor_rate (poor households over every
+                                #   household of an ethnic-minority and mountain area)
                                 # | poor_count | near_poor_count
       kind: at_most             # at_most | below | reduce_pp_per_year
       value: 20                 # %, households, or points % per year
@@ -43,7 +45,10 @@ from ..errors import RulesetError
 from . import fmt
 
 Level = Literal["national", "province", "commune"]
-Measure = Literal["poor_rate", "near_poor_rate", "dtts_poor_rate", "poor_count", "near_poor_count"]
+Measure = Literal[
+    "poor_rate", "near_poor_rate", "dtts_poor_rate", "dtts_area_poor_rate", "poor_count",
+    "near_poor_count",
+]
 Kind = Literal["at_most", "below", "reduce_pp_per_year"]
 Status = Literal["met", "on_track", "off_track", "unknown"]
 
@@ -52,17 +57,23 @@ MEASURES: tuple[str, ...] = (
     "poor_rate",
     "near_poor_rate",
     "dtts_poor_rate",
+    "dtts_area_poor_rate",
     "poor_count",
     "near_poor_count",
 )
 KINDS: tuple[str, ...] = ("at_most", "below", "reduce_pp_per_year")
-RATE_MEASURES = frozenset(("poor_rate", "near_poor_rate", "dtts_poor_rate"))
+RATE_MEASURES = frozenset(
+    ("poor_rate", "near_poor_rate", "dtts_poor_rate", "dtts_area_poor_rate")
+)
 
 LEVEL_LABELS = {"national": "Quốc gia", "province": "Tỉnh", "commune": "Xã"}
 MEASURE_LABELS = {
     "poor_rate": "Tỷ lệ hộ nghèo",
     "near_poor_rate": "Tỷ lệ hộ cận nghèo",
     "dtts_poor_rate": "Tỷ lệ hộ nghèo dân tộc thiểu số",
+    # Two measures (standards.md §5): the rate among ethnic-minority households (2021–2025)
+    # and the rate over every household of an ethnic-minority and mountain area (2026–2030).
+    "dtts_area_poor_rate": "Tỷ lệ nghèo đa chiều vùng đồng bào dân tộc thiểu số và miền núi",
     "poor_count": "Số hộ nghèo",
     "near_poor_count": "Số hộ cận nghèo",
 }
@@ -448,7 +459,10 @@ def evaluate(
     projection = None
     if fit is not None and target.year > current.year:
         slope, intercept = fit
-        projection = (target.year, slope * target.year + intercept)
+        value = slope * target.year + intercept
+        if value < 0:  # a rate or a count never falls under 0: the line reaches 0 before
+            notes.append("Theo xu hướng hiện nay, chỉ tiêu đạt trước năm chỉ tiêu.")
+        projection = (target.year, max(0.0, value))
     projection_years = [y for y, _ in points] if fit is not None else []
 
     needed: float | None

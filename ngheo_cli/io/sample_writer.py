@@ -244,6 +244,10 @@ _MESSY_HEADERS: dict[str, tuple[str, str | None]] = {
     "cccd": ("Số CMND/CCCD", None),
     "so_dien_thoai": ("SĐT", None),
     "ghi_chu": ("Ghi chú", None),
+    # Added later, at the end, so that every earlier column keeps its place.
+    "nlnn": ("Hộ làm nông, lâm, ngư, diêm nghiệp", None),
+    "dan_toc_tai_cho": ("Dân tộc tại chỗ", None),
+    "gioi_tinh_chu_ho": ("Giới tính chủ hộ", None),
 }
 MESSY_HEADERS = _MESSY_HEADERS  # read-only view for tests and docs
 
@@ -634,7 +638,9 @@ ngày); tiêu đề cột hai dòng có ô gộp ("Thu nhập" gộp trên "Bìn
 dòng đánh số cột (1), (2)…; chữ hoa, chữ thường, khoảng trắng thừa trong tiêu đề; thu nhập
 lúc là số, lúc là chữ ("1.500.000", "1.500.000 đ", "1,5 triệu"); đánh dấu thiếu hụt bằng
 "x", "X", "1", "có", "✓"; vài dòng trống; dòng "Tổng cộng" và phần ký tên ở cuối; mã hộ,
-số CCCD, số điện thoại là văn bản có số 0 ở đầu.
+số CCCD, số điện thoại là văn bản có số 0 ở đầu. Ba cột cuối phục vụ các biểu báo cáo:
+"Hộ làm nông, lâm, ngư, diêm nghiệp", "Dân tộc tại chỗ" (Ê Đê, M'Nông, Gia Rai) và
+"Giới tính chủ hộ" (Nam/Nữ).
 
 ## Kết quả mong đợi theo NĐ 07/2021/NĐ-CP
 

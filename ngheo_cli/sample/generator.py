@@ -65,6 +65,9 @@ HOUSEHOLD_COLUMNS: tuple[str, ...] = (
     "nhu_cau",
     "khong_kha_nang_lao_dong",
     "co_nguoi_co_cong",
+    "nlnn",
+    "dan_toc_tai_cho",
+    "gioi_tinh_chu_ho",
     "cccd",
     "so_dien_thoai",
     "ghi_chu",
@@ -102,6 +105,9 @@ THAI = "Thái"
 MUONG = "Mường"
 DAO = "Dao"
 ETHNIC_GROUPS: tuple[str, ...] = (KINH, EDE, MNONG, GIARAI, TAY, NUNG, THAI, MUONG, DAO)
+# Dân tộc thiểu số tại chỗ of the Central Highlands (the groups living there before the
+# migrations); Tày, Nùng, Thái, Mường, Dao households came from the north.
+INDIGENOUS_GROUPS: tuple[str, ...] = (EDE, MNONG, GIARAI)
 
 DAK_LIENG_VILLAGES: tuple[str, ...] = (
     "Buôn Jun",
@@ -320,6 +326,7 @@ _PURPOSE_COMMUNE = 1
 _PURPOSE_NEXT = 2
 _PURPOSE_MEMBERS = 3
 _PURPOSE_PROVINCE = 4
+_PURPOSE_FLAGS = 5  # salt of the form flags' own stream (_farming), not an rng purpose
 
 
 def _weighted_choice(
@@ -823,6 +830,13 @@ def _assemble(
     frame["nhu_cau"] = pd.Series(needs, index=st.index, dtype="str")
     frame["khong_kha_nang_lao_dong"] = unable.astype(bool)
     frame["co_nguoi_co_cong"] = merit.astype(bool)
+    # The form flags (standards.md §8) draw nothing from ``rng``: every other value stays
+    # what it was before they were added.
+    frame["nlnn"] = _farming(commune_code, st["ma_ho"].to_numpy(), st["urban"].to_numpy())
+    frame["dan_toc_tai_cho"] = np.isin(st["dan_toc"].to_numpy(), INDIGENOUS_GROUPS)
+    frame["gioi_tinh_chu_ho"] = pd.Series(
+        np.where(st["female"].to_numpy(dtype=bool), "Nữ", "Nam"), index=st.index, dtype="str"
+    )
     frame["cccd"] = st["cccd"].to_numpy()
     frame["so_dien_thoai"] = pd.Series(phones, index=st.index, dtype="str")
     frame["ghi_chu"] = pd.Series(st["ghi_chu"].to_numpy(), index=st.index, dtype="str")
@@ -882,6 +896,30 @@ def _new_people(
             "ghi_chu": np.full(n, None, dtype=object),
         }
     )
+
+
+_FARMING_SHARE_RURAL = 0.8
+_FARMING_SHARE_URBAN = 0.15
+
+
+def _hash_uniform(numbers: np.ndarray, salt: int) -> np.ndarray:
+    """A uniform [0, 1) value per integer, from a splitmix64 hash: a random stream of its
+    own, the same for a household every year, and independent of the generator's draws."""
+    with np.errstate(over="ignore"):
+        z = numbers.astype(np.uint64) + np.uint64(salt & 0xFFFFFFFF) * np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(11)).astype(np.float64) / float(1 << 53)
+
+
+def _farming(commune_code: str, codes: np.ndarray, urban: np.ndarray) -> np.ndarray:
+    """Hộ làm nông, lâm, ngư, diêm nghiệp: most rural households, few urban ones; drawn
+    from the household code so a household keeps its answer from one year to the next."""
+    numbers = pd.to_numeric(pd.Series(codes, dtype="str"), errors="coerce")
+    numbers = numbers.fillna(0).to_numpy(dtype=np.int64)
+    u = _hash_uniform(numbers, _code_number(commune_code) * 131 + _PURPOSE_FLAGS)
+    return u < np.where(urban.astype(bool), _FARMING_SHARE_URBAN, _FARMING_SHARE_RURAL)
 
 
 def _code_width(max_seq: int) -> int:

@@ -84,23 +84,28 @@ def test_report_documents(cli, ws_targets: Path, tmp_path: Path) -> None:
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html, re.I)
     assert re.search(r"ngày \d{2}/\d{2}/\d{4}", html)
     assert "22,22%" in html and "2.571" in html  # Vietnamese numbers
-    assert "chuẩn nd351-2025" in html  # the 2027 break is said
+    assert "Nghị định 351/2025/NĐ-CP" in html  # the 2027 break is said, by the law's name
+    assert "nd351-2025" not in html and "nd07-2021" not in html
     assert "Chưa có số liệu hỗ trợ" in html
     assert html.count("<svg") == 3
     book = openpyxl.load_workbook(out / "24181_2024_bao_cao.xlsx", read_only=True)
-    assert book.sheetnames == ["Kết quả rà soát", "Diễn biến hộ nghèo", "Diễn biến hộ cận nghèo",
-                               "Thiếu hụt", "Theo dân tộc", "Theo nguyên nhân", "Theo nhu cầu",
-                               "Hỗ trợ", "Chỉ tiêu"]
-    support = list(book["Hỗ trợ"].values)
-    assert any(r and isinstance(r[0], str) and r[0].startswith("Chưa có số liệu hỗ trợ")
-               for r in support)
+    assert book.sheetnames == [
+        "Tổng hợp kết quả rà soát", "Diễn biến hộ nghèo", "Diễn biến hộ cận nghèo",
+        "Thiếu hụt - hộ nghèo", "Thiếu hụt - hộ cận nghèo", "Theo nhóm đối tượng",
+        "Theo dân tộc", "Theo nguyên nhân nghèo", "Theo chuẩn đa chiều", "DS hộ nghèo",
+        "DS hộ cận nghèo", "Theo nhu cầu hỗ trợ", "Hỗ trợ", "Chỉ tiêu"]
+    support = [c for r in book["Hỗ trợ"].values for c in r if isinstance(c, str)]
+    assert any(c.startswith("Chưa có số liệu hỗ trợ") for c in support)
     rows = list(book["Diễn biến hộ nghèo"].values)
-    assert rows[0][0] == "DIỄN BIẾN HỘ NGHÈO NĂM 2024"
-    values = {r[0]: r[2] for r in rows if r and isinstance(r[0], int)}
+    assert rows[4][0] == "TỔNG HỢP DIỄN BIẾN HỘ NGHÈO NĂM 2024"
+    total = next(r for r in rows if r[1] == "Tổng cộng")
+    values = dict(enumerate(total[3:12], start=1))
+    assert total[2] == "Hộ" and values[1] == 150 and values[9] == 134
     assert values[9] == values[1] - values[2] - values[3] - values[4] + sum(
         values[i] for i in (5, 6, 7, 8))
-    flat = [c for r in rows for c in r if isinstance(c, str)]
-    assert "CHỦ TỊCH UBND XÃ" in " ".join(flat) or "TM. UBND XÃ" in " ".join(flat)
+    flat = " ".join(c for r in rows for c in r if isinstance(c, str))
+    assert "TM. ỦY BAN NHÂN DÂN XÃ" in flat and "CHỦ TỊCH" in flat and "NGƯỜI LẬP BIỂU" in flat
+    assert "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM" in flat and "Số: …/BC-UBND" in flat
 
 
 def test_province_report(cli, ws_targets: Path, tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from ngheo_cli.core.report import (
 )
 from ngheo_cli.core.targets import parse_target
 from ngheo_cli.io import rulesets
+from ngheo_cli.io.report_outputs import render_html
 from ngheo_cli.io.workspace import load_workspace
 from ngheo_cli.report_api import build_report, standard_of_year
 
@@ -184,13 +185,18 @@ def test_sample_commune_report_matches_history(ws: Path) -> None:
     report = build_report(workspace, 2024, commune="24181").to_dict()
     hist = history_api.history(workspace, "24181", 2024)
     for kind in ("poor", "near_poor"):
+        # The report numbers the lines as the official forms do: for near-poor households
+        # (2) is thoát cận nghèo (history's line 3) and (3) trở thành hộ nghèo (line 2).
+        order = [1, 2, 3, 4, 5, 6, 7, 8, 9] if kind == "poor" else [1, 3, 2, 4, 5, 6, 7, 8, 9]
         total = hist.balances[kind].iloc[-1]
         assert [line["households"] for line in report["balances"][kind]] == [
-            int(total[f"ho_{i}"]) for i in range(1, 10)
+            int(total[f"ho_{i}"]) for i in order
         ]
         assert [line["persons"] for line in report["balances"][kind]] == [
-            int(total[f"nk_{i}"]) for i in range(1, 10)
+            int(total[f"nk_{i}"]) for i in order
         ]
+    near = {line["line"]: line["label"] for line in report["balances"]["near_poor"]}
+    assert near[2] == "Giảm: thoát cận nghèo" and near[3] == "Giảm: từ cận nghèo rơi xuống nghèo"
     classes = {c["code"]: c["households"] for c in report["summary"]["classes"]}
     assert classes["ngheo"] == report["balances"]["poor"][-1]["households"]
     assert sum(v for v in classes.values() if v) == report["summary"]["households"]
@@ -240,16 +246,24 @@ def test_what_if_under_the_next_standard() -> None:
     assert result["assumed_not_deprived"] == ["xu_ly_rac_thai"]
 
 
-def test_support_note_without_records_is_the_summary_s_own(ws: Path) -> None:
-    """The report skips the support summary of a commune without records: its note must be
-    the one the summary itself gives."""
-    from ngheo_cli import report_api, support_api
+def test_support_note_without_records_is_official_and_the_command_goes_to_the_preparer(
+    ws: Path,
+) -> None:
+    """The report skips the support summary of a commune without records: its note says so
+    in words a chairperson can sign (the commune named, no command); the command to run is
+    a preparer's note, outside the report's text."""
+    from ngheo_cli import report_api
 
     workspace = load_workspace(ws)
-    code = workspace.communes[0].code
-    assert not report_api._has_support_records(workspace, code, 2024)
-    full = support_api.support_summary(workspace, code, 2024).to_dict()
-    assert report_api._support(workspace, code, 2024) == (None, full["notes"][0])
+    cfg = workspace.communes[0]
+    assert not report_api._has_support_records(workspace, cfg.code, 2024)
+    support, note = report_api._support(workspace, cfg.code, 2024)
+    assert support is None and cfg.name in note and "ngheo" not in note and "--" not in note
+    ctx = build_report(workspace, 2024, commune=cfg.code).to_dict()
+    assert ctx["support"]["note"] == note
+    assert any("ngheo support import" in n for n in ctx["preparer_notes"])
+    html = render_html(ctx)
+    assert "ngheo support" not in html and "ngheo assign" not in html and "--commune" not in html
 
 
 def test_province_read_by_two_processes_is_the_same(

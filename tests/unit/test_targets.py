@@ -174,6 +174,24 @@ def test_national_defaults_ship_and_parse() -> None:
     assert {(t.measure, t.kind, t.year) for t in shipped} >= {
         ("poor_rate", "reduce_pp_per_year", 2025),
         ("dtts_poor_rate", "reduce_pp_per_year", 2025),
-        ("dtts_poor_rate", "below", 2030),
+        ("dtts_area_poor_rate", "below", 2030),
     }
     assert all(t.level == "national" and t.source for t in shipped)
+    # The 2026–2030 programme is cited by its resolution; its DTTS target is over the whole
+    # area's households, a different measure from the 2021–2025 DTTS households' rate.
+    later = [t for t in shipped if t.year == 2030]
+    assert later and all("Nghị quyết 257/2025/QH15" in t.source for t in later)
+    assert not any(t.measure == "dtts_poor_rate" for t in later)
+
+
+def test_forecast_never_falls_below_zero() -> None:
+    """A steep fall read far ahead would cross 0: the forecast stops at 0 and says the
+    target is reached before its year."""
+    plain = {k: v for k, v in LAK_POOR_2025.items() if k != "baseline"}
+    target = parse_target({**plain, "year": 2030, "kind": "below", "value": 12}, "t")
+    steep = [Observation(2022, 25.0, "nd07-2021"), Observation(2023, 18.0, "nd07-2021"),
+             Observation(2024, 11.0, "nd07-2021")]
+    ev = evaluate(target, steep, 2024, lambda y: "nd07-2021")
+    assert ev.projection is not None and ev.projection[1] == 0.0
+    assert any("đạt trước năm chỉ tiêu" in n for n in ev.notes)
+    assert ev.status == "met" and ev.needed_per_year == 0.0

@@ -13,7 +13,13 @@ from ...io.report_outputs import write_report
 from ...io.resources import shipped_dir
 from ...io.sample_writer import write_messy
 from ...io.support_outputs import write_support_summary
-from ...io.workspace import CommuneConfig, Workspace, init_workspace, save_workspace
+from ...io.workspace import (
+    CommuneConfig,
+    Workspace,
+    init_workspace,
+    load_workspace,
+    save_workspace,
+)
 from ...io.xlsx_writer import Column, Sheet, write_workbook
 from ...sample.generator import generate_province, next_year
 from .. import console, views
@@ -108,6 +114,10 @@ def demo(
         console.err.print(f"Đã ghi báo cáo: {path}", markup=False)
     run_demo_recognised(out / "xa_moi", ws, data)
     run_demo_province(out / "tinh_mau")
+    # The province's official form set (one row per commune), beside the commune's.
+    province = report_api.build_report(load_workspace(out / "tinh_mau"), year, province=True)
+    for path in write_report(province.context, out / "tinh_mau"):
+        console.err.print(f"Đã ghi báo cáo tỉnh: {path}", markup=False)
     first = next(p for p in report_files if p.suffix == ".html")
     console.err.print(
         f"Xong. Mở trước tiên tệp {first} (báo cáo một trang, mở bằng trình duyệt web); "

@@ -63,5 +63,7 @@ def report(
         lines.append(f"  {ev['status_label']}: {ev['target']['label']}")
     lines += [f"  Lưu ý: {n}" for n in ctx["notes"]]
     lines += [f"Đã ghi: {p}" for p in result.outputs]
+    # Instructions for whoever prepares the report: here, never in the report's text.
+    lines += [f"  Gợi ý cho người lập báo cáo: {n}" for n in ctx.get("preparer_notes") or []]
     console.err.print("\n".join(lines), markup=False)
     return 0
