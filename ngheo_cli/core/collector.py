@@ -8,12 +8,18 @@ from collections.abc import Callable, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from .findings import CATALOGUE, Finding
+from .findings import CATALOGUE, EXCEL_ERRORS, Finding
 from .parse import Parsed, as_text
 from .schema import Field
 from .table import RawTable
 
 NO_COLUMN_RANK = -1  # findings about a whole row sort before the row's cell findings
+SHOWN_VALUE_CHARS = 60  # a cell's text quoted in a message is cut to this length
+
+
+def _shown(text: str) -> str:
+    text = str(text)
+    return text if len(text) <= SHOWN_VALUE_CHARS else text[: SHOWN_VALUE_CHARS - 1] + "…"
 
 
 class FindingCollector:
@@ -48,6 +54,26 @@ class FindingCollector:
         self.ma_ho = (
             self.text(ma_ho_key) if ma_ho_key is not None and ma_ho_key in frame.columns else None
         )
+        self._cell_problems()
+
+    def _cell_problems(self) -> None:
+        """Excel error cells and uncalculated formulas: each an error at its cell (the
+        reader left them blank; a blank must never pass for a value)."""
+        if not self.raw.cell_problems:
+            return
+        position = {int(r): p for p, r in enumerate(self.rows)}
+        for (row, key), (kind, detail) in sorted(self.raw.cell_problems.items()):
+            pos = position.get(row)
+            if pos is None or key not in self.frame.columns:
+                continue
+            mask = np.zeros(len(self.frame), dtype=bool)
+            mask[pos] = True
+            if kind == "loi":
+                meaning = EXCEL_ERRORS.get(detail, "giá trị lỗi")
+                self.add("o-loi-excel", key, mask, error=detail, meaning=meaning)
+            else:
+                shown = detail if len(detail) <= 60 else detail[:57] + "…"
+                self.add("cong-thuc-chua-tinh", key, mask, formula=shown)
 
     def text(self, key: str) -> np.ndarray:
         """The raw cell texts of a column (object array; None when blank or absent)."""
@@ -112,7 +138,7 @@ class FindingCollector:
             excel_row = row if row is not None else int(self.rows[pos])
             values: dict[str, object] = {"label": label, "value": ""}
             if texts is not None and pos >= 0 and texts[pos] is not None:
-                values["value"] = texts[pos]
+                values["value"] = _shown(texts[pos])
             values.update(common)
             if fields is not None:
                 values.update(fields(int(pos)))

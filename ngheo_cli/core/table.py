@@ -50,6 +50,10 @@ class RawTable:
     header_rows: tuple[int, ...]  # Excel row numbers of the header (1 or 2 rows)
     unmapped: list[str] = field(default_factory=list)  # headers that matched no key
     skipped: list[SkippedRow] = field(default_factory=list)
+    # Cells that held no value the reader could use, left blank in ``frame``:
+    # (Excel row, key) → ("loi", "#DIV/0!") for an Excel error value, or
+    # ("cong-thuc", formula text) for a formula saved without its calculated value.
+    cell_problems: dict[tuple[int, str], tuple[str, str]] = field(default_factory=dict)
 
     def cell(self, key: str | None, row: int) -> str:
         """Excel reference of ``key`` in ``row``; the first column of the row when key is None."""

@@ -28,10 +28,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ..core.findings import EXCEL_ERRORS
 from ..core.schema import FIELDS, Field
 from ..core.table import RawTable, SkippedRow, SkipReason
 from ..core.text import column_letter, fold, fold_words
 from ..errors import InputError, RulesetError
+from .xlsx_scan import SheetScan, scan_workbook
 
 __all__ = ["read_table", "load_column_map"]
 
@@ -110,7 +112,7 @@ def read_table(
         sheet_name, grid, header = _read_xlsx(path, name, sheet, index, fields, required)
 
     _check_required(header, fields, required, index, name, sheet_name)
-    return _build_table(grid, header, fields, required, name, sheet_name)
+    return take_cell_problems(_build_table(grid, header, fields, required, name, sheet_name))
 
 
 def load_column_map(path: Path) -> dict[str, str]:
@@ -244,10 +246,13 @@ def _read_xlsx(
         raise
     if not sheet_names:
         raise _corrupt(name)
+    # Before any sheet is loaded: refuse a sheet the fast reader cannot hold in memory,
+    # and find the error cells and uncalculated formulas it would read as blank.
+    scans = scan_workbook(path, name, sheet_names)
 
     if sheet is not None or len(sheet_names) == 1:
         idx = _find_sheet(sheet, sheet_names, name) if sheet is not None else 0
-        grid, _ = _load_grid(reader, idx, name, None)
+        grid, _ = _load_grid(reader, idx, name, None, scans.get(sheet_names[idx]))
         header = _detect_header(grid.iloc[:HEADER_WINDOW], index)
         if header is None:
             raise _no_header_error(name, [sheet_names[idx]], fields, required)
@@ -273,7 +278,7 @@ def _read_xlsx(
             raise failures[0]
         raise _no_header_error(name, sheet_names, fields, required)
     idx = best[1]
-    grid, _ = _load_grid(reader, idx, name, None)
+    grid, _ = _load_grid(reader, idx, name, None, scans.get(sheet_names[idx]))
     header = _detect_header(grid.iloc[:HEADER_WINDOW], index)
     if header is None:  # cannot happen: same rows as the window; keep the message anyway
         raise _no_header_error(name, [sheet_names[idx]], fields, required)
@@ -294,13 +299,18 @@ def _find_sheet(wanted: str, names: list[str], source: str) -> int:
 
 
 def _load_grid(
-    reader: fastexcel.ExcelReader, idx: int, name: str, n_rows: int | None
+    reader: fastexcel.ExcelReader,
+    idx: int,
+    name: str,
+    n_rows: int | None,
+    scan: SheetScan | None = None,
 ) -> tuple[pd.DataFrame, bool]:
     """Every cell of a sheet as stripped text or NaN.
 
     Row position p is Excel row p + 1 (``skip_rows=0`` keeps leading blank rows); the
     columns are the zero-based absolute column indices (calamine drops leading blank
-    columns, ``absolute_index`` puts them back).
+    columns, ``absolute_index`` puts them back). Error cells and formulas without a
+    calculated value (from ``scan``) hold a marked text (:func:`_mark_cells`), not a blank.
     """
     try:
         loaded = reader.load_sheet(
@@ -318,7 +328,58 @@ def _load_grid(
     if frame.shape[1] != len(columns):  # defensive: fall back to positions
         columns = list(range(frame.shape[1]))
     frame.columns = pd.Index(columns)
-    return _clean(frame), visible
+    grid = _clean(frame)
+    if scan is not None and (scan.errors or scan.uncached):
+        grid = _mark_cells(grid, scan)
+    return grid, visible
+
+
+# A cell that is not a value (an Excel error, a formula never calculated) travels through
+# row classification as marked text, so that its row is never taken for a blank one;
+# :func:`take_cell_problems` then lifts the marks off the table into ``cell_problems``.
+CELL_MARK = "\x00ngheo:"
+
+
+def _mark_cells(grid: pd.DataFrame, scan: SheetScan) -> pd.DataFrame:
+    marks = {pos: f"{CELL_MARK}loi:{text}" for pos, text in scan.errors.items()}
+    for pos, formula in scan.uncached.items():
+        marks.setdefault(pos, f"{CELL_MARK}cong-thuc:{formula}")
+    n = len(grid)
+    for (row, col), text in sorted(marks.items()):
+        if row >= n:
+            continue  # outside the rows loaded (a header window)
+        if col not in grid.columns:
+            grid[col] = pd.Series(np.nan, index=grid.index, dtype="str")
+        grid.iat[row, grid.columns.get_loc(col)] = text
+    return grid.reindex(columns=sorted(grid.columns))
+
+
+def _mark_error_literals(grid: pd.DataFrame) -> pd.DataFrame:
+    """CSV: Excel writes an error cell as its literal ("#N/A"); mark those like xlsx ones."""
+    literals = list(EXCEL_ERRORS)
+    for col in grid.columns:
+        hit = grid[col].isin(literals).to_numpy()
+        if hit.any():
+            values = grid[col].astype(object)
+            values[hit] = CELL_MARK + "loi:" + values[hit]
+            grid[col] = values
+    return grid
+
+
+def take_cell_problems(table: RawTable) -> RawTable:
+    """Move marked cells out of ``table.frame`` (left blank) into ``table.cell_problems``:
+    (Excel row, key) → ("loi", "#DIV/0!") or ("cong-thuc", formula text)."""
+    frame = table.frame
+    for key in frame.columns:
+        column = frame[key]
+        marked = column.str.startswith(CELL_MARK, na=False).to_numpy(dtype=bool)
+        if not marked.any():
+            continue
+        for row, text in zip(frame.index[marked], column[marked], strict=True):
+            kind, _, detail = text[len(CELL_MARK) :].partition(":")
+            table.cell_problems[(int(row), str(key))] = (kind, detail)
+        frame[key] = column.where(~marked)
+    return table
 
 
 def _clean(frame: pd.DataFrame) -> pd.DataFrame:
@@ -358,7 +419,7 @@ def _read_csv_grid(path: Path, name: str, index: dict[str, str]) -> pd.DataFrame
             f'Tệp CSV "{name}" sai cấu trúc, không đọc được.',
             hint="Mở bằng Excel và lưu lại thành .xlsx.",
         ) from exc
-    return _clean(frame)
+    return _mark_error_literals(_clean(frame))
 
 
 def _decode_csv(data: bytes, name: str) -> str:

@@ -143,6 +143,7 @@ CASES: list[tuple[str, dict[str, Any], str | None, dict[str, Any]]] = [
     # (code, cells of the one household, column of the finding, prepare() options)
     ("ma-ho-trong", {"ma_ho": ""}, "ma_ho", {}),
     ("so-khong-doc-duoc", {"thu_nhap_binh_quan": "một triệu"}, "thu_nhap_binh_quan", {}),
+    ("so-qua-lon", {"thu_nhap_binh_quan": "1e308"}, "thu_nhap_binh_quan", {}),
     ("so-am", {"thu_nhap_binh_quan": "-1.000.000"}, "thu_nhap_binh_quan", {}),
     ("so-mo-ho", {"thu_nhap_binh_quan": "1,5"}, "thu_nhap_binh_quan", {}),
     ("so-khong-nguyen", {"so_nhan_khau": "4,5"}, "so_nhan_khau", {}),
@@ -180,8 +181,15 @@ def _case_raw(code: str, cells: dict[str, Any]) -> RawTable:
 OTHER_TABLES = ("dv-", "kn-", "ht-")
 
 
+# Cells the reader could not use (Excel error values, formulas never calculated) are
+# tested with real workbooks in tests/unit/test_hostile_input.py.
+READER_CODES = frozenset({"o-loi-excel", "cong-thuc-chua-tinh"})
+
+
 def test_every_household_code_is_covered() -> None:
-    household_codes = {c for c in CATALOGUE if not c.startswith(OTHER_TABLES)}
+    household_codes = {
+        c for c in CATALOGUE if not c.startswith(OTHER_TABLES) and c not in READER_CODES
+    }
     assert {c[0] for c in CASES} | {"ma-ho-trung"} == household_codes
 
 
