@@ -14,6 +14,9 @@ from .schema import Field
 from .table import RawTable
 
 NO_COLUMN_RANK = -1  # findings about a whole row sort before the row's cell findings
+# Findings listed per sheet: an error workbook stays far below Excel's 1 048 576 rows
+# however broken the input is; the rows past the cap are still rejected and counted.
+FINDINGS_CAP = 100_000
 SHOWN_VALUE_CHARS = 60  # a cell's text quoted in a message is cut to this length
 
 
@@ -172,4 +175,29 @@ class FindingCollector:
                 self.add(code, key, error == code, lambda p: {"hint": hint[p]}, **common)
 
     def sorted_findings(self) -> list[Finding]:
-        return [item[3] for item in sorted(self._items, key=lambda it: it[:3])]
+        """The findings in sheet order, at most :data:`FINDINGS_CAP`; past the cap, one
+        last finding says how many more there are (rows stay rejected all the same)."""
+        items = sorted(self._items, key=lambda it: it[:3])
+        if len(items) <= FINDINGS_CAP:
+            return [item[3] for item in items]
+        kept = [item[3] for item in items[:FINDINGS_CAP]]
+        first_dropped = items[FINDINGS_CAP][0]
+        rest = len(items) - FINDINGS_CAP
+        kind = CATALOGUE["con-loi-khac"]
+        kept.append(
+            Finding(
+                code=kind.code,
+                severity=kind.severity,
+                sheet=self.raw.sheet,
+                cell=self.raw.cell(None, first_dropped),
+                row=first_dropped,
+                column=None,
+                ma_ho=None,
+                message=kind.template.format(
+                    count=f"{rest:,}".replace(",", "."),
+                    row=first_dropped,
+                    cap=f"{FINDINGS_CAP:,}".replace(",", "."),
+                ),
+            )
+        )
+        return kept

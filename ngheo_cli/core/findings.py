@@ -37,6 +37,13 @@ EXCEL_ERRORS: dict[str, str] = {
 CATALOGUE: dict[str, FindingType] = {
     t.code: t
     for t in (
+        FindingType(
+            "con-loi-khac",
+            "warning",
+            "Còn {count} lỗi và cảnh báo khác từ dòng {row} trở đi không được liệt kê (mỗi "
+            "sheet chỉ liệt kê {cap} lỗi đầu); các dòng có lỗi vẫn bị loại và được đếm. Hãy sửa "
+            "các lỗi trên rồi chạy lại.",
+        ),
         # --- cells that hold no value --------------------------------------------------
         FindingType(
             "o-loi-excel",

@@ -435,13 +435,49 @@ def _decode_csv(data: bytes, name: str) -> str:
             pass
         try:
             # Vietnamese Windows code page; it writes tone marks as combining characters.
-            return unicodedata.normalize("NFC", data.decode("cp1258"))
+            text = unicodedata.normalize("NFC", data.decode("cp1258"))
         except UnicodeDecodeError:
             pass
+        else:
+            if not _looks_legacy(text):
+                return text
+            raise InputError(
+                f'Tệp CSV "{name}" dùng bảng mã chữ cũ (TCVN3/ABC, VNI hoặc Windows-1252), '
+                "không phải Unicode: chữ tiếng Việt sẽ bị đọc sai nên tệp không được dùng.",
+                hint="Chuyển tệp sang Unicode (ví dụ Unikey: Công cụ chuyển mã, từ TCVN3 hoặc "
+                "VNI sang Unicode) rồi lưu thành .xlsx hoặc CSV UTF-8 "
+                "(Excel: Lưu thành > CSV UTF-8).",
+            )
     raise InputError(
         f'Không đọc được bảng mã chữ của tệp CSV "{name}".',
         hint="Lưu lại tệp dưới dạng .xlsx, hoặc CSV UTF-8 (Excel: Lưu thành > CSV UTF-8).",
     )
+
+
+# Combining marks that Vietnamese letters carry (tones, circumflex, breve, horn).
+_VIETNAMESE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b")
+# Non-ASCII characters common in any text: spaces, dashes, quotes, units.
+_COMMON_SYMBOLS = frozenset("\u00a0–—‘’“”…°²³·•№×")
+
+
+def _is_vietnamese(ch: str) -> bool:
+    if ch in "đĐ":
+        return True
+    parts = unicodedata.normalize("NFD", ch)
+    return parts[0] in "aeiouyAEIOUY" and all(m in _VIETNAMESE_MARKS for m in parts[1:])
+
+
+def _looks_legacy(text: str) -> bool:
+    """Text decoded as cp1258 that is really TCVN3, VNI or Latin-1: Vietnamese written in
+    those encodings decodes to letters Vietnamese never uses (ø, ö, ñ, µ, ¸, Õ…)."""
+    odd = seen = 0
+    for ch in text:
+        if ch.isascii() or ch in _COMMON_SYMBOLS:
+            continue
+        seen += 1
+        if not _is_vietnamese(ch):
+            odd += 1
+    return odd >= 3 and odd * 5 >= seen
 
 
 def _sniff_delimiter(text: str, index: dict[str, str]) -> str:

@@ -5,14 +5,17 @@ is printed and that every input row is either classified or rejected."""
 from __future__ import annotations
 
 import csv
+import unicodedata
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from ngheo_cli.core import collector
 from ngheo_cli.core.text import cell_ref
 from ngheo_cli.errors import EXIT_INPUT
+from ngheo_cli.io import xlsx_scan
 
 HEADER = ["Mã hộ", "Họ tên chủ hộ", "Khu vực", "Số nhân khẩu", "Thu nhập bình quân", "Điểm B"]
 GOOD = [
@@ -236,3 +239,93 @@ def test_sheet_names_with_quotes_are_quoted_as_excel_does() -> None:
     assert cell_ref("Hộ", "B", 3) == "Hộ!B3"
     assert cell_ref("Thôn A", "B", 3) == "'Thôn A'!B3"
     assert cell_ref("Buôn 'Ea' Tiêu", "C", 12) == "'Buôn ''Ea'' Tiêu'!C12"
+
+
+# --- legacy encodings -----------------------------------------------------------------------
+
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def _cp1258(text: str) -> bytes:
+    """Vietnamese Windows code page: base letters precomposed, tone marks combining."""
+    out = b""
+    for ch in text:
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        parts = unicodedata.normalize("NFD", ch)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONES))
+        out += (base + "".join(c for c in parts if c in _TONES)).encode("cp1258")
+    return out
+
+
+def _csv_text(rows: list[list[str]]) -> str:
+    return "".join(",".join(r) + "\n" for r in rows)
+
+
+def test_a_cp1258_csv_is_read(cli, tmp_path: Path) -> None:
+    path = tmp_path / "xa.csv"
+    path.write_bytes(_cp1258(_csv_text([HEADER, *GOOD])))
+    res = classify(cli, path, tmp_path)
+    assert res.exit_code == 0, res.stderr
+    assert_nothing_lost(res, len(GOOD))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        # VNI: tone and vowel marks as separate Latin-1 letters after the vowel.
+        "Ma\xf5 ho\xe4,Ho\xe4 te\xean chu\xfb ho\xe4\n01,Nguye\xe3n Va\xean A\xf9nh\n"
+        "02,Tra\xe0n Th\xf2 \xd1a\xf8o\n".encode("latin-1"),
+        # TCVN3 (ABC): Vietnamese letters in the upper half of the byte range.
+        b"M\xb8 h\xe9,H\xe9 t\xaan ch\xf1 h\xe9\n01,Nguy\xd5n V\xa8n \xb8nh\n"
+        b"02,Tr\xcbn Th\xfb \xae\xb5o\n",
+        "Code,Name\n01,Müller Groß\n02,Señor Ñandú\n03,Øre Ålesund\n".encode("latin-1"),
+    ],
+    ids=["vni", "tcvn3", "latin-1"],
+)
+def test_a_legacy_encoded_csv_says_so(cli, tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "xa.csv"
+    path.write_bytes(data)
+    res = classify(cli, path, tmp_path)
+    assert_no_traceback(res)
+    assert res.exit_code == EXIT_INPUT
+    assert "bảng mã chữ cũ" in said(res)
+    assert "Unicode" in said(res)
+
+
+# --- findings stop at a cap ----------------------------------------------------------------
+
+
+def test_findings_stop_at_the_cap_and_count_the_rest(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(collector, "FINDINGS_CAP", 5)
+    junk = [[f"{i:04d}", "Hộ lỗi", "Nông thôn", "4", "không rõ", "0"] for i in range(10, 30)]
+    path = tmp_path / "xa.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([HEADER, *GOOD, *junk])
+    res = classify(cli, path, tmp_path)
+    assert_no_traceback(res)
+    assert res.exit_code == 1
+    assert_nothing_lost(res, len(GOOD) + len(junk))
+    data = res.json()
+    assert data["rejected_rows"] == len(junk)
+    listed = data["rejected"] + data.get("warnings", [])
+    assert sum(f["code"] != "con-loi-khac" for f in listed) == 5
+    rest = [f for f in listed if f["code"] == "con-loi-khac"]
+    assert len(rest) == 1 and "15" in rest[0]["message"]
+
+
+def test_a_junk_sheet_beyond_the_cell_limit_is_refused(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(xlsx_scan, "MAX_CELLS", 100)
+    junk = "".join(_row_xml(n, ["rác", "x", "y"]) for n in range(5, 60))
+    path = raw_xlsx(tmp_path / "xa.xlsx", junk)
+    res = classify(cli, path, tmp_path)
+    assert_no_traceback(res)
+    assert res.exit_code == EXIT_INPUT
+    assert "C59" in said(res) or "A59" in said(res)
