@@ -138,6 +138,7 @@ def load_stored_year(ws: Workspace, commune: str, year: int) -> tuple[CommuneCon
 def export_frame(frame: pd.DataFrame, out: Path) -> None:
     """A stored year as CSV (UTF-8 with BOM) or xlsx, keys as headers, codes as text."""
     from .io.atomic import atomic_write
+    from .io.csv_out import write_csv
     from .io.xlsx_writer import Column, Sheet, write_workbook
 
     suffix = out.suffix.lower()
@@ -147,7 +148,7 @@ def export_frame(frame: pd.DataFrame, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
         with atomic_write(out) as tmp:
-            data.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+            write_csv(data, tmp)
         return
     kinds = {"ma_ho": "code", "so_nhan_khau": "int", "thu_nhap_binh_quan": "money"}
     columns = [

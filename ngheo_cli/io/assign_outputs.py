@@ -12,6 +12,7 @@ from ..core.explain import deprivation_names
 from ..core.schema import CLASS_LABELS
 from ..io import rulesets
 from .atomic import StagedOutputs
+from .csv_out import write_csv
 from .templates import render
 from .xlsx_writer import Column, Sheet, write_workbook
 
@@ -190,9 +191,7 @@ def write_assignment(run, out_dir: Path, fmt: str) -> list[Path]:  # noqa: ANN00
                 "relation",
                 "kept_from_last_year",
             ]
-            pairs[[c for c in cols if c in pairs.columns]].to_csv(
-                staged.stage(path), index=False, encoding="utf-8-sig", lineterminator="\r\n"
-            )
+            write_csv(pairs[[c for c in cols if c in pairs.columns]], staged.stage(path))
             written.append(path)
         else:
             path = out_dir / f"{stem}.xlsx"

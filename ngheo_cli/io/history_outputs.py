@@ -10,6 +10,7 @@ import pandas as pd
 from ..core.history import BALANCE_LINES, BIEN_DONG_LABELS
 from ..core.schema import CLASS_LABELS
 from .atomic import StagedOutputs
+from .csv_out import write_csv
 from .xlsx_writer import Column, Sheet, write_workbook
 
 TITLES = {"poor": "DIỄN BIẾN HỘ NGHÈO", "near_poor": "DIỄN BIẾN HỘ CẬN NGHÈO"}
@@ -105,9 +106,7 @@ def write_history(result, out_dir: Path, fmt: str) -> list[Path]:  # noqa: ANN00
         if fmt == "csv":
             path = out_dir / f"{stem}.csv"
             cols = ["ma_ho", "phan_loai", "phan_loai_truoc", "bien_dong", "thon", "ho_ten_chu_ho"]
-            result.transitions[cols].to_csv(
-                staged.stage(path), index=False, encoding="utf-8-sig", lineterminator="\r\n"
-            )
+            write_csv(result.transitions[cols], staged.stage(path))
         else:
             path = out_dir / f"{stem}.xlsx"
             write_workbook(staged.stage(path), history_sheets(result))

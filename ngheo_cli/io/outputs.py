@@ -25,6 +25,7 @@ from ..core.summary import (
 )
 from ..core.table import SKIP_LABELS
 from .atomic import StagedOutputs
+from .csv_out import write_csv
 from .templates import render
 from .xlsx_writer import Column, Sheet, write_workbook
 
@@ -361,7 +362,7 @@ def write_outputs(
                 if c in frame.columns
             ]
             tmp = staged.stage(paths["ket_qua"])
-            frame[cols].to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+            write_csv(frame[cols], tmp)
             written.append(paths["ket_qua"])
         else:
             props = {"title": f"Kết quả phân loại hộ năm {result.year}", "author": "ngheo"}
