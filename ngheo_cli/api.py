@@ -6,7 +6,7 @@ The CLI is a thin shell over these; notebooks and batch jobs call them directly.
 from __future__ import annotations
 
 import errno
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,12 +107,7 @@ def classify_file(
     run = ClassifyRun(
         result=result, input_path=path, input_sha256=sha256_file(path), comparison=comparison
     )
-    if write:
-        target = out_dir if out_dir is not None else path.parent
-        with output_errors(target):
-            run.outputs = write_outputs(result, target, path.stem, fmt, run.input_sha256)
-            if comparison is not None:
-                run.outputs.append(write_comparison(comparison, target, path.stem))
+    record: Callable[[], None] | None = None
     if target_commune is not None and workspace is not None:
         info = RunInfo(
             standard=ruleset.id,
@@ -121,14 +116,30 @@ def classify_file(
             rejected=len(result.rejected),
             indicators=ruleset.indicator_ids,
         )
-        with workspace.open_store() as store:
-            run_id = store.record_year(target_commune.code, year, result.households, info)
-        run.recorded = {
-            "commune": target_commune.code,
-            "year": year,
-            "run_id": run_id,
-            "store": str(workspace.store_path),
-        }
+        commune_code, ws = target_commune.code, workspace
+
+        def record() -> None:
+            with ws.open_store() as store:
+                run_id = store.record_year(commune_code, year, result.households, info)
+            run.recorded = {
+                "commune": commune_code,
+                "year": year,
+                "run_id": run_id,
+                "store": str(ws.store_path),
+            }
+
+    if write:
+        # Recorded and written, or neither: the outputs are written to temp files, the year
+        # is recorded, and only then do the outputs replace the old ones.
+        target = out_dir if out_dir is not None else path.parent
+        with output_errors(target):
+            run.outputs = write_outputs(
+                result, target, path.stem, fmt, run.input_sha256, before_commit=record
+            )
+            if comparison is not None:
+                run.outputs.append(write_comparison(comparison, target, path.stem))
+    elif record is not None:
+        record()
     return run
 
 

@@ -45,6 +45,24 @@ def _read_umask() -> int:
     return mask
 
 
+# A writer that failed on a full disk leaves objects (xlsxwriter's ZipFile) whose __del__
+# tries to flush again and fails the same way: Python would print "Exception ignored in …"
+# with a traceback after the one Vietnamese message already given. Those disk errors are
+# dropped; every other unraisable exception still reaches the previous hook.
+_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS})
+_previous_unraisablehook = sys.unraisablehook
+
+
+def _quiet_disk_errors(unraisable: sys.UnraisableHookArgs) -> None:
+    exc = unraisable.exc_value
+    if isinstance(exc, OSError) and exc.errno in _DISK_ERRNOS:
+        return
+    _previous_unraisablehook(unraisable)
+
+
+sys.unraisablehook = _quiet_disk_errors
+
+
 # mkstemp creates 0600 files; an output should get the mode a plain open() would give it.
 _NEW_FILE_MODE = 0o666 & ~_read_umask()
 

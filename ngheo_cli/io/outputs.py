@@ -4,7 +4,7 @@ together, so a failed run leaves the previous outputs as they were."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -326,12 +326,19 @@ def error_sheets(result: ClassificationResult) -> list[Sheet]:
 
 
 def write_outputs(
-    result: ClassificationResult, out_dir: Path, stem: str, fmt_: str, input_sha256: str
+    result: ClassificationResult,
+    out_dir: Path,
+    stem: str,
+    fmt_: str,
+    input_sha256: str,
+    before_commit: Callable[[], None] | None = None,
 ) -> list[Path]:
     """Write every output of a classification; returns the paths written, in a fixed order.
 
     A stale error workbook from an earlier run of the same input is removed when this run
     finds nothing, so the folder never shows errors that are already fixed.
+    ``before_commit`` runs once every file is written but none is in place yet (recording
+    the year in the store): if it fails, no output replaces anything.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = output_paths(out_dir, stem, fmt_)
@@ -383,6 +390,8 @@ def write_outputs(
             if result.findings:
                 write_workbook(staged.stage(paths["loi"]), error_sheets(result), properties=props)
                 written.append(paths["loi"])
+        if before_commit is not None:
+            before_commit()
     if fmt_ != "csv" and not result.findings and paths["loi"].exists():
         paths["loi"].unlink()
     return written
