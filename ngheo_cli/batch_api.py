@@ -24,6 +24,7 @@ it is not needed for safety, since a killed writer rolls back on its own.
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 import traceback
@@ -126,6 +127,35 @@ def _folder_inputs(code: str, folder: Path, ws: Workspace) -> CommuneInputs:
     return CommuneInputs(code, first["survey"], first["members"], first["support"])
 
 
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+
+
+def fill_placeholders(template: str, values: dict[str, str], where: str) -> str:
+    """Fill ``{year}``, ``{code}``… in a path from a batch config.
+
+    Only a fixed set of names, by plain text substitution: never ``str.format``, so no
+    attribute or index access (``{code.__class__}``, ``{year[0]}``) is ever evaluated and no
+    width or padding (``{code:>999999999}``) can exhaust memory. ``{{`` and ``}}`` are
+    literal braces. Any other name in braces, or a brace left open, is exit 4 naming it.
+    """
+    known = ", ".join("{" + k + "}" for k in values)
+
+    def one(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            return token[0]
+        name = match.group(1)
+        if name is not None and name in values:
+            return values[name]
+        what = f"chỗ điền {token}" if name is not None else f'dấu ngoặc "{token}" lẻ'
+        raise RulesetError(
+            f'{where}: {what} trong đường dẫn "{template}" không hợp lệ.',
+            hint=f"Chỉ dùng được: {known}, viết đúng như vậy; ngoặc nhọn thật viết {{{{ và }}}}.",
+        )
+
+    return _PLACEHOLDER.sub(one, template)
+
+
 def _config_inputs(path: Path, year: int) -> tuple[Workspace, list[CommuneInputs]]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -157,11 +187,13 @@ def _config_inputs(path: Path, year: int) -> tuple[Workspace, list[CommuneInputs
             raise RulesetError(f"{where}: mã xã phải viết trong dấu nháy, ví dụ code: '00123'.")
         code = item["code"].strip()
 
-        def file_of(key: str, code: str = code, item: dict[str, Any] = item) -> Path | None:
+        def file_of(
+            key: str, code: str = code, item: dict[str, Any] = item, where: str = where
+        ) -> Path | None:
             value = item.get(key)
             if value in (None, ""):
                 return None
-            return base / str(value).format(year=year, code=code)
+            return base / fill_placeholders(str(value), {"year": str(year), "code": code}, where)
 
         entry = CommuneInputs(code, file_of("survey"), file_of("members"), file_of("support"))
         problem = None
