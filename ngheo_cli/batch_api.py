@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import threading
 import time
 import traceback
@@ -484,7 +485,21 @@ def _watch_parent(parent: int) -> None:
 
 def _worker_init(parent: int) -> None:
     use_vietnam_time()
+    _quiet_stderr()
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _quiet_stderr() -> None:
+    """A worker's stderr is the batch's JSON-lines log: nothing a worker prints itself (a
+    warning, a traceback of a dying library, "Exception ignored …") may land in it raw.
+    What went wrong in a commune reaches the log as that commune's outcome instead."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process
+    except OSError:
+        pass
 
 
 def _in_process(tasks: list[CommuneTask]) -> Iterator[dict[str, Any]]:
