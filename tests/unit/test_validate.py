@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import numpy as np
@@ -567,7 +566,8 @@ def test_unsorted_index_is_handled() -> None:
 
 
 @pytest.mark.slow
-def test_hundred_thousand_rows_validate_fast() -> None:
+def test_hundred_thousand_rows_validate() -> None:
+    # Timed in benchmarks/bench_suite_timings.py: no wall-clock assert in the suite.
     n = 100_000
     rng = np.random.default_rng(0)
     columns: dict[str, Any] = {
@@ -588,8 +588,5 @@ def test_hundred_thousand_rows_validate_fast() -> None:
     frame = pd.DataFrame(columns, index=np.arange(5, n + 5)).astype("str")
     raw = RawTable("x.xlsx", "Hộ", frame, {c: column_letter(i) for i, c in enumerate(frame)},
                    {c: c for c in frame}, (4,))
-    start = time.perf_counter()
     p = prepare(raw, ND07)
-    elapsed = time.perf_counter() - start
     assert p.input_rows == n and len(p.households) == n
-    assert elapsed < 2.0, elapsed
