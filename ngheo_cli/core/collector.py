@@ -174,6 +174,21 @@ class FindingCollector:
             else:
                 self.add(code, key, error == code, lambda p: {"hint": hint[p]}, **common)
 
+    def beyond_bounds(self, typed: dict[str, pd.Series], bounds: Mapping[str, object]) -> None:
+        """A value past its column's sensible maximum (the ruleset's ``bounds``) is an
+        error at its cell, and is removed from ``typed`` so that nothing downstream uses it."""
+        for key, bound in bounds.items():
+            if key not in typed:
+                continue
+            high = float(bound.max)  # type: ignore[attr-defined]
+            values = pd.to_numeric(typed[key], errors="coerce").astype("Float64")
+            over = (values > high).fillna(False).to_numpy(dtype=bool)
+            if not over.any():
+                continue
+            shown = f"{high:,.0f}".replace(",", ".")
+            self.add("vuot-gioi-han", key, over, high=shown, why=bound.note)  # type: ignore[attr-defined]
+            typed[key] = typed[key].where(~over)
+
     def sorted_findings(self) -> list[Finding]:
         """The findings in sheet order, at most :data:`FINDINGS_CAP`; past the cap, one
         last finding says how many more there are (rows stay rejected all the same)."""

@@ -75,6 +75,12 @@ CATALOGUE: dict[str, FindingType] = {
             'Không đọc được "{value}" ở cột {label}. Hãy ghi một số, ví dụ {example}.',
         ),
         FindingType(
+            "vuot-gioi-han",
+            "error",
+            '{label} "{value}" vượt quá mức có thể có ({high}; {why}). Hãy kiểm tra và ghi '
+            "lại số đúng.",
+        ),
+        FindingType(
             "so-qua-lon",
             "error",
             'Số "{value}" ở cột {label} lớn quá mức có thể có (có lẽ gõ nhầm hoặc ô bị định '

@@ -329,3 +329,31 @@ def test_a_junk_sheet_beyond_the_cell_limit_is_refused(
     assert_no_traceback(res)
     assert res.exit_code == EXIT_INPUT
     assert "C59" in said(res) or "A59" in said(res)
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [(3, "1000000000000"), (4, "50.000.000.000"), (3, "101")],
+    ids=["10^12-persons", "income-50-billion", "101-persons"],
+)
+def test_impossible_sizes_are_rejected_by_the_rules_bounds(
+    cli, tmp_path: Path, column: int, value: str
+) -> None:
+    path = tmp_path / "xa.csv"
+    bad = ["0004", "Phạm Văn Dũng", "Nông thôn", "4", "1500000", "0"]
+    bad[column] = value
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([HEADER, *GOOD, bad])
+    res = classify(cli, path, tmp_path)
+    assert_no_traceback(res)
+    assert res.exit_code == 1, res.stderr
+    assert_nothing_lost(res, len(GOOD) + 1)
+    assert "vuot-gioi-han" in [f["code"] for f in res.json()["rejected"]]
+
+
+def test_bounds_are_rules_data() -> None:
+    from ngheo_cli.io import rulesets
+
+    for ruleset in rulesets.packaged().values():
+        assert ruleset.bounds["so_nhan_khau"].max == 100
+        assert ruleset.bounds["thu_nhap_binh_quan"].note

@@ -142,6 +142,7 @@ CASES: list[tuple[str, dict[str, Any], str | None, dict[str, Any]]] = [
     # (code, cells of the one household, column of the finding, prepare() options)
     ("ma-ho-trong", {"ma_ho": ""}, "ma_ho", {}),
     ("so-khong-doc-duoc", {"thu_nhap_binh_quan": "một triệu"}, "thu_nhap_binh_quan", {}),
+    ("vuot-gioi-han", {"so_nhan_khau": "1000000000000"}, "so_nhan_khau", {}),
     ("so-qua-lon", {"thu_nhap_binh_quan": "1e308"}, "thu_nhap_binh_quan", {}),
     ("so-am", {"thu_nhap_binh_quan": "-1.000.000"}, "thu_nhap_binh_quan", {}),
     ("so-mo-ho", {"thu_nhap_binh_quan": "1,5"}, "thu_nhap_binh_quan", {}),
