@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sys
 import threading
 import time
@@ -41,7 +42,7 @@ import yaml
 
 from . import __version__
 from .core.text import fold
-from .errors import EXIT_COMMUNES_FAILED, InputError, NgheoError, RulesetError, UsageError
+from .errors import EXIT_COMMUNES_FAILED, InputError, LockHeld, NgheoError, RulesetError, UsageError
 from .io import runfiles
 from .io.atomic import cleanup_stale_temps, sha256_file
 from .io.workspace import CONFIG_NAME, Workspace, find_workspace, load_workspace
@@ -483,7 +484,78 @@ def _watch_parent(parent: int) -> None:
             os._exit(1)
 
 
-def _worker_init(parent: int) -> None:
+# Workers of a killed run must be gone before a rerun's workers start: a worker busy in a
+# long C call (reading a workbook, solving an assignment) cannot run its watcher thread, so
+# it could outlive its parent by seconds and write a commune's outputs or store rows in the
+# middle of the rerun. Each worker holds a shared lock on this file for its whole life (the
+# kernel drops it when the process dies, however it dies); a run takes the lock exclusively,
+# waiting for any such leftover worker, before it starts its own pool.
+_WORKERS_LOCK_WAIT = 600.0
+_worker_lock_fd: int | None = None
+
+
+def _workers_lock(root: str, year: int) -> Path:
+    return Path(root) / f".ngheo-batch-{int(year)}.workers"
+
+
+def _hold_shared(path: str) -> None:
+    global _worker_lock_fd
+    try:
+        import fcntl
+
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        _worker_lock_fd = fd
+    except (ImportError, OSError):  # no flock (Windows): the watcher thread alone
+        pass
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this worker the moment its parent dies (no GIL needed)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _wait_for_leftover_workers(path: Path) -> None:
+    """Block until no worker of an earlier (killed) run holds the workers lock."""
+    try:
+        import fcntl
+    except ImportError:
+        return
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        return
+    try:
+        deadline = time.monotonic() + _WORKERS_LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise LockHeld(
+                        "Tiến trình xử lý của một lượt ngheo batch trước (đã bị dừng) vẫn còn "
+                        "chạy: lượt này dừng, không làm gì.",
+                        hint="Chờ một lát rồi chạy lại.",
+                    ) from None
+                time.sleep(0.2)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _worker_init(parent: int, workers_lock: str | None = None) -> None:
+    _die_with_parent()
+    if workers_lock is not None:
+        _hold_shared(workers_lock)
     use_vietnam_time()
     _quiet_stderr()
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
@@ -508,9 +580,12 @@ def _in_process(tasks: list[CommuneTask]) -> Iterator[dict[str, Any]]:
 
 
 def _process_pool(tasks: list[CommuneTask], jobs: int) -> Iterator[dict[str, Any]]:
+    workers_lock = _workers_lock(tasks[0].root, tasks[0].year) if tasks else None
+    if workers_lock is not None:
+        _wait_for_leftover_workers(workers_lock)
     with ProcessPoolExecutor(
         max_workers=jobs, mp_context=get_context("spawn"), initializer=_worker_init,
-        initargs=(os.getpid(),),
+        initargs=(os.getpid(), str(workers_lock) if workers_lock is not None else None),
     ) as pool:
         futures = {pool.submit(run_commune, t): t for t in tasks}
         for future in as_completed(futures):
