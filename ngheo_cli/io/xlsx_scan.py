@@ -46,14 +46,6 @@ _TWO_LETTER_COLUMN = re.compile(rb' r="([A-Z]{2})[0-9]')
 _ANY_VALUE_CELL = re.compile(rb' r="([A-Z]{1,3})[0-9]+"[^>]*>' + _VALUE_TAIL)
 _ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="([0-9]+)"')
 _CELL_REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})([0-9]+)"')
-_ERROR_CELL = re.compile(
-    rb'<c\b[^>]*?\br="([A-Z]{1,3})([0-9]+)"[^>]*?\bt="e"[^>]*>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?'
-    rb"<v>([^<]*)</v>"
-)
-_FORMULA_CELL = re.compile(
-    rb'<c\b([^>]*?)\br="([A-Z]{1,3})([0-9]+)"([^>]*)>(?:<f\b[^>]*/>|<f\b[^>]*>([^<]*)</f>)'
-    rb"(<v>[^<]*</v>|<v\s*/>)?</c>"
-)
 
 
 @dataclass
@@ -176,22 +168,7 @@ def _scan_sheet(name: str, stream: object) -> SheetScan:
             found = {c for c in _TWO_LETTER_COLUMN.findall(data)}
             if found:
                 two_letter = max(two_letter, max(column_index(c.decode()) for c in found))
-            if b't="e"' in data:
-                for m in _ERROR_CELL.finditer(data):
-                    row, col = int(m.group(2)) - 1, column_index(m.group(1).decode())
-                    scan.errors[(row, col)] = m.group(3).decode("utf-8", "replace").strip()
-            if b"<f" in data:
-                for m in _FORMULA_CELL.finditer(data):
-                    cached = m.group(6)
-                    attrs = m.group(1) + m.group(4)
-                    empty = not cached or cached == b"<v></v>" or cached.endswith(b"/>")
-                    if not empty or (cached and b't="str"' in attrs):
-                        continue  # a value, or a formula whose result is the empty text
-                    row, col = int(m.group(3)) - 1, column_index(m.group(2).decode())
-                    if (row, col) in scan.errors:
-                        continue
-                    formula = (m.group(5) or b"").decode("utf-8", "replace")
-                    scan.uncached[(row, col)] = _unescape(formula)
+            _problem_cells(data, scan)
         if not chunk:
             break
     if far_col >= 0:
@@ -201,6 +178,53 @@ def _scan_sheet(name: str, stream: object) -> SheetScan:
     else:
         scan.last_col = max(two_letter, 25)  # no three-letter column: at most ZZ, at least Z
     return scan
+
+
+def _cells_around(data: bytes, token: bytes) -> list[int]:
+    """Start offsets of the <c> elements holding ``token`` (found with a byte search: these
+    tokens are rare, so no pattern runs over every cell)."""
+    starts: list[int] = []
+    pos = data.find(token)
+    while pos >= 0:
+        start = data.rfind(b"<c ", 0, pos)
+        if start >= 0 and (not starts or starts[-1] != start):
+            starts.append(start)
+        pos = data.find(token, pos + len(token))
+    return starts
+
+
+_CELL_OPEN = re.compile(rb"<c\b([^>]*?)(/?)>")
+_REF_ATTR = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
+_TYPE_ATTR = re.compile(rb'\bt="([A-Za-z]+)"')
+_CELL_BODY = re.compile(
+    rb"(?:<f\b[^>]*/>|<f\b[^>]*>([^<]*)</f>)?(?:<v>([^<]*)</v>|<v\s*/>)?(?:<is>|</c>)"
+)
+
+
+def _problem_cells(data: bytes, scan: SheetScan) -> None:
+    """Error cells (t="e") and formulas saved without a calculated value, in whole rows
+    (attributes in any order)."""
+    starts = sorted(set(_cells_around(data, b't="e"')) | set(_cells_around(data, b"<f")))
+    for start in starts:
+        head = _CELL_OPEN.match(data, start)
+        if head is None or head.group(2):
+            continue
+        ref = _REF_ATTR.search(head.group(1))
+        body = _CELL_BODY.match(data, head.end())
+        if ref is None or body is None:
+            continue
+        kind = _TYPE_ATTR.search(head.group(1))
+        cell_type = kind.group(1) if kind is not None else b"n"
+        formula, value = body.group(1), body.group(2)
+        row, col = int(ref.group(2)) - 1, column_index(ref.group(1).decode())
+        has_formula = data.startswith(b"<f", head.end())
+        if cell_type == b"e" and value:
+            scan.errors[(row, col)] = value.decode("utf-8", "replace").strip()
+        elif has_formula and not value:
+            if cell_type == b"str" and b"<v" in data[head.end() : body.end()]:
+                continue  # a text formula whose result is the empty text
+            text = (formula or b"").decode("utf-8", "replace")
+            scan.uncached[(row, col)] = _unescape(text)
 
 
 def _last_value(data: bytes, scan: SheetScan) -> None:

@@ -357,3 +357,26 @@ def test_bounds_are_rules_data() -> None:
     for ruleset in rulesets.packaged().values():
         assert ruleset.bounds["so_nhan_khau"].max == 100
         assert ruleset.bounds["thu_nhap_binh_quan"].note
+
+
+def test_error_and_formula_cells_are_found_whatever_the_attribute_order(
+    cli, tmp_path: Path
+) -> None:
+    rows = (
+        '<row r="5"><c r="A5" t="inlineStr"><is><t>0004</t></is></c>'
+        '<c r="B5" t="inlineStr"><is><t>Hộ bốn</t></is></c><c r="C5" t="inlineStr"><is><t>Nông '
+        'thôn</t></is></c><c r="D5"><v>4</v></c><c t="e" s="0" r="E5"><v>#NUM!</v></c>'
+        '<c r="F5"><v>0</v></c></row>'
+        '<row r="6"><c r="A6" t="inlineStr"><is><t>0005</t></is></c>'
+        '<c r="B6" t="inlineStr"><is><t>Hộ năm</t></is></c><c r="C6" t="inlineStr"><is><t>Nông '
+        'thôn</t></is></c><c r="D6"><v>4</v></c><c s="0" r="E6"><f>D6*1000000</f><v></v></c>'
+        '<c r="F6"><v>0</v></c></row>'
+    )
+    path = raw_xlsx(tmp_path / "xa.xlsx", rows)
+    res = classify(cli, path, tmp_path)
+    assert_no_traceback(res)
+    assert res.exit_code == 1, res.stderr
+    assert_nothing_lost(res, len(GOOD) + 2)
+    found = {(f["cell"], f["code"]) for f in res.json()["rejected"]}
+    assert ("'Danh sách'!E5", "o-loi-excel") in found
+    assert ("'Danh sách'!E6", "cong-thuc-chua-tinh") in found
