@@ -41,10 +41,14 @@ _PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _VALUE_TAIL = rb"(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?(?:<is>|<v>[^<])"
 # Cell references are the only ` r="` attributes that start with a letter (rows have digits);
 # matching on that literal keeps each pattern a fast scan, whatever the attribute order.
-_FAR_COLUMN = re.compile(rb' r="([A-Z]{3})([0-9]+)"[^>]*>' + _VALUE_TAIL)
-_TWO_LETTER_COLUMN = re.compile(rb' r="([A-Z]{2})[0-9]')
+# Columns from CA (the 79th) on are rare in a survey sheet: only those are looked at, so a
+# sheet without any is at most BZ (78 columns) wide.
+_WIDE_COLUMN = re.compile(rb' r="([C-Z][A-Z]|[A-Z]{3})([0-9]+)"')
+_WIDE_FROM = 78  # column index of CA
+_VALUED_AFTER = re.compile(rb"[^>]*>" + _VALUE_TAIL)
 _ANY_VALUE_CELL = re.compile(rb' r="([A-Z]{1,3})[0-9]+"[^>]*>' + _VALUE_TAIL)
-_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="([0-9]+)"')
+# Rows from 100 000 on: only those can make a sheet of at most BZ columns too large.
+_FAR_ROW = re.compile(rb'<row\b[^>]*?\br="([0-9]{6,7})"')
 _CELL_REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})([0-9]+)"')
 
 
@@ -160,14 +164,16 @@ def _scan_sheet(name: str, stream: object) -> SheetScan:
             tail = b""
         if data:
             _last_value(data, scan)
-            for m in _FAR_COLUMN.finditer(data):
-                col = column_index(m.group(1).decode())
-                if col > far_col:
+            for m in _WIDE_COLUMN.finditer(data):
+                letters = m.group(1).decode()
+                col = column_index(letters)
+                if col <= far_col:
+                    continue
+                if len(letters) == 2:  # counted valued or not: an estimate from above
+                    two_letter = max(two_letter, col)
+                elif _VALUED_AFTER.match(data, m.end()):  # XFD1 only counts with a value
                     far_col = col
-                    far_col_cell = m.group(1).decode() + m.group(2).decode()
-            found = {c for c in _TWO_LETTER_COLUMN.findall(data)}
-            if found:
-                two_letter = max(two_letter, max(column_index(c.decode()) for c in found))
+                    far_col_cell = letters + m.group(2).decode()
             _problem_cells(data, scan)
         if not chunk:
             break
@@ -176,7 +182,7 @@ def _scan_sheet(name: str, stream: object) -> SheetScan:
         if scan.last_row >= 0:
             scan.far_cell = far_col_cell
     else:
-        scan.last_col = max(two_letter, 25)  # no three-letter column: at most ZZ, at least Z
+        scan.last_col = max(two_letter, _WIDE_FROM - 1)  # none from CA on: at most BZ
     return scan
 
 
@@ -254,8 +260,8 @@ def _last_value(data: bytes, scan: SheetScan) -> None:
                 scan.last_row = row
                 scan.far_cell = m.group(1).decode() + m.group(2).decode()
         break
-    # Out-of-order rows: a row element numbered past the last value seen, with a value.
-    for m in _ROW_NUMBER.finditer(data):
+    # Out-of-order rows: a far row element (from row 100 000) placed before the last one.
+    for m in _FAR_ROW.finditer(data):
         row = int(m.group(1)) - 1
         if row <= scan.last_row:
             continue
