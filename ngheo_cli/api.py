@@ -130,15 +130,7 @@ def classify_file(
     run = ClassifyRun(
         result=result, input_path=path, input_sha256=sha256_file(path), comparison=comparison
     )
-    if write:
-        target = out_dir if out_dir is not None else path.parent
-        with output_errors(target):
-            run.outputs = write_outputs(
-                result, target, path.stem, fmt, run.input_sha256, headers=headers
-            )
-            if comparison is not None:
-                run.outputs.append(write_comparison(comparison, target, path.stem))
-        step(f"đã ghi {len(run.outputs)} tệp")
+    record: Callable[[], None] | None = None
     if target_commune is not None and workspace is not None:
         info = RunInfo(
             standard=ruleset.id,
@@ -157,16 +149,39 @@ def classify_file(
                 )
                 run.recognised = class_changes(stored, result.households, year)
                 run.recognised.kept = not replace_recognised
-            if run.recognised is not None and run.recognised.kept:
-                return run
-            run_id = store.record_year(target_commune.code, year, result.households, info)
-        step("đã lưu vào kho")
-        run.recorded = {
-            "commune": target_commune.code,
-            "year": year,
-            "run_id": run_id,
-            "store": str(workspace.store_path),
-        }
+        if run.recognised is None or not run.recognised.kept:
+            commune_code, ws = target_commune.code, workspace
+
+            def record() -> None:
+                with ws.open_store() as store:
+                    run_id = store.record_year(commune_code, year, result.households, info)
+                step("đã lưu vào kho")
+                run.recorded = {
+                    "commune": commune_code,
+                    "year": year,
+                    "run_id": run_id,
+                    "store": str(ws.store_path),
+                }
+
+    if write:
+        # Recorded and written, or neither: the outputs are written to temp files, the year
+        # is recorded, and only then do the outputs replace the old ones.
+        target = out_dir if out_dir is not None else path.parent
+        with output_errors(target):
+            run.outputs = write_outputs(
+                result,
+                target,
+                path.stem,
+                fmt,
+                run.input_sha256,
+                headers=headers,
+                before_commit=record,
+            )
+            if comparison is not None:
+                run.outputs.append(write_comparison(comparison, target, path.stem))
+        step(f"đã ghi {len(run.outputs)} tệp")
+    elif record is not None:
+        record()
     return run
 
 

@@ -24,6 +24,9 @@ it is not needed for safety, since a killed writer rolls back on its own.
 from __future__ import annotations
 
 import os
+import re
+import signal
+import sys
 import threading
 import time
 import traceback
@@ -39,7 +42,7 @@ import yaml
 
 from . import __version__
 from .core.text import fold
-from .errors import EXIT_COMMUNES_FAILED, InputError, NgheoError, RulesetError, UsageError
+from .errors import EXIT_COMMUNES_FAILED, InputError, LockHeld, NgheoError, RulesetError, UsageError
 from .io import runfiles
 from .io.atomic import cleanup_stale_temps, sha256_file
 from .io.workspace import CONFIG_NAME, Workspace, find_workspace, load_workspace
@@ -126,6 +129,35 @@ def _folder_inputs(code: str, folder: Path, ws: Workspace) -> CommuneInputs:
     return CommuneInputs(code, first["survey"], first["members"], first["support"])
 
 
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+
+
+def fill_placeholders(template: str, values: dict[str, str], where: str) -> str:
+    """Fill ``{year}``, ``{code}``… in a path from a batch config.
+
+    Only a fixed set of names, by plain text substitution: never ``str.format``, so no
+    attribute or index access (``{code.__class__}``, ``{year[0]}``) is ever evaluated and no
+    width or padding (``{code:>999999999}``) can exhaust memory. ``{{`` and ``}}`` are
+    literal braces. Any other name in braces, or a brace left open, is exit 4 naming it.
+    """
+    known = ", ".join("{" + k + "}" for k in values)
+
+    def one(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            return token[0]
+        name = match.group(1)
+        if name is not None and name in values:
+            return values[name]
+        what = f"chỗ điền {token}" if name is not None else f'dấu ngoặc "{token}" lẻ'
+        raise RulesetError(
+            f'{where}: {what} trong đường dẫn "{template}" không hợp lệ.',
+            hint=f"Chỉ dùng được: {known}, viết đúng như vậy; ngoặc nhọn thật viết {{{{ và }}}}.",
+        )
+
+    return _PLACEHOLDER.sub(one, template)
+
+
 def _config_inputs(path: Path, year: int) -> tuple[Workspace, list[CommuneInputs]]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -157,11 +189,13 @@ def _config_inputs(path: Path, year: int) -> tuple[Workspace, list[CommuneInputs
             raise RulesetError(f"{where}: mã xã phải viết trong dấu nháy, ví dụ code: '00123'.")
         code = item["code"].strip()
 
-        def file_of(key: str, code: str = code, item: dict[str, Any] = item) -> Path | None:
+        def file_of(
+            key: str, code: str = code, item: dict[str, Any] = item, where: str = where
+        ) -> Path | None:
             value = item.get(key)
             if value in (None, ""):
                 return None
-            return base / str(value).format(year=year, code=code)
+            return base / fill_placeholders(str(value), {"year": str(year), "code": code}, where)
 
         entry = CommuneInputs(code, file_of("survey"), file_of("members"), file_of("support"))
         problem = None
@@ -455,9 +489,94 @@ def _watch_parent(parent: int) -> None:
             os._exit(1)
 
 
-def _worker_init(parent: int) -> None:
+# Workers of a killed run must be gone before a rerun's workers start: a worker busy in a
+# long C call (reading a workbook, solving an assignment) cannot run its watcher thread, so
+# it could outlive its parent by seconds and write a commune's outputs or store rows in the
+# middle of the rerun. Each worker holds a shared lock on this file for its whole life (the
+# kernel drops it when the process dies, however it dies); a run takes the lock exclusively,
+# waiting for any such leftover worker, before it starts its own pool.
+_WORKERS_LOCK_WAIT = 600.0
+_worker_lock_fd: int | None = None
+
+
+def _workers_lock(root: str, year: int) -> Path:
+    return Path(root) / f".ngheo-batch-{int(year)}.workers"
+
+
+def _hold_shared(path: str) -> None:
+    global _worker_lock_fd
+    try:
+        import fcntl
+
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        _worker_lock_fd = fd
+    except (ImportError, OSError):  # no flock (Windows): the watcher thread alone
+        pass
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this worker the moment its parent dies (no GIL needed)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _wait_for_leftover_workers(path: Path) -> None:
+    """Block until no worker of an earlier (killed) run holds the workers lock."""
+    try:
+        import fcntl
+    except ImportError:
+        return
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        return
+    try:
+        deadline = time.monotonic() + _WORKERS_LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise LockHeld(
+                        "Tiến trình xử lý của một lượt ngheo batch trước (đã bị dừng) vẫn còn "
+                        "chạy: lượt này dừng, không làm gì.",
+                        hint="Chờ một lát rồi chạy lại.",
+                    ) from None
+                time.sleep(0.2)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _worker_init(parent: int, workers_lock: str | None = None) -> None:
+    _die_with_parent()
+    if workers_lock is not None:
+        _hold_shared(workers_lock)
     use_vietnam_time()
+    _quiet_stderr()
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _quiet_stderr() -> None:
+    """A worker's stderr is the batch's JSON-lines log: nothing a worker prints itself (a
+    warning, a traceback of a dying library, "Exception ignored …") may land in it raw.
+    What went wrong in a commune reaches the log as that commune's outcome instead."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process
+    except OSError:
+        pass
 
 
 def _in_process(tasks: list[CommuneTask]) -> Iterator[dict[str, Any]]:
@@ -466,9 +585,12 @@ def _in_process(tasks: list[CommuneTask]) -> Iterator[dict[str, Any]]:
 
 
 def _process_pool(tasks: list[CommuneTask], jobs: int) -> Iterator[dict[str, Any]]:
+    workers_lock = _workers_lock(tasks[0].root, tasks[0].year) if tasks else None
+    if workers_lock is not None:
+        _wait_for_leftover_workers(workers_lock)
     with ProcessPoolExecutor(
         max_workers=jobs, mp_context=get_context("spawn"), initializer=_worker_init,
-        initargs=(os.getpid(),),
+        initargs=(os.getpid(), str(workers_lock) if workers_lock is not None else None),
     ) as pool:
         futures = {pool.submit(run_commune, t): t for t in tasks}
         for future in as_completed(futures):

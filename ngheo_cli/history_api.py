@@ -172,6 +172,7 @@ def export_frame(frame: pd.DataFrame, out: Path, headers: str = "ma") -> None:
     ``headers="nhan"`` asks for the same labels and words.
     """
     from .io.atomic import atomic_write
+    from .io.csv_out import write_csv
     from .io.labels import csv_frame, header_label, officer_values
     from .io.xlsx_writer import Column, Sheet, write_workbook
 
@@ -188,9 +189,7 @@ def export_frame(frame: pd.DataFrame, out: Path, headers: str = "ma") -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
         with atomic_write(out) as tmp:
-            csv_frame(data, headers).to_csv(
-                tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n"
-            )
+            write_csv(csv_frame(data, headers), tmp)
         return
     kinds = {
         "ma_ho": "code",

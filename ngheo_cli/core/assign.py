@@ -427,7 +427,9 @@ def _problem(
     personal = mem["tran_so_ho"].to_numpy(dtype=float)
     rule_cap = rules.max_households_per_member
     cap = np.where(np.isnan(personal), rule_cap, np.minimum(np.nan_to_num(personal), rule_cap))
-    cap = np.where(exempt, 0, np.maximum(cap, 0)).astype(np.int64)
+    # No member can take more households than there are: a huge cap (in the settings, the
+    # members file or --cap) is harmless, since the solver makes one arc per place.
+    cap = np.minimum(np.where(exempt, 0, np.maximum(cap, 0)), len(hh)).astype(np.int64)
     base = np.minimum(cap, rules.households_per_member)
 
     # Who may help where.

@@ -8,12 +8,21 @@ from collections.abc import Callable, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from .findings import CATALOGUE, Finding
+from .findings import CATALOGUE, EXCEL_ERRORS, Finding
 from .parse import Parsed, as_text
 from .schema import Field
 from .table import RawTable
 
 NO_COLUMN_RANK = -1  # findings about a whole row sort before the row's cell findings
+# Findings listed per sheet: an error workbook stays far below Excel's 1 048 576 rows
+# however broken the input is; the rows past the cap are still rejected and counted.
+FINDINGS_CAP = 100_000
+SHOWN_VALUE_CHARS = 60  # a cell's text quoted in a message is cut to this length
+
+
+def _shown(text: str) -> str:
+    text = str(text)
+    return text if len(text) <= SHOWN_VALUE_CHARS else text[: SHOWN_VALUE_CHARS - 1] + "…"
 
 
 class FindingCollector:
@@ -48,6 +57,26 @@ class FindingCollector:
         self.ma_ho = (
             self.text(ma_ho_key) if ma_ho_key is not None and ma_ho_key in frame.columns else None
         )
+        self._cell_problems()
+
+    def _cell_problems(self) -> None:
+        """Excel error cells and uncalculated formulas: each an error at its cell (the
+        reader left them blank; a blank must never pass for a value)."""
+        if not self.raw.cell_problems:
+            return
+        position = {int(r): p for p, r in enumerate(self.rows)}
+        for (row, key), (kind, detail) in sorted(self.raw.cell_problems.items()):
+            pos = position.get(row)
+            if pos is None or key not in self.frame.columns:
+                continue
+            mask = np.zeros(len(self.frame), dtype=bool)
+            mask[pos] = True
+            if kind == "loi":
+                meaning = EXCEL_ERRORS.get(detail, "giá trị lỗi")
+                self.add("o-loi-excel", key, mask, error=detail, meaning=meaning)
+            else:
+                shown = detail if len(detail) <= 60 else detail[:57] + "…"
+                self.add("cong-thuc-chua-tinh", key, mask, formula=shown)
 
     def text(self, key: str) -> np.ndarray:
         """The raw cell texts of a column (object array; None when blank or absent)."""
@@ -112,7 +141,7 @@ class FindingCollector:
             excel_row = row if row is not None else int(self.rows[pos])
             values: dict[str, object] = {"label": label, "value": ""}
             if texts is not None and pos >= 0 and texts[pos] is not None:
-                values["value"] = texts[pos]
+                values["value"] = _shown(texts[pos])
             values.update(common)
             if fields is not None:
                 values.update(fields(int(pos)))
@@ -145,5 +174,45 @@ class FindingCollector:
             else:
                 self.add(code, key, error == code, lambda p: {"hint": hint[p]}, **common)
 
+    def beyond_bounds(self, typed: dict[str, pd.Series], bounds: Mapping[str, object]) -> None:
+        """A value past its column's sensible maximum (the ruleset's ``bounds``) is an
+        error at its cell, and is removed from ``typed`` so that nothing downstream uses it."""
+        for key, bound in bounds.items():
+            if key not in typed:
+                continue
+            high = float(bound.max)  # type: ignore[attr-defined]
+            values = pd.to_numeric(typed[key], errors="coerce").astype("Float64")
+            over = (values > high).fillna(False).to_numpy(dtype=bool)
+            if not over.any():
+                continue
+            shown = f"{high:,.0f}".replace(",", ".")
+            self.add("vuot-gioi-han", key, over, high=shown, why=bound.note)  # type: ignore[attr-defined]
+            typed[key] = typed[key].where(~over)
+
     def sorted_findings(self) -> list[Finding]:
-        return [item[3] for item in sorted(self._items, key=lambda it: it[:3])]
+        """The findings in sheet order, at most :data:`FINDINGS_CAP`; past the cap, one
+        last finding says how many more there are (rows stay rejected all the same)."""
+        items = sorted(self._items, key=lambda it: it[:3])
+        if len(items) <= FINDINGS_CAP:
+            return [item[3] for item in items]
+        kept = [item[3] for item in items[:FINDINGS_CAP]]
+        first_dropped = items[FINDINGS_CAP][0]
+        rest = len(items) - FINDINGS_CAP
+        kind = CATALOGUE["con-loi-khac"]
+        kept.append(
+            Finding(
+                code=kind.code,
+                severity=kind.severity,
+                sheet=self.raw.sheet,
+                cell=self.raw.cell(None, first_dropped),
+                row=first_dropped,
+                column=None,
+                ma_ho=None,
+                message=kind.template.format(
+                    count=f"{rest:,}".replace(",", "."),
+                    row=first_dropped,
+                    cap=f"{FINDINGS_CAP:,}".replace(",", "."),
+                ),
+            )
+        )
+        return kept

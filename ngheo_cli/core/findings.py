@@ -20,9 +20,44 @@ class FindingType:
     template: str  # str.format template; fields: value, label, and per-code extras
 
 
+# Excel's error values and what each means, for the finding that names one.
+EXCEL_ERRORS: dict[str, str] = {
+    "#N/A": "không tìm thấy giá trị, thường do hàm dò tìm như VLOOKUP",
+    "#DIV/0!": "phép chia cho 0",
+    "#VALUE!": "sai kiểu giá trị trong công thức",
+    "#REF!": "công thức trỏ tới ô đã bị xoá",
+    "#NAME?": "công thức có tên hàm hoặc tên vùng không tồn tại",
+    "#NUM!": "số không hợp lệ trong công thức",
+    "#NULL!": "vùng giao nhau rỗng trong công thức",
+    "#SPILL!": "kết quả mảng bị chặn",
+    "#CALC!": "lỗi tính toán",
+    "#GETTING_DATA": "dữ liệu chưa tải xong",
+}
+
 CATALOGUE: dict[str, FindingType] = {
     t.code: t
     for t in (
+        FindingType(
+            "con-loi-khac",
+            "warning",
+            "Còn {count} lỗi và cảnh báo khác từ dòng {row} trở đi không được liệt kê (mỗi "
+            "sheet chỉ liệt kê {cap} lỗi đầu); các dòng có lỗi vẫn bị loại và được đếm. Hãy sửa "
+            "các lỗi trên rồi chạy lại.",
+        ),
+        # --- cells that hold no value --------------------------------------------------
+        FindingType(
+            "o-loi-excel",
+            "error",
+            "Ô ở cột {label} có giá trị lỗi Excel {error} ({meaning}), không phải một giá trị. "
+            "Hãy sửa công thức hoặc ghi giá trị thật vào ô.",
+        ),
+        FindingType(
+            "cong-thuc-chua-tinh",
+            "error",
+            "Ô ở cột {label} có công thức ={formula} nhưng tệp không lưu kết quả đã tính "
+            "(tệp do chương trình khác ghi ra). Hãy mở tệp bằng Excel, nhấn Ctrl+Alt+F9 rồi "
+            "lưu lại, hoặc ghi giá trị thật vào ô.",
+        ),
         # --- household code -------------------------------------------------------------
         FindingType(
             "ma-ho-trong", "error", "Thiếu mã hộ. Hãy ghi mã hộ (ví dụ 0012) cho dòng này."
@@ -38,6 +73,18 @@ CATALOGUE: dict[str, FindingType] = {
             "so-khong-doc-duoc",
             "error",
             'Không đọc được "{value}" ở cột {label}. Hãy ghi một số, ví dụ {example}.',
+        ),
+        FindingType(
+            "vuot-gioi-han",
+            "error",
+            '{label} "{value}" vượt quá mức có thể có ({high}; {why}). Hãy kiểm tra và ghi '
+            "lại số đúng.",
+        ),
+        FindingType(
+            "so-qua-lon",
+            "error",
+            'Số "{value}" ở cột {label} lớn quá mức có thể có (có lẽ gõ nhầm hoặc ô bị định '
+            "dạng sai). Hãy ghi lại số đúng.",
         ),
         FindingType(
             "so-am",

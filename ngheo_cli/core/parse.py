@@ -37,6 +37,13 @@ NEGATIVE = "so-am"
 NOT_WHOLE = "so-khong-nguyen"
 BAD_MARK = "danh-dau-khong-ro"
 BAD_AREA = "khu-vuc-khong-ro"
+TOO_LARGE = "so-qua-lon"
+
+# No cell of a survey holds a number this large (a year's income of a whole province is
+# far below): beyond it a value is a typing or export error, never read as a number, so
+# that nothing downstream can overflow. Plausibility bounds per column are rules data
+# (the ruleset's ``bounds``).
+MAX_NUMBER = Decimal(10) ** 15
 
 # Money below this (and above 0), written without a multiplier unit, is not a plausible
 # number of đồng per person per month: "1,5" is 1,5 triệu or "500" is 500 nghìn.
@@ -192,7 +199,11 @@ _PER = frozenset({"nguoi", "thang", "ng", "th"})  # "đ/người/tháng"
 _MONEY_GROUPED = re.compile(
     r"(?i)[0-9]{1,3}(?:(?:\.[0-9]{3})+|(?:,[0-9]{3})+)(?:\s*(?:đ|đồng|vnđ|vnd|₫))?"
 )
-_MONEY_FAST = re.compile(r"[0-9]+|[0-9]{4,}\.[0-9]+|[0-9]{1,3}\.(?:[0-9]{1,2}|[0-9]{4,})")
+# At most 15 integer digits on the vectorised paths (exact in a float64, and never an
+# overflow); longer numbers go through the per-text parser, which reports them.
+_MONEY_FAST = re.compile(
+    r"[0-9]{1,15}|[0-9]{4,15}\.[0-9]{1,15}|[0-9]{1,3}\.(?:[0-9]{1,2}|[0-9]{4,15})"
+)
 
 
 def _is_digits(text: str) -> bool:
@@ -272,6 +283,8 @@ def money_value(text: str) -> Cell:
     if number < 0:
         return Cell(None, NEGATIVE)
     value = number * (unit_mult or 1)
+    if value > MAX_NUMBER:
+        return Cell(None, TOO_LARGE)
     as_float = float(value)
     if not math.isfinite(as_float):
         return Cell(None, UNREADABLE)
@@ -340,7 +353,7 @@ def _fast(
     values[mask] = pd.to_numeric(text[mask].to_numpy(dtype=object)).astype("float64")
     if money:
         grouped = text.str.fullmatch(_MONEY_GROUPED.pattern).fillna(False).to_numpy(dtype=bool)
-        grouped = grouped & ~mask
+        grouped = grouped & ~mask & (text.str.len().fillna(0).to_numpy() <= 24)
         digits = text[grouped].str.replace(r"[^0-9]", "", regex=True)
         values[grouped] = pd.to_numeric(digits.to_numpy(dtype=object)).astype("float64")
         mask |= grouped
@@ -354,7 +367,7 @@ def _fast(
 _DECIMAL = re.compile(
     r"(?P<sign>[+\-\u2212])?\s*(?P<int>[0-9]+)(?:[.,](?P<frac>[0-9]+))?\s*(?P<unit>.*)", re.S
 )
-_DECIMAL_FAST = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_DECIMAL_FAST = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,15})?")
 
 SCORE_UNITS = frozenset({"diem", "d"})
 AREA_UNITS = frozenset({"m2", "m", "nguoi", "m2nguoi"})
@@ -387,6 +400,8 @@ def decimal_value(text: str, units: Iterable[str] = ()) -> Cell:
 
 
 def _finite(number: Decimal) -> Cell:
+    if abs(number) > MAX_NUMBER:
+        return Cell(None, TOO_LARGE)
     try:
         value = float(number)
     except (InvalidOperation, OverflowError):
@@ -411,7 +426,7 @@ def parse_count(series: pd.Series, units: Iterable[str] = COUNT_UNITS) -> Parsed
     too_big = (values.notna() & (values.abs() >= 2**53)).to_numpy()
     error = dec.error.copy()
     error[not_whole] = NOT_WHOLE
-    error[too_big] = UNREADABLE
+    error[too_big] = TOO_LARGE
     clean = values.where(~(not_whole | too_big))
     return Parsed(values=clean.astype("Int64"), blank=dec.blank, error=error, hint=dec.hint)
 

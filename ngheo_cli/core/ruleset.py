@@ -112,6 +112,14 @@ class HeaderNames(_Strict):
         return self
 
 
+class Bound(_Strict):
+    """The most a cell can sensibly hold (not a threshold of the standard): past it the
+    value is a typing or export error, rejected with its cell, never classified."""
+
+    max: float
+    note: str
+
+
 class Ruleset(_Strict):
     id: str
     format_version: Literal[1]
@@ -129,12 +137,16 @@ class Ruleset(_Strict):
     extends: str | None = None
     local_note: str | None = None
     headers: HeaderNames = HeaderNames()
+    bounds: dict[str, Bound] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> Ruleset:
         ids = [i.id for i in self.indicators]
         if len(set(ids)) != len(ids):
             raise ValueError("indicators: có mã chỉ số bị lặp")
+        strange = [k for k in self.bounds if k not in FIELD_BY_KEY]
+        if strange:
+            raise ValueError(f"bounds: cột không có: {strange}")
         unknown = [i for i in ids if i not in INDICATOR_KEYS]
         if unknown:
             raise ValueError(

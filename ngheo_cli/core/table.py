@@ -53,6 +53,10 @@ class RawTable:
     skipped: list[SkippedRow] = field(default_factory=list)
     # canonical key → how its header was understood (core.headers.HeaderMatch)
     header_matches: dict[str, HeaderMatch] = field(default_factory=dict)
+    # Cells that held no value the reader could use, left blank in ``frame``:
+    # (Excel row, key) → ("loi", "#DIV/0!") for an Excel error value, or
+    # ("cong-thuc", formula text) for a formula saved without its calculated value.
+    cell_problems: dict[tuple[int, str], tuple[str, str]] = field(default_factory=dict)
 
     def cell(self, key: str | None, row: int) -> str:
         """Excel reference of ``key`` in ``row``; the first column of the row when key is None."""

@@ -42,7 +42,8 @@ def column_letter(index: int) -> str:
 
 
 def cell_ref(sheet: str, column: str, row: int) -> str:
-    """Excel reference such as ``Hộ!F12``; sheet names with spaces are quoted as Excel does."""
+    """Excel reference such as ``Hộ!F12``; sheet names with spaces are quoted as Excel does,
+    with a quote inside the name doubled (sheet ``Thôn 'A'`` → ``'Thôn ''A'''!B3``)."""
     needs_quotes = not re.fullmatch(r"\w+", sheet)
-    name = f"'{sheet}'" if needs_quotes else sheet
+    name = "'" + sheet.replace("'", "''") + "'" if needs_quotes else sheet
     return f"{name}!{column}{row}"

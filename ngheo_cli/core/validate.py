@@ -261,6 +261,7 @@ def prepare(
         typed[key] = p.values
 
     # 2. Values that read fine but cannot be right (or look odd).
+    out.beyond_bounds(typed, ruleset.bounds)  # past any sense (rules data): rejected
     _check_values(out, ruleset, parsed, typed)
 
     # 3. Household code: present, unique.

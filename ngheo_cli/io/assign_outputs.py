@@ -12,6 +12,7 @@ from ..core.explain import deprivation_names
 from ..core.schema import CLASS_LABELS
 from ..io import rulesets
 from .atomic import StagedOutputs
+from .csv_out import write_csv
 from .labels import csv_frame
 from .templates import render
 from .xlsx_writer import Column, Sheet, write_workbook
@@ -239,10 +240,8 @@ def write_assignment(run, out_dir: Path, fmt: str, headers: str = "ma") -> list[
                 "kept_from_last_year",
             ]
             table = pairs[[c for c in cols if c in pairs.columns]]
-            table = csv_frame(table, headers)  # keys for machines, or labels (--headers nhan)
-            table.to_csv(
-                staged.stage(path), index=False, encoding="utf-8-sig", lineterminator="\r\n"
-            )
+            # keys for machines, or labels (--headers nhan); text made formula-safe
+            write_csv(csv_frame(table, headers), staged.stage(path))
             written.append(path)
         else:
             path = out_dir / f"{stem}.xlsx"

@@ -20,8 +20,10 @@ import errno
 import hashlib
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -43,6 +45,59 @@ def _read_umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+# A writer that failed on a full disk leaves objects (xlsxwriter's ZipFile) whose __del__
+# tries to flush again and fails the same way: Python would print "Exception ignored in …"
+# with a traceback after the one Vietnamese message already given. Those disk errors are
+# dropped; every other unraisable exception still reaches the previous hook.
+_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS})
+_previous_unraisablehook = sys.unraisablehook
+
+
+def _quiet_disk_errors(unraisable: sys.UnraisableHookArgs) -> None:
+    exc = unraisable.exc_value
+    if isinstance(exc, OSError) and exc.errno in _DISK_ERRNOS:
+        return
+    _previous_unraisablehook(unraisable)
+
+
+sys.unraisablehook = _quiet_disk_errors
+
+
+# SIGTERM (cron's `timeout`, a service manager stopping the job) kills Python without
+# running `finally` blocks, leaving `.~ngheo-*.tmp` files behind. While an output is being
+# written, SIGTERM is turned into SystemExit(143) (128 + 15, what a shell reports), so the
+# temp files are removed on the way out and no target is touched.
+EXIT_TERMINATED = 128 + signal.SIGTERM
+_term_depth = 0
+_term_previous: object = None
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(EXIT_TERMINATED)
+
+
+@contextmanager
+def terminate_cleanly() -> Iterator[None]:
+    """Within the block, SIGTERM raises SystemExit(143) instead of killing the process
+    (main thread only; a handler the application installed itself is left alone)."""
+    global _term_depth, _term_previous
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    if _term_depth == 0:
+        current = signal.getsignal(signal.SIGTERM)
+        _term_previous = current
+        if current in (signal.SIG_DFL, None):
+            signal.signal(signal.SIGTERM, _on_sigterm)
+    _term_depth += 1
+    try:
+        yield
+    finally:
+        _term_depth -= 1
+        if _term_depth == 0 and signal.getsignal(signal.SIGTERM) is _on_sigterm:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 # mkstemp creates 0600 files; an output should get the mode a plain open() would give it.
@@ -125,14 +180,15 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[Path]:
     directory must exist.
     """
     target = Path(path)
-    temp = _new_temp(target)
-    try:
-        yield temp
-        _finish_temp(temp)
-        _replace(temp, target)
-    except BaseException:
-        _unlink_quietly(temp)
-        raise
+    with terminate_cleanly():
+        temp = _new_temp(target)
+        try:
+            yield temp
+            _finish_temp(temp)
+            _replace(temp, target)
+        except BaseException:
+            _unlink_quietly(temp)
+            raise
     _fsync_dir(target.parent)
 
 
@@ -170,8 +226,10 @@ class StagedOutputs:
     def __init__(self) -> None:
         self._staged: dict[Path, Path] = {}  # absolute target -> temp
         self._closed = False
+        self._terminate = terminate_cleanly()
 
     def __enter__(self) -> StagedOutputs:
+        self._terminate.__enter__()
         return self
 
     def __exit__(
@@ -180,10 +238,13 @@ class StagedOutputs:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if exc_type is None:
-            self.commit()
-        else:
-            self.discard()
+        try:
+            if exc_type is None:
+                self.commit()
+            else:
+                self.discard()
+        finally:
+            self._terminate.__exit__(None, None, None)
 
     @property
     def targets(self) -> list[Path]:

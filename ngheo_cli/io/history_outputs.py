@@ -10,6 +10,7 @@ import pandas as pd
 from ..core.history import BALANCE_LINES, BIEN_DONG_LABELS
 from ..core.schema import CLASS_LABELS, FIELD_BY_KEY
 from .atomic import StagedOutputs
+from .csv_out import write_csv
 from .labels import csv_frame
 from .xlsx_writer import Column, Sheet, write_workbook
 
@@ -129,11 +130,8 @@ def write_history(result, out_dir: Path, fmt: str, headers: str = "ma") -> list[
         if fmt == "csv":
             path = out_dir / f"{stem}.csv"
             cols = ["ma_ho", "phan_loai", "phan_loai_truoc", "bien_dong", "thon", "ho_ten_chu_ho"]
-            table = result.transitions[cols]
-            table = csv_frame(table, headers)  # keys for machines, or labels (--headers nhan)
-            table.to_csv(
-                staged.stage(path), index=False, encoding="utf-8-sig", lineterminator="\r\n"
-            )
+            # keys for machines, or labels (--headers nhan); text made formula-safe
+            write_csv(csv_frame(result.transitions[cols], headers), staged.stage(path))
         else:
             path = out_dir / f"{stem}.xlsx"
             write_workbook(staged.stage(path), history_sheets(result))

@@ -4,7 +4,7 @@ together, so a failed run leaves the previous outputs as they were."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +25,7 @@ from ..core.summary import (
 )
 from ..core.table import SKIP_LABELS, RawTable
 from .atomic import StagedOutputs
+from .csv_out import write_csv
 from .labels import csv_frame
 from .templates import render
 from .xlsx_writer import Column, Sheet, write_workbook
@@ -349,11 +350,14 @@ def write_outputs(
     fmt_: str,
     input_sha256: str,
     headers: str = "ma",
+    before_commit: Callable[[], None] | None = None,
 ) -> list[Path]:
     """Write every output of a classification; returns the paths written, in a fixed order.
 
     A stale error workbook from an earlier run of the same input is removed when this run
     finds nothing, so the folder never shows errors that are already fixed.
+    ``before_commit`` runs once every file is written but none is in place yet (recording
+    the year in the store): if it fails, no output replaces anything.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = output_paths(out_dir, stem, fmt_)
@@ -384,8 +388,8 @@ def write_outputs(
                 if c in frame.columns
             ]
             tmp = staged.stage(paths["ket_qua"])
-            table = csv_frame(frame[cols], headers)  # keys, or labels (--headers nhan)
-            table.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+            # keys, or labels (--headers nhan); text made formula-safe
+            write_csv(csv_frame(frame[cols], headers), tmp)
             written.append(paths["ket_qua"])
         else:
             props = {"title": f"Kết quả phân loại hộ năm {result.year}", "author": "ngheo"}
@@ -406,6 +410,8 @@ def write_outputs(
             if result.findings:
                 write_workbook(staged.stage(paths["loi"]), error_sheets(result), properties=props)
                 written.append(paths["loi"])
+        if before_commit is not None:
+            before_commit()
     if fmt_ != "csv" and not result.findings and paths["loi"].exists():
         paths["loi"].unlink()
     return written

@@ -32,6 +32,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..core.schema import FIELD_BY_KEY
 from ..core.text import column_letter
+from ..errors import UsageError
 from ..sample.generator import (
     CommuneSample,
     classify_nd07,
@@ -72,6 +73,31 @@ TWINNING_HEADERS: dict[str, str] = {"chi_bo": "Chi bộ", "thon": "Thôn", "ghi_
 
 _TEXT_KINDS = frozenset({"code", "text", "area"})
 _NUMBER_KINDS = frozenset({"count", "money", "score", "number"})
+
+
+EXCEL_MAX_ROWS = 1_048_576
+# Rows the messy layout adds around the households (titles, header, village headings and
+# subtotals, blank rows, signatures); households grow a little each later year.
+_MESSY_OVERHEAD = 2_000
+_GROWTH_PER_YEAR = 0.05
+
+
+def check_fits(households: int, years: int = 1, *, messy: bool = False) -> None:
+    """UsageError (exit 2) when the households cannot fit on one Excel sheet: xlsxwriter
+    would otherwise drop the rows past 1 048 576 without a word."""
+    most = int(households * (1 + _GROWTH_PER_YEAR) ** (years - 1))
+    overhead = _MESSY_OVERHEAD if messy else 1
+    if most + overhead > EXCEL_MAX_ROWS:
+        limit = int((EXCEL_MAX_ROWS - overhead) / (1 + _GROWTH_PER_YEAR) ** (years - 1))
+
+        def vn(n: int) -> str:
+            return f"{n:,}".replace(",", ".")
+
+        raise UsageError(
+            f"Excel chỉ chứa được {vn(EXCEL_MAX_ROWS)} dòng mỗi sheet: không ghi được "
+            f"{vn(households)} hộ vào tệp .xlsx.",
+            hint=f"Ghi ra tệp .csv (--out ten.csv), hoặc chọn tối đa khoảng {vn(limit)} hộ.",
+        )
 
 
 def _open_workbook(path: Path, *, constant_memory: bool = False) -> xlsxwriter.Workbook:

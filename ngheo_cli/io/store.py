@@ -33,13 +33,14 @@ from datetime import datetime, timedelta, timezone
 from itertools import repeat
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .. import __version__
 from ..core.schema import INDICATOR_KEYS
-from ..errors import InputError, UsageError
+from ..errors import InputError, LockHeld, NgheoError, UsageError
 from .atomic import atomic_write
 
 VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
@@ -394,10 +395,161 @@ def _check_frame(frame: pd.DataFrame) -> None:
         )
 
 
+# --- failures in words ---------------------------------------------------------------------
+
+
+def _restore_hint(path: Path) -> str:
+    backups = sorted(path.parent.glob(f"{path.name}.bak-v*"))
+    if backups:
+        latest = backups[-1].name
+        return (
+            f"Khôi phục từ bản sao lưu: đổi tên tệp hỏng {path.name} (giữ lại để kiểm tra), chép "
+            f"{latest} thành {path.name}, rồi ghi lại các năm đã lưu sau lần sao lưu đó "
+            "(ngheo classify … --commune)."
+        )
+    return (
+        f"Không có bản sao lưu .bak-v… cạnh kho: lấy bản chép gần nhất của {path.name} (ổ "
+        "USB, máy khác) đặt vào chỗ tệp hỏng, hoặc tạo kho mới và ghi lại các năm "
+        "(ngheo classify … --commune)."
+    )
+
+
+def store_error(exc: sqlite3.Error, path: Path) -> NgheoError:
+    """A SQLite failure as a Vietnamese message that says what happened and what to do."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc)
+    low = text.lower()
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in low:
+        return LockHeld(
+            f"Kho dữ liệu {path} đang được một lượt chạy khác ghi.",
+            hint="Chờ lượt chạy đó xong rồi chạy lại.",
+        )
+    if name == "SQLITE_FULL" or "disk is full" in low:
+        return StoreError(
+            f"Ổ đĩa đã đầy: không ghi được kho dữ liệu {path}. Lần ghi dở đã được huỷ, kho "
+            "giữ nguyên như trước.",
+            hint="Giải phóng dung lượng ổ đĩa (xoá tệp tạm, tệp không cần) rồi chạy lại.",
+        )
+    if (
+        name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR"))
+        or "readonly" in low
+        or "read-only" in low
+        or "unable to open" in low
+    ) and not _writable(path):
+        return StoreError(
+            f"Kho dữ liệu {path} chỉ đọc được, không ghi được (tệp hoặc thư mục chứa nó không "
+            "cho ghi).",
+            hint=f"Cấp quyền ghi cho tệp {path.name} và thư mục chứa nó (SQLite cần tạo tệp "
+            "-wal, -journal bên cạnh), hoặc chép cả thư mục làm việc sang nơi ghi được.",
+        )
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in low:
+        return StoreError(
+            f"Kho dữ liệu {path} bị hỏng (SQLite báo: {text}).", hint=_restore_hint(path)
+        )
+    if "no such table" in low or "no such column" in low:
+        return StoreError(
+            f"Kho dữ liệu {path} thiếu một phần ({text}): tệp đã bị sửa bằng công cụ khác hoặc "
+            "bị hỏng.",
+            hint=_restore_hint(path),
+        )
+    if name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")) or "disk i/o" in low:
+        if _disk_full(path):
+            return StoreError(
+                f"Ổ đĩa đã đầy: không mở hoặc ghi được kho dữ liệu {path} (SQLite cần chỗ "
+                "trống cho tệp nhật ký -wal, -shm bên cạnh). Kho không bị thay đổi.",
+                hint="Giải phóng dung lượng ổ đĩa (xoá tệp tạm, tệp không cần) rồi chạy lại.",
+            )
+        return StoreError(
+            f"Không đọc/ghi được tệp kho dữ liệu {path} (lỗi ổ đĩa: {text}).",
+            hint="Kiểm tra ổ đĩa (còn chỗ trống, không bị rút ra, đủ quyền ghi) rồi chạy lại.",
+        )
+    return StoreError(f"Lỗi kho dữ liệu {path}: {text}.", hint=_restore_hint(path))
+
+
+def _writable(path: Path) -> bool:
+    """Both the store and its folder can be written (SQLite writes -wal/-shm beside it)."""
+    if not os.access(path.parent, os.W_OK):
+        return False
+    return not path.exists() or os.access(path, os.W_OK)
+
+
+def _disk_full(path: Path) -> bool:
+    try:
+        stats = os.statvfs(path.parent)
+    except (OSError, AttributeError):  # AttributeError: no statvfs on Windows
+        return False
+    return stats.f_bavail * stats.f_frsize < 64 * 1024
+
+
+class _Cursor:
+    """A cursor whose reads turn SQLite failures into :func:`store_error`."""
+
+    def __init__(self, cursor: sqlite3.Cursor, path: Path) -> None:
+        self._cursor = cursor
+        self._path = path
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self._cursor, attr)
+
+    def fetchone(self) -> Any:
+        try:
+            return self._cursor.fetchone()
+        except sqlite3.Error as exc:
+            raise store_error(exc, self._path) from None
+
+    def fetchall(self) -> list[Any]:
+        try:
+            return self._cursor.fetchall()
+        except sqlite3.Error as exc:
+            raise store_error(exc, self._path) from None
+
+    def __iter__(self) -> Iterator[Any]:
+        try:
+            yield from self._cursor
+        except sqlite3.Error as exc:
+            raise store_error(exc, self._path) from None
+
+
+class _Connection:
+    """The store's connection: every SQLite failure becomes a message in words (a
+    corrupt page, a dropped table, a read-only file or folder, a full disk), never a
+    traceback. A ROLLBACK after SQLite already rolled back (full disk) is a no-op."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self._path = path
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self._conn, attr)
+
+    def execute(self, sql: str, params: Any = ()) -> _Cursor:
+        try:
+            return _Cursor(self._conn.execute(sql, params), self._path)
+        except sqlite3.Error as exc:
+            if sql.strip().upper() == "ROLLBACK" and not self._conn.in_transaction:
+                return _Cursor(self._conn.execute("SELECT 1"), self._path)
+            raise store_error(exc, self._path) from None
+
+    def executemany(self, sql: str, rows: Any) -> _Cursor:
+        try:
+            return _Cursor(self._conn.executemany(sql, rows), self._path)
+        except sqlite3.Error as exc:
+            raise store_error(exc, self._path) from None
+
+    def backup(self, target: sqlite3.Connection) -> None:
+        try:
+            self._conn.backup(target)
+        except sqlite3.Error as exc:
+            raise store_error(exc, self._path) from None
+
+    def close(self) -> None:
+        self._conn.close()
+
+
 # --- the store -------------------------------------------------------------------------------
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path) -> _Connection:
     try:
         conn = sqlite3.connect(
             path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=True
@@ -413,14 +565,17 @@ def _connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous = FULL")
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise StoreError(
-            f"Tệp {path} không phải kho dữ liệu ngheo (SQLite) hoặc đã hỏng: {exc}.",
-            hint="Kiểm tra lại đường dẫn, hoặc khôi phục từ bản sao lưu (.bak-v…).",
-        ) from None
-    return conn
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        if name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")) or "not a database" in str(exc):
+            raise StoreError(
+                f"Tệp {path} không phải kho dữ liệu ngheo (SQLite) hoặc đã hỏng: {exc}.",
+                hint="Kiểm tra lại đường dẫn. " + _restore_hint(path),
+            ) from None
+        raise store_error(exc, path) from None
+    return _Connection(conn, path)
 
 
-def _table_counts(conn: sqlite3.Connection) -> dict[str, int]:
+def _table_counts(conn: _Connection) -> dict[str, int]:
     names = [
         row[0]
         for row in conn.execute(
@@ -434,7 +589,7 @@ def backup_path(path: Path, version: int) -> Path:
     return path.with_name(f"{path.name}.bak-v{version}")
 
 
-def _backup(conn: sqlite3.Connection, target: Path) -> None:
+def _backup(conn: _Connection, target: Path) -> None:
     """A consistent copy of the open store, written atomically to ``target``."""
     with atomic_write(target) as temp:
         dest = sqlite3.connect(temp)
@@ -444,7 +599,7 @@ def _backup(conn: sqlite3.Connection, target: Path) -> None:
             dest.close()
 
 
-def _migrate(conn: sqlite3.Connection, path: Path, migrations: Sequence[Migration]) -> None:
+def _migrate(conn: _Connection, path: Path, migrations: Sequence[Migration]) -> None:
     latest = len(migrations)
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > latest:
@@ -492,7 +647,7 @@ class Store:
     each other (busy timeout), readers never wait and never see half a commune-year.
     """
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, conn: _Connection) -> None:
         self.path = path
         self._conn = conn
 
@@ -511,7 +666,7 @@ class Store:
             _migrate(conn, target, migrations)
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise StoreError(f"Không nâng cấp được kho dữ liệu {target}: {exc}") from None
+            raise store_error(exc, target) from None
         except BaseException:
             conn.close()
             raise

@@ -6,6 +6,7 @@ A province can override one template (or one block of it, with ``{% extends
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,23 @@ from jinja2 import (
     StrictUndefined,
     select_autoescape,
 )
+from markupsafe import Markup
 
 from ..core import fmt
 from .resources import shipped_dir
+
+# C0 and C1 control characters other than tab and newlines: invalid in HTML, and a cell
+# holding an escape sequence must not reach a page an officer prints.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _no_control(value: Any) -> Any:
+    """Jinja ``finalize``: every ``{{ value }}`` loses its control characters."""
+    if isinstance(value, Markup):
+        return Markup(_CONTROL.sub("", str(value)))
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    return value
 
 
 def environment(user_dir: Path | None = None) -> Environment:
@@ -33,6 +48,7 @@ def environment(user_dir: Path | None = None) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_no_control,
     )
     env.filters["so"] = fmt.number
     env.filters["phan_tram"] = fmt.percent

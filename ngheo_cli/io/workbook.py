@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ..core.findings import EXCEL_ERRORS
 from ..core.headers import (
     IGNORE,
     STRENGTH,
@@ -42,6 +43,7 @@ from ..core.schema import FIELDS, Field
 from ..core.table import RawTable, SkippedRow, SkipReason
 from ..core.text import column_letter, fold, fold_words
 from ..errors import InputError, RulesetError
+from .xlsx_scan import SheetScan, scan_workbook
 
 __all__ = ["read_table", "load_column_map"]
 
@@ -124,7 +126,7 @@ def read_table(
         sheet_name, grid, header = _read_xlsx(path, name, sheet, index, fields, required)
 
     _check_required(header, fields, required, index, name, sheet_name)
-    return _build_table(grid, header, fields, required, name, sheet_name)
+    return take_cell_problems(_build_table(grid, header, fields, required, name, sheet_name))
 
 
 def load_column_map(path: Path) -> dict[str, str]:
@@ -396,10 +398,13 @@ def _read_xlsx(
         raise
     if not sheet_names:
         raise _corrupt(name)
+    # Before any sheet is loaded: refuse a sheet the fast reader cannot hold in memory,
+    # and find the error cells and uncalculated formulas it would read as blank.
+    scans = scan_workbook(path, name, sheet_names)
 
     if sheet is not None or len(sheet_names) == 1:
         idx = _find_sheet(sheet, sheet_names, name) if sheet is not None else 0
-        grid, _ = _load_grid(reader, idx, name, None)
+        grid, _ = _load_grid(reader, idx, name, None, scans.get(sheet_names[idx]))
         header = _detect_header(grid.iloc[:HEADER_WINDOW], index)
         if header is None:
             raise _no_header_error(name, [sheet_names[idx]], fields, required)
@@ -425,7 +430,7 @@ def _read_xlsx(
             raise failures[0]
         raise _no_header_error(name, sheet_names, fields, required)
     idx = best[1]
-    grid, _ = _load_grid(reader, idx, name, None)
+    grid, _ = _load_grid(reader, idx, name, None, scans.get(sheet_names[idx]))
     header = _detect_header(grid.iloc[:HEADER_WINDOW], index)
     if header is None:  # cannot happen: same rows as the window; keep the message anyway
         raise _no_header_error(name, [sheet_names[idx]], fields, required)
@@ -446,13 +451,18 @@ def _find_sheet(wanted: str, names: list[str], source: str) -> int:
 
 
 def _load_grid(
-    reader: fastexcel.ExcelReader, idx: int, name: str, n_rows: int | None
+    reader: fastexcel.ExcelReader,
+    idx: int,
+    name: str,
+    n_rows: int | None,
+    scan: SheetScan | None = None,
 ) -> tuple[pd.DataFrame, bool]:
     """Every cell of a sheet as stripped text or NaN.
 
     Row position p is Excel row p + 1 (``skip_rows=0`` keeps leading blank rows); the
     columns are the zero-based absolute column indices (calamine drops leading blank
-    columns, ``absolute_index`` puts them back).
+    columns, ``absolute_index`` puts them back). Error cells and formulas without a
+    calculated value (from ``scan``) hold a marked text (:func:`_mark_cells`), not a blank.
     """
     try:
         loaded = reader.load_sheet(
@@ -470,7 +480,58 @@ def _load_grid(
     if frame.shape[1] != len(columns):  # defensive: fall back to positions
         columns = list(range(frame.shape[1]))
     frame.columns = pd.Index(columns)
-    return _clean(frame), visible
+    grid = _clean(frame)
+    if scan is not None and (scan.errors or scan.uncached):
+        grid = _mark_cells(grid, scan)
+    return grid, visible
+
+
+# A cell that is not a value (an Excel error, a formula never calculated) travels through
+# row classification as marked text, so that its row is never taken for a blank one;
+# :func:`take_cell_problems` then lifts the marks off the table into ``cell_problems``.
+CELL_MARK = "\x00ngheo:"
+
+
+def _mark_cells(grid: pd.DataFrame, scan: SheetScan) -> pd.DataFrame:
+    marks = {pos: f"{CELL_MARK}loi:{text}" for pos, text in scan.errors.items()}
+    for pos, formula in scan.uncached.items():
+        marks.setdefault(pos, f"{CELL_MARK}cong-thuc:{formula}")
+    n = len(grid)
+    for (row, col), text in sorted(marks.items()):
+        if row >= n:
+            continue  # outside the rows loaded (a header window)
+        if col not in grid.columns:
+            grid[col] = pd.Series(np.nan, index=grid.index, dtype="str")
+        grid.iat[row, grid.columns.get_loc(col)] = text
+    return grid.reindex(columns=sorted(grid.columns))
+
+
+def _mark_error_literals(grid: pd.DataFrame) -> pd.DataFrame:
+    """CSV: Excel writes an error cell as its literal ("#N/A"); mark those like xlsx ones."""
+    literals = list(EXCEL_ERRORS)
+    for col in grid.columns:
+        hit = grid[col].isin(literals).to_numpy()
+        if hit.any():
+            values = grid[col].astype(object)
+            values[hit] = CELL_MARK + "loi:" + values[hit]
+            grid[col] = values
+    return grid
+
+
+def take_cell_problems(table: RawTable) -> RawTable:
+    """Move marked cells out of ``table.frame`` (left blank) into ``table.cell_problems``:
+    (Excel row, key) → ("loi", "#DIV/0!") or ("cong-thuc", formula text)."""
+    frame = table.frame
+    for key in frame.columns:
+        column = frame[key]
+        marked = column.str.startswith(CELL_MARK, na=False).to_numpy(dtype=bool)
+        if not marked.any():
+            continue
+        for row, text in zip(frame.index[marked], column[marked], strict=True):
+            kind, _, detail = text[len(CELL_MARK) :].partition(":")
+            table.cell_problems[(int(row), str(key))] = (kind, detail)
+        frame[key] = column.where(~marked)
+    return table
 
 
 def _clean(frame: pd.DataFrame) -> pd.DataFrame:
@@ -510,7 +571,7 @@ def _read_csv_grid(path: Path, name: str, index: HeaderMatcher) -> pd.DataFrame:
             f'Tệp CSV "{name}" sai cấu trúc, không đọc được.',
             hint="Mở bằng Excel và lưu lại thành .xlsx.",
         ) from exc
-    return _clean(frame)
+    return _mark_error_literals(_clean(frame))
 
 
 def _decode_csv(data: bytes, name: str) -> str:
@@ -526,13 +587,49 @@ def _decode_csv(data: bytes, name: str) -> str:
             pass
         try:
             # Vietnamese Windows code page; it writes tone marks as combining characters.
-            return unicodedata.normalize("NFC", data.decode("cp1258"))
+            text = unicodedata.normalize("NFC", data.decode("cp1258"))
         except UnicodeDecodeError:
             pass
+        else:
+            if not _looks_legacy(text):
+                return text
+            raise InputError(
+                f'Tệp CSV "{name}" dùng bảng mã chữ cũ (TCVN3/ABC, VNI hoặc Windows-1252), '
+                "không phải Unicode: chữ tiếng Việt sẽ bị đọc sai nên tệp không được dùng.",
+                hint="Chuyển tệp sang Unicode (ví dụ Unikey: Công cụ chuyển mã, từ TCVN3 hoặc "
+                "VNI sang Unicode) rồi lưu thành .xlsx hoặc CSV UTF-8 "
+                "(Excel: Lưu thành > CSV UTF-8).",
+            )
     raise InputError(
         f'Không đọc được bảng mã chữ của tệp CSV "{name}".',
         hint="Lưu lại tệp dưới dạng .xlsx, hoặc CSV UTF-8 (Excel: Lưu thành > CSV UTF-8).",
     )
+
+
+# Combining marks that Vietnamese letters carry (tones, circumflex, breve, horn).
+_VIETNAMESE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b")
+# Non-ASCII characters common in any text: spaces, dashes, quotes, units.
+_COMMON_SYMBOLS = frozenset("\u00a0–—‘’“”…°²³·•№×")
+
+
+def _is_vietnamese(ch: str) -> bool:
+    if ch in "đĐ":
+        return True
+    parts = unicodedata.normalize("NFD", ch)
+    return parts[0] in "aeiouyAEIOUY" and all(m in _VIETNAMESE_MARKS for m in parts[1:])
+
+
+def _looks_legacy(text: str) -> bool:
+    """Text decoded as cp1258 that is really TCVN3, VNI or Latin-1: Vietnamese written in
+    those encodings decodes to letters Vietnamese never uses (ø, ö, ñ, µ, ¸, Õ…)."""
+    odd = seen = 0
+    for ch in text:
+        if ch.isascii() or ch in _COMMON_SYMBOLS:
+            continue
+        seen += 1
+        if not _is_vietnamese(ch):
+            odd += 1
+    return odd >= 3 and odd * 5 >= seen
 
 
 def _sniff_delimiter(text: str, index: HeaderMatcher) -> str:

@@ -436,25 +436,15 @@ def test_a_reader_during_imports_sees_the_old_or_the_new_year(tmp_path: Path) ->
 
 
 @pytest.mark.slow
-def test_recording_is_fast(tmp_path: Path) -> None:
+def test_recording_many_communes(tmp_path: Path) -> None:
+    # The pace (1.000.000 households < 30 s) is measured by benchmarks/bench_suite_timings.py.
     communes, per = 24, 8_334  # ≈200.000 households
     frames = [make_frame(per, seed=i) for i in range(3)]
     with Store.open(tmp_path / "ngheo.sqlite") as store:
-        start = time.perf_counter()
         for c in range(communes):
             store.record_year(f"{c:05d}", 2025, frames[c % 3], RUN)
-        elapsed = time.perf_counter() - start
-        total = communes * per
         assert store.household_count("00023", 2025) == per
-        load_start = time.perf_counter()
-        store.load_year("00000", 2025)
-        load_elapsed = time.perf_counter() - load_start
-    print(
-        f"\nrecorded {total:,} households in {elapsed:.2f} s "
-        f"({total / elapsed:,.0f} rows/s); one commune read back in {load_elapsed:.3f} s"
-    )
-    # 1.000.000 households must take < 30 s: 200.000 in 6 s is that pace; allow slow CI.
-    assert elapsed < 20, f"{total / elapsed:,.0f} rows/s"
+        assert len(store.load_year("00000", 2025)) == per
     assert os.path.getsize(tmp_path / "ngheo.sqlite") > 0
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import numpy as np
@@ -143,6 +142,8 @@ CASES: list[tuple[str, dict[str, Any], str | None, dict[str, Any]]] = [
     # (code, cells of the one household, column of the finding, prepare() options)
     ("ma-ho-trong", {"ma_ho": ""}, "ma_ho", {}),
     ("so-khong-doc-duoc", {"thu_nhap_binh_quan": "một triệu"}, "thu_nhap_binh_quan", {}),
+    ("vuot-gioi-han", {"so_nhan_khau": "1000000000000"}, "so_nhan_khau", {}),
+    ("so-qua-lon", {"thu_nhap_binh_quan": "1e308"}, "thu_nhap_binh_quan", {}),
     ("so-am", {"thu_nhap_binh_quan": "-1.000.000"}, "thu_nhap_binh_quan", {}),
     ("so-mo-ho", {"thu_nhap_binh_quan": "1,5"}, "thu_nhap_binh_quan", {}),
     ("so-khong-nguyen", {"so_nhan_khau": "4,5"}, "so_nhan_khau", {}),
@@ -180,8 +181,15 @@ def _case_raw(code: str, cells: dict[str, Any]) -> RawTable:
 OTHER_TABLES = ("dv-", "kn-", "ht-", "ds-")  # ds-: recognised lists (core.recognised)
 
 
+# Cells the reader could not use (Excel error values, formulas never calculated) are
+# tested with real workbooks in tests/unit/test_hostile_input.py.
+READER_CODES = frozenset({"o-loi-excel", "cong-thuc-chua-tinh", "con-loi-khac"})
+
+
 def test_every_household_code_is_covered() -> None:
-    household_codes = {c for c in CATALOGUE if not c.startswith(OTHER_TABLES)}
+    household_codes = {
+        c for c in CATALOGUE if not c.startswith(OTHER_TABLES) and c not in READER_CODES
+    }
     assert {c[0] for c in CASES} | {"ma-ho-trung"} == household_codes
 
 
@@ -559,7 +567,8 @@ def test_unsorted_index_is_handled() -> None:
 
 
 @pytest.mark.slow
-def test_hundred_thousand_rows_validate_fast() -> None:
+def test_hundred_thousand_rows_validate() -> None:
+    # Timed in benchmarks/bench_suite_timings.py: no wall-clock assert in the suite.
     n = 100_000
     rng = np.random.default_rng(0)
     columns: dict[str, Any] = {
@@ -580,8 +589,5 @@ def test_hundred_thousand_rows_validate_fast() -> None:
     frame = pd.DataFrame(columns, index=np.arange(5, n + 5)).astype("str")
     raw = RawTable("x.xlsx", "Hộ", frame, {c: column_letter(i) for i, c in enumerate(frame)},
                    {c: c for c in frame}, (4,))
-    start = time.perf_counter()
     p = prepare(raw, ND07)
-    elapsed = time.perf_counter() - start
     assert p.input_rows == n and len(p.households) == n
-    assert elapsed < 2.0, elapsed

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import unicodedata
 import zipfile
 from collections.abc import Sequence
@@ -615,13 +614,11 @@ def build_large_xlsx(path: Path, rows: int) -> Path:
 
 
 @pytest.mark.slow
-def test_twenty_thousand_rows_read_fast_and_complete(tmp_path: Path) -> None:
+def test_twenty_thousand_rows_read_complete(tmp_path: Path) -> None:
+    # Timed in benchmarks/bench_suite_timings.py: no wall-clock assert in the suite.
     path = build_large_xlsx(tmp_path / "lon.xlsx", 20_000)
-    start = time.perf_counter()
     table = read_table(path)
-    elapsed = time.perf_counter() - start
     assert len(table.frame) == 20_000
     assert table.frame.index[0] == 4 and table.frame.index[-1] == 20_003
     assert table.frame["ma_ho"].iloc[-1] == "019999"
     assert reasons(table) == {20_004: "trong", 20_005: "tong_cong"}
-    assert elapsed < 5, f"read took {elapsed:.2f} s"

@@ -11,6 +11,8 @@ from ...sample.generator import generate_commune, next_year
 from .. import console
 from ..options import JsonFlag
 
+MAX_HOUSEHOLDS = 1_000_000
+
 
 def sample(
     out: Annotated[Path, typer.Option("--out", "-o", help="Tệp sẽ ghi (.xlsx hoặc .csv).")],
@@ -34,6 +36,15 @@ def sample(
     suffix = out.suffix.lower()
     if suffix not in {".xlsx", ".csv"}:
         raise UsageError("--out phải là tệp .xlsx hoặc .csv.")
+    if households > MAX_HOUSEHOLDS:  # one CCCD serial per person needs distinct 6 digits
+        raise UsageError(
+            f"Một xã giả lập có tối đa {MAX_HOUSEHOLDS:_} hộ (đang là {households:_}).".replace(
+                "_", "."
+            ),
+            hint="Muốn thử dữ liệu lớn hơn, sinh nhiều xã (mỗi xã một tệp).",
+        )
+    if suffix == ".xlsx":
+        sample_writer.check_fits(households, years, messy=messy)
     data = generate_commune(seed, households, year)
     written: list[str] = []
     for i in range(years):

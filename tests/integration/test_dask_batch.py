@@ -1,0 +1,102 @@
+"""`ngheo batch --executor dask://…` on a real LocalCluster (issue 11, item 9): a commune that
+fails on a worker fails alone, and a worker killed mid-commune costs nothing but time.
+
+Runs where Dask is installed (`.ci/run` installs the `dask` extra in its own venv)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ngheo_cli import batch_api
+
+from ..cli.test_cli_batch import Province, digests, make_province
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        importlib.util.find_spec("distributed") is None,
+        reason="needs dask.distributed: pip install ngheo[dask] (.ci/run does)",
+    ),
+]
+
+YEAR = 2023
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Province:
+    return make_province(tmp_path_factory.mktemp("dask") / "tinh", communes=3, households=150)
+
+
+@pytest.fixture
+def province(built: Province, tmp_path: Path) -> Province:
+    root = tmp_path / "tinh"
+    shutil.copytree(built.root, root)
+    return Province(root, dict(built.households))
+
+
+@pytest.fixture
+def cluster() -> Any:
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as running:
+        yield running
+
+
+def _address(cluster: Any) -> str:
+    return str(cluster.scheduler_address).replace("tcp://", "dask://")
+
+
+def test_a_commune_that_fails_on_a_worker_fails_alone(province: Province, cluster: Any) -> None:
+    codes = sorted(c for c, y in province.households if y == YEAR)
+    broken = codes[-1]
+    province.survey(broken, YEAR).write_bytes(b"PK\x03\x04 not really a workbook")
+    result = batch_api.run_batch(
+        batch_api.discover(province.root, YEAR), executor=_address(cluster)
+    )
+    by = {c["commune"]: c for c in result.communes}
+    assert by[broken]["status"] == "failed"
+    assert by[broken]["exit_code"] == 3
+    assert "Traceback" not in by[broken]["error"]
+    assert all(by[c]["status"] == "ok" for c in codes[:-1])
+    assert result.exit_code == 6
+
+
+def test_a_worker_killed_mid_commune_costs_only_time(
+    province: Province, cluster: Any, tmp_path: Path
+) -> None:
+    twin = tmp_path / "twin"
+    shutil.copytree(province.root, twin)
+    assert batch_api.run_batch(batch_api.discover(twin, YEAR)).exit_code in (0, 1)
+
+    killed: list[int] = []
+
+    def emit(event: dict[str, Any]) -> None:
+        # At the first finished commune the other worker is still busy with its own: kill
+        # every worker process once (the nanny restarts them, the scheduler reruns the task).
+        if event.get("step") == "commune" and not killed:
+            for nanny in list(cluster.workers.values()):
+                pid = getattr(getattr(nanny, "process", None), "pid", None)
+                if pid:
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
+
+    result = batch_api.run_batch(
+        batch_api.discover(province.root, YEAR), executor=_address(cluster), emit=emit
+    )
+    assert killed
+    statuses = {c["commune"]: c["status"] for c in result.communes}
+    if any(s == "failed" for s in statuses.values()):  # the scheduler gave up on a task
+        failed = [c for c in result.communes if c["status"] == "failed"]
+        assert all("Traceback" not in c["error"] for c in failed)
+        rerun = batch_api.run_batch(batch_api.discover(province.root, YEAR))
+        assert rerun.exit_code in (0, 1)
+    assert digests(province.out(YEAR)) == digests(twin / "ket_qua" / str(YEAR))
