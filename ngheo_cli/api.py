@@ -100,9 +100,16 @@ def classify_file(
     other = rulesets.resolve(year, compare_with) if compare_with is not None else None
     mapping = load_column_map(column_map) if column_map is not None else None
     raw = read_table(path, sheet=sheet, column_map=mapping, display_name=path.name)
-    comparison = compare(raw, ruleset, other, year, area=area) if other is not None else None
+    labels = rulesets.recorded_class_index()
+    comparison = (
+        compare(raw, ruleset, other, year, area=area, recorded_index=labels)
+        if other is not None
+        else None
+    )
     result = (
-        comparison.base if comparison is not None else classify_table(raw, ruleset, year, area=area)
+        comparison.base
+        if comparison is not None
+        else classify_table(raw, ruleset, year, area=area, recorded_index=labels)
     )
     run = ClassifyRun(
         result=result, input_path=path, input_sha256=sha256_file(path), comparison=comparison

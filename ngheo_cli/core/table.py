@@ -51,6 +51,10 @@ class RawTable:
     unmapped: list[str] = field(default_factory=list)  # headers that matched no key
     skipped: list[SkippedRow] = field(default_factory=list)
 
+    def row_label(self, row: int) -> str:
+        """How a row is named in a message: its Excel row number."""
+        return str(row)
+
     def cell(self, key: str | None, row: int) -> str:
         """Excel reference of ``key`` in ``row``; the first column of the row when key is None."""
         if key is not None and key in self.columns:
