@@ -37,7 +37,7 @@ CATALOGUE: dict[str, FindingType] = {
             "ma-ho-da-sua",
             "warning",
             'Mã hộ "{value}" được đọc là "{code}" (ô có phần thập phân ".0" hoặc dấu cách '
-            'lạ do Excel đổi mã thành số). Hãy định dạng cột Mã hộ là Văn bản (Text) và ghi '
+            "lạ do Excel đổi mã thành số). Hãy định dạng cột Mã hộ là Văn bản (Text) và ghi "
             '"{code}".',
         ),
         FindingType(
@@ -53,7 +53,7 @@ CATALOGUE: dict[str, FindingType] = {
         ),
         FindingType(
             "ma-ho-bat-dau-lai",
-            "error",
+            "warning",
             "Mã hộ bắt đầu lại từ đầu ở {where}: tệp có vẻ gộp danh sách của nhiều xã. "
             "Các hộ vẫn được phân loại nhưng mã hộ không chỉ ra được hộ nào, nên không lưu "
             "được vào thư mục làm việc. Hãy thêm cột Mã xã (hoặc Xã/Phường) ghi xã của từng "

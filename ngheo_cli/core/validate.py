@@ -663,9 +663,7 @@ def _check_codes(out: FindingCollector, raw: RawTable, frame: pd.DataFrame) -> p
         "ma_ho",
         unusable,
         lambda p: {
-            "why": "dạng số mũ như 1,2E+11"
-            if "e" in str(texts[p]).lower()
-            else "có phần thập phân"
+            "why": "dạng số mũ như 1,2E+11" if "e" in str(texts[p]).lower() else "có phần thập phân"
         },
     )
     blank = codes.isna().to_numpy(dtype=bool)
@@ -732,16 +730,15 @@ def _check_completeness(
         if key in typed:
             out.add(code, key, typed[key].isna().to_numpy(dtype=bool))
         else:
-            out.add("thieu-cot", None, None, row=header_row, label=_quote(key), why=why)
+            out.add("thieu-cot", key, None, row=header_row, why=why)
     if "so_nhan_khau" in parsed:
         out.add("nhan-khau-trong", "so_nhan_khau", parsed["so_nhan_khau"].blank)
     else:
         out.add(
             "thieu-cot",
-            None,
+            "so_nhan_khau",
             None,
             row=header_row,
-            label=_quote("so_nhan_khau"),
             why="không tính được số nhân khẩu nghèo, cận nghèo và tỷ lệ theo nhân khẩu; chỉ "
             "số người phụ thuộc chỉ đọc được từ dấu ghi ở cột chỉ số.",
         )

@@ -86,7 +86,9 @@ def only(prepared: Prepared, code: str) -> Finding:
 
 def check_invariants(raw: RawTable, prepared: Prepared) -> None:
     assert prepared.input_rows == len(raw.frame)
-    assert set(prepared.households.index) | set(prepared.rejected.index) == set(raw.frame.index)
+    assert set(prepared.households.index) | set(prepared.rejected.index) | set(
+        prepared.duplicates.index
+    ) == set(raw.frame.index)
     assert not set(prepared.households.index) & set(prepared.rejected.index)
     error_rows = {f.row for f in prepared.findings if f.severity == "error"}
     assert error_rows == set(prepared.rejected.index)
