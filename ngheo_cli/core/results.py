@@ -148,7 +148,10 @@ def _recorded_disagreements(
     recorded = households["ket_qua_ra_soat"].astype("string").to_numpy(dtype=object, na_value=None)
     computed = households["phan_loai"].astype(str).to_numpy(dtype=object)
     differs = np.array(
-        [r is not None and r != c and (r, c) not in _SAME for r, c in zip(recorded, computed)],
+        [
+            r is not None and r != c and (r, c) not in _SAME
+            for r, c in zip(recorded, computed, strict=True)
+        ],
         dtype=bool,
     )
     if not differs.any():
