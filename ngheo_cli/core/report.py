@@ -163,52 +163,31 @@ def _summary(frame: pd.DataFrame, ruleset: Ruleset | None) -> dict[str, Any]:
     persons = _persons(frame)
     cls = frame["phan_loai"].astype("string").fillna("")
     defined = (
-        class_counts(frame, ruleset)
-        if ruleset is not None
+        class_counts(frame, ruleset) if ruleset is not None
         else {c: int((cls == c).sum()) for c in CLASS_LABELS}
     )
     classes = []
     for code, n in defined.items():
         if n is None:
-            classes.append(
-                {
-                    "code": code,
-                    "label": CLASS_LABELS[code],
-                    "households": None,
-                    "persons": None,
-                    "rate_households": None,
-                    "rate_persons": None,
-                    "note": "không quy định",
-                }
-            )
+            classes.append({"code": code, "label": CLASS_LABELS[code], "households": None,
+                            "persons": None, "rate_households": None, "rate_persons": None,
+                            "note": "không quy định"})
             continue
         if code == "tren_chuan" and not n:
             continue
         p = int(persons[(cls == code).to_numpy()].sum())
-        classes.append(
-            {
-                "code": code,
-                "label": CLASS_LABELS[code],
-                "households": n,
-                "persons": p,
-                "rate_households": rate_pct(n, total_h),
-                "rate_persons": rate_pct(p, total_p),
-                "note": None,
-            }
-        )
-    return {
-        "households": total_h,
-        "persons": total_p,
-        "classes": classes,
-        "dtts_households": counts["dtts_households"],
-        "dtts_poor": counts["dtts_poor"],
-        "dtts_poor_rate": rate_pct(counts["dtts_poor"], counts["dtts_households"]),
-    }
+        classes.append({
+            "code": code, "label": CLASS_LABELS[code], "households": n, "persons": p,
+            "rate_households": rate_pct(n, total_h), "rate_persons": rate_pct(p, total_p),
+            "note": None,
+        })
+    return {"households": total_h, "persons": total_p, "classes": classes,
+            "dtts_households": counts["dtts_households"], "dtts_poor": counts["dtts_poor"],
+            "dtts_poor_rate": rate_pct(counts["dtts_poor"], counts["dtts_households"])}
 
 
-def _by_group(
-    frame: pd.DataFrame, ruleset: Ruleset, group: pd.Series, total_label: str
-) -> pd.DataFrame:
+def _by_group(frame: pd.DataFrame, ruleset: Ruleset, group: pd.Series,
+              total_label: str) -> pd.DataFrame:
     """:func:`summary.by_group`, counted in one pass (bincount) instead of one boolean mask
     over every household per group: a province has ~1M households in 120 communes."""
     codes = defined_classes(ruleset, frame)
@@ -263,15 +242,13 @@ def _dtts_group(frame: pd.DataFrame) -> pd.Series:
         return dtts_group(frame)
     known = flags.notna().to_numpy(dtype=bool)
     yes = flags.astype("boolean").fillna(False).to_numpy(dtype=bool)
-    labels = np.where(
-        known, np.where(yes, DTTS_LABELS[True], DTTS_LABELS[False]), DTTS_LABELS[None]
-    ).astype(object)
+    labels = np.where(known, np.where(yes, DTTS_LABELS[True], DTTS_LABELS[False]),
+                      DTTS_LABELS[None]).astype(object)
     return pd.Series(labels, index=frame.index)
 
 
-def _group_rows(
-    frame: pd.DataFrame, ruleset: Ruleset | None, group: pd.Series, total_label: str
-) -> list[dict[str, Any]]:
+def _group_rows(frame: pd.DataFrame, ruleset: Ruleset | None, group: pd.Series,
+                total_label: str) -> list[dict[str, Any]]:
     if ruleset is None or not len(frame):
         return []
     table = _by_group(frame, ruleset, group, total_label)
@@ -289,12 +266,8 @@ def _balances(tables: Mapping[str, pd.DataFrame] | None) -> dict[str, Any]:
     for kind in ("poor", "near_poor"):
         row = tables[kind].iloc[-1]
         out[kind] = [
-            {
-                "line": i,
-                "label": BALANCE_LINES[kind][i],
-                "households": int(row[f"ho_{i}"]),
-                "persons": int(row[f"nk_{i}"]),
-            }
+            {"line": i, "label": BALANCE_LINES[kind][i], "households": int(row[f"ho_{i}"]),
+             "persons": int(row[f"nk_{i}"])}
             for i in range(1, 10)
         ]
     return out
@@ -322,7 +295,8 @@ def _deprivations(frame: pd.DataFrame, ruleset: Ruleset | None) -> dict[str, Any
 
 def _split_needs(values: pd.Series) -> pd.Series:
     return (
-        values.astype("string").fillna("").str.split(r"[;,]").explode().astype("string").str.strip()
+        values.astype("string").fillna("").str.split(r"[;,]")
+        .explode().astype("string").str.strip()
     )
 
 
@@ -350,31 +324,17 @@ def _grouped(frame: pd.DataFrame, column: str, split: bool) -> list[dict[str, An
         if not p_n and not c_n:
             continue
         p, c = int(p_n), int(c_n)
-        rows.append(
-            {
-                "nhom": str(key),
-                "poor": p,
-                "near_poor": c,
-                "total": p + c,
-                "poor_share": rate_pct(p, n_poor),
-                "near_poor_share": rate_pct(c, n_near),
-            }
-        )
+        rows.append({"nhom": str(key), "poor": p, "near_poor": c, "total": p + c,
+                     "poor_share": rate_pct(p, n_poor), "near_poor_share": rate_pct(c, n_near)})
     rows.sort(key=lambda r: (-r["total"], r["nhom"]))
     return rows
 
 
-def _assignment(
-    frame: pd.DataFrame,
-    pairs: pd.DataFrame | None,
-    members: pd.DataFrame | None,
-    keys: Sequence[str],
-) -> dict[str, Any]:
+def _assignment(frame: pd.DataFrame, pairs: pd.DataFrame | None,
+                members: pd.DataFrame | None, keys: Sequence[str]) -> dict[str, Any]:
     if pairs is None or not len(pairs):
-        return {
-            "available": False,
-            "note": "Chưa có phân công đảng viên giúp đỡ hộ năm này (ngheo assign).",
-        }
+        return {"available": False,
+                "note": "Chưa có phân công đảng viên giúp đỡ hộ năm này (ngheo assign)."}
 
     def key(f: pd.DataFrame) -> pd.Series:
         out = f[keys[0]].astype("string")
@@ -390,12 +350,9 @@ def _assignment(
         sel = (cls == code).to_numpy()
         total = int(sel.sum())
         with_helper = int(codes[sel].isin(helped).sum())
-        result[name] = {
-            "households": total,
-            "with_helper": with_helper,
-            "without_helper": total - with_helper,
-            "rate": rate_pct(with_helper, total),
-        }
+        result[name] = {"households": total, "with_helper": with_helper,
+                        "without_helper": total - with_helper,
+                        "rate": rate_pct(with_helper, total)}
     member_keys = ["ma_dang_vien", *keys[1:]]
     loads = pairs.groupby(member_keys, dropna=False).size()
     n_members = n_exempt = None
@@ -406,28 +363,22 @@ def _assignment(
         n_exempt = int(exempt.sum()) if exempt is not None else 0
         idle = n_members - n_exempt - int(len(loads))
     distribution = loads.value_counts().sort_index()
-    result.update(
-        {
-            "pairs": len(pairs),
-            "members": n_members,
-            "members_exempt": n_exempt,
-            "members_helping": int(len(loads)),
-            "members_idle": None if idle is None else max(idle, 0),
-            "max_load": int(loads.max()) if len(loads) else 0,
-            "mean_load": float(loads.mean()) if len(loads) else None,
-            "load_distribution": [
-                {"households": int(k), "members": int(v)} for k, v in distribution.items()
-            ],
-            "via_twinning": int(pairs["via_twinning"].astype("boolean").fillna(False).sum())
-            if "via_twinning" in pairs
-            else None,
-            "kept_from_last_year": int(
-                pairs["kept_from_last_year"].astype("boolean").fillna(False).sum()
-            )
-            if "kept_from_last_year" in pairs
-            else None,
-        }
-    )
+    result.update({
+        "pairs": len(pairs),
+        "members": n_members,
+        "members_exempt": n_exempt,
+        "members_helping": int(len(loads)),
+        "members_idle": None if idle is None else max(idle, 0),
+        "max_load": int(loads.max()) if len(loads) else 0,
+        "mean_load": float(loads.mean()) if len(loads) else None,
+        "load_distribution": [{"households": int(k), "members": int(v)}
+                              for k, v in distribution.items()],
+        "via_twinning": int(pairs["via_twinning"].astype("boolean").fillna(False).sum())
+        if "via_twinning" in pairs else None,
+        "kept_from_last_year": int(pairs["kept_from_last_year"].astype("boolean")
+                                   .fillna(False).sum())
+        if "kept_from_last_year" in pairs else None,
+    })
     return result
 
 
@@ -454,11 +405,8 @@ def evaluate_targets(inputs: ReportInputs) -> list[Evaluation]:
             series[m].append(Observation(y, values[m], str(standard)))
     out = []
     for t in inputs.targets:
-        if not t.applies_to(
-            inputs.level,
-            inputs.province_code,
-            inputs.unit_code if inputs.level == "commune" else None,
-        ):
+        if not t.applies_to(inputs.level, inputs.province_code,
+                            inputs.unit_code if inputs.level == "commune" else None):
             continue
         if t.year < inputs.year:
             continue  # a past period: its own report said it
@@ -514,8 +462,7 @@ def build_context(inputs: ReportInputs) -> dict[str, Any]:
     notes = []
     if series_break:
         notes.append(
-            "Các năm trong báo cáo dùng các chuẩn nghèo khác nhau ("
-            + ", ".join(standards_seen)
+            "Các năm trong báo cáo dùng các chuẩn nghèo khác nhau (" + ", ".join(standards_seen)
             + "): số liệu trước và sau khi đổi chuẩn không so sánh trực tiếp; đây là điểm gãy "
             "của chuỗi số liệu, không phải xu hướng."
         )
@@ -529,39 +476,30 @@ def build_context(inputs: ReportInputs) -> dict[str, Any]:
         total_label = "Toàn tỉnh"
         cause_keys = ["ma_ho", "commune"]
     else:
-        unit_group = (
-            frame["thon"]
-            if "thon" in frame.columns
-            else pd.Series(None, index=frame.index, dtype=object)
-        )
+        unit_group = (frame["thon"] if "thon" in frame.columns
+                      else pd.Series(None, index=frame.index, dtype=object))
         total_label = "Toàn xã"
         cause_keys = ["ma_ho"]
     dtts = _dtts_group(frame)
-    ethnic = (
-        frame["dan_toc"].astype("string")
-        if "dan_toc" in frame.columns
-        else pd.Series(None, index=frame.index, dtype=object)
-    )
+    ethnic = (frame["dan_toc"].astype("string") if "dan_toc" in frame.columns
+              else pd.Series(None, index=frame.index, dtype=object))
     evaluations = evaluate_targets(inputs)
     support: dict[str, Any]
     if inputs.support is None:
-        support = {"available": False, "message": NO_SUPPORT_DATA, "note": inputs.support_note}
+        support = {"available": False, "message": NO_SUPPORT_DATA,
+                   "note": inputs.support_note}
     else:
         support = {"available": True, **inputs.support}
     ctx: dict[str, Any] = {
         "level": inputs.level,
-        "unit": {
-            "code": inputs.unit_code,
-            "name": inputs.unit_name,
-            "province_code": inputs.province_code,
-            "province_name": inputs.province_name,
-        },
+        "unit": {"code": inputs.unit_code, "name": inputs.unit_name,
+                 "province_code": inputs.province_code, "province_name": inputs.province_name},
         "year": inputs.year,
         "previous_year": inputs.previous_year,
-        "generated_on": (inputs.generated_on.strftime("%d/%m/%Y") if inputs.generated_on else None),
-        "standard": None
-        if ruleset is None
-        else {"id": ruleset.id, "title": ruleset.title, "legal_basis": ruleset.legal_basis},
+        "generated_on": (inputs.generated_on.strftime("%d/%m/%Y")
+                         if inputs.generated_on else None),
+        "standard": None if ruleset is None else {
+            "id": ruleset.id, "title": ruleset.title, "legal_basis": ruleset.legal_basis},
         "series_break": series_break,
         "next_standard_change": next_change,
         "notes": notes,

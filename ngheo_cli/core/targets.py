@@ -75,17 +75,8 @@ STATUS_LABELS = {
 }
 
 _KEYS = (
-    "level",
-    "code",
-    "year",
-    "from_year",
-    "measure",
-    "kind",
-    "value",
-    "value_high",
-    "baseline",
-    "source",
-    "label",
+    "level", "code", "year", "from_year", "measure", "kind", "value", "value_high",
+    "baseline", "source", "label",
 )
 _BASELINE_KEYS = ("year", "value", "count", "households", "note")
 _CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")
@@ -137,13 +128,8 @@ class Baseline:
     note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "year": self.year,
-            "value": self.value,
-            "count": self.count,
-            "households": self.households,
-            "note": self.note,
-        }
+        return {"year": self.year, "value": self.value, "count": self.count,
+                "households": self.households, "note": self.note}
 
 
 @dataclass(frozen=True)
@@ -331,10 +317,8 @@ def parse_targets(items: object, origin: str) -> list[Target]:
         return []
     if not isinstance(items, list):
         raise RulesetError(f"{origin}, mục targets: phải là một danh sách.")
-    return [
-        parse_target(item, f"{origin}, mục targets, chỉ tiêu thứ {i}")
-        for i, item in enumerate(items, start=1)
-    ]
+    return [parse_target(item, f"{origin}, mục targets, chỉ tiêu thứ {i}")
+            for i, item in enumerate(items, start=1)]
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -377,11 +361,8 @@ class Evaluation:
             "status_label": self.status_label,
             "current": None
             if self.current is None
-            else {
-                "year": self.current.year,
-                "value": num(self.current.value),
-                "standard": self.current.standard,
-            },
+            else {"year": self.current.year, "value": num(self.current.value),
+                  "standard": self.current.standard},
             "start": None
             if self.start is None
             else {"year": self.start[0], "value": num(self.start[1]), "from": self.start[2]},
@@ -415,25 +396,13 @@ def evaluate(
     after ``year`` are ignored). ``standard_of_year``: the standard id a year is classified
     under (decides the series break for the baseline and the target year).
     """
-    series = sorted(
-        (o for o in observed if o.year <= year and not math.isnan(o.value)), key=lambda o: o.year
-    )
+    series = sorted((o for o in observed if o.year <= year and not math.isnan(o.value)),
+                    key=lambda o: o.year)
     notes: list[str] = []
     current = series[-1] if series else None
     if current is None:
-        return Evaluation(
-            target,
-            "unknown",
-            None,
-            None,
-            None,
-            None,
-            None,
-            [],
-            False,
-            False,
-            [f"Chưa có số liệu năm {year} hoặc trước đó."],
-        )
+        return Evaluation(target, "unknown", None, None, None, None, None, [], False, False,
+                          [f"Chưa có số liệu năm {year} hoặc trước đó."])
     if current.year != year:
         notes.append(f"Số liệu mới nhất là năm {current.year}.")
     standard = current.standard
@@ -494,27 +463,15 @@ def evaluate(
             goal = start[1] - rate * (target.year - start[0])
             needed = (
                 max(0.0, yearly_reduction(current.value, goal, remaining))
-                if remaining > 0
-                else None
+                if remaining > 0 else None
             )
             assert achieved is not None
             if achieved + _EPS >= rate:
                 status = "met" if current.year >= target.year else "on_track"
             else:
                 status = "off_track"
-        return Evaluation(
-            target,
-            status,
-            current,
-            start,
-            needed,
-            achieved,
-            projection,
-            projection_years,
-            series_break,
-            crosses,
-            notes,
-        )
+        return Evaluation(target, status, current, start, needed, achieved, projection,
+                          projection_years, series_break, crosses, notes)
 
     needed = yearly_reduction(current.value, target.value, remaining) if remaining > 0 else None
     if _meets(target.kind, current.value, target.value):
@@ -528,16 +485,5 @@ def evaluate(
         notes.append("Cần ít nhất hai năm cùng chuẩn (hoặc số gốc) để dự báo.")
     else:
         status = "on_track" if _meets(target.kind, projection[1], target.value) else "off_track"
-    return Evaluation(
-        target,
-        status,
-        current,
-        start,
-        needed,
-        achieved,
-        projection,
-        projection_years,
-        series_break,
-        crosses,
-        notes,
-    )
+    return Evaluation(target, status, current, start, needed, achieved, projection,
+                      projection_years, series_break, crosses, notes)
