@@ -219,6 +219,12 @@ CATALOGUE: dict[str, FindingType] = {
             "warning",
             "Tệp không có cột {label}: {why} Hãy thêm cột này nếu có số liệu.",
         ),
+        FindingType(
+            "sheet-khong-doc",
+            "warning",
+            'Sheet "{sheet_name}" không được đọc: {why}. Nếu sheet này có hộ, hãy sửa cho cùng bố '
+            'cục cột với sheet "{main}" (hoặc chọn sheet bằng --sheet).',
+        ),
         # --- party members list (core.members) -----------------------------------------
         FindingType(
             "dv-ma-trong",

@@ -23,7 +23,7 @@ import pandas as pd
 from ..errors import InputError, UsageError
 from .codes import first_equal_rows, normalize_codes, restart_positions
 from .collector import FindingCollector
-from .findings import Finding, FindingsMixin
+from .findings import Finding, FindingsMixin, make_finding
 from .parse import (
     AREA_UNITS,
     SCORE_UNITS,
@@ -43,7 +43,7 @@ from .review_fields import nfc, review_dates, sexes
 from .ruleset import Indicator, Ruleset
 from .schema import FIELD_BY_KEY, INDICATOR_KEYS
 from .table import RawTable
-from .text import fold
+from .text import cell_ref, fold
 
 MissingIndicators = Literal["error", "not_deprived"]
 
@@ -385,7 +385,7 @@ def prepare(
     return Prepared(
         households=table.loc[~bad],
         rejected=raw.frame.loc[frame.index[bad]],
-        findings=out.sorted_findings(),
+        findings=_sheet_findings(raw) + out.sorted_findings(),
         indicator_source=indicator_source,
         ignored=ignored,
         duplicates=duplicates,
@@ -779,3 +779,23 @@ def _review_fields(
         values, unknown = sexes(typed["gioi_tinh_chu_ho"])
         out.add("gioi-tinh-khong-ro", "gioi_tinh_chu_ho", unknown)
         typed["gioi_tinh_chu_ho"] = values
+
+
+def _sheet_findings(raw: RawTable) -> list[Finding]:
+    """A finding for every sheet of the workbook that was not read, placed before the rows
+    (row 0: about a whole sheet)."""
+    main = raw.parts[0].name if raw.parts else raw.sheet
+    return [
+        make_finding(
+            "sheet-khong-doc",
+            sheet=note.name,
+            cell=cell_ref(note.name, "A", 1),
+            row=0,
+            column=None,
+            ma_ho=None,
+            sheet_name=note.name,
+            why=note.reason,
+            main=main,
+        )
+        for note in raw.sheet_notes
+    ]

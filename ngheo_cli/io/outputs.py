@@ -292,7 +292,8 @@ def posting_sheet(result: ClassificationResult) -> Sheet:
 def error_sheets(result: ClassificationResult) -> list[Sheet]:
     """Rows with findings as they were read, offending cells highlighted, plus the list."""
     raw = result.raw
-    rows = sorted({f.row for f in result.findings})
+    # Findings about a whole sheet or the header (row 0, header rows) have no data row.
+    rows = sorted({f.row for f in result.findings if f.row in raw.frame.index})
     keys = list(raw.frame.columns)
     frame = raw.frame.loc[rows, keys].copy() if rows else raw.frame.iloc[0:0][keys].copy()
     rejected = set(result.rejected.index.tolist())
@@ -302,6 +303,8 @@ def error_sheets(result: ClassificationResult) -> list[Sheet]:
     position = {r: i for i, r in enumerate(rows)}
     highlight: dict[tuple[int, str], str] = {}
     for f in result.findings:
+        if f.row not in position:
+            continue
         key = f.column if f.column in keys else "tinh_trang"
         cell = (position[f.row], key)
         highlight[cell] = f"{highlight[cell]}\n{f.message}" if cell in highlight else f.message

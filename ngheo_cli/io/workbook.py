@@ -29,7 +29,7 @@ import pandas as pd
 import yaml
 
 from ..core.schema import FIELDS, Field
-from ..core.table import RawTable, SkippedRow, SkipReason
+from ..core.table import SHEET_STRIDE, RawTable, SheetNote, SheetPart, SkippedRow, SkipReason
 from ..core.text import column_letter, fold, fold_words
 from ..errors import InputError, RulesetError
 
@@ -110,7 +110,10 @@ def read_table(
         sheet_name, grid, header = _read_xlsx(path, name, sheet, index, fields, required)
 
     _check_required(header, fields, required, index, name, sheet_name)
-    return _build_table(grid, header, fields, required, name, sheet_name)
+    table = _build_table(grid, header, fields, required, name, sheet_name)
+    if kind == "csv" or sheet is not None:
+        return table
+    return _with_other_sheets(path, name, table, header, index, fields, required)
 
 
 def load_column_map(path: Path) -> dict[str, str]:
@@ -278,6 +281,131 @@ def _read_xlsx(
     if header is None:  # cannot happen: same rows as the window; keep the message anyway
         raise _no_header_error(name, [sheet_names[idx]], fields, required)
     return sheet_names[idx], grid, header
+
+
+# --------------------------------------------------------------------------------------
+# Several sheets: one per village, same layout
+# --------------------------------------------------------------------------------------
+
+_VILLAGE_FROM_SHEET = "(tên sheet)"
+
+
+def _with_other_sheets(
+    path: Path,
+    name: str,
+    main: RawTable,
+    main_header: _Header,
+    index: Any,
+    fields: Sequence[Field],
+    required: Sequence[str],
+) -> RawTable:
+    """Read every other sheet of the workbook that lists households in the main sheet's
+    layout (a workbook with one sheet per village), and name every non-empty sheet that
+    is not read, with why. One sheet read: ``main`` itself (with the notes)."""
+    try:
+        reader = fastexcel.read_excel(path)
+        names = list(reader.sheet_names)
+    except Exception:  # already read once: cannot fail but for a race; keep the main sheet
+        return main
+    if len(names) < 2 or main.sheet not in names:
+        return main
+    main_idx = names.index(main.sheet)
+    main_keys = set(main_header.mapping.values())
+    tables: dict[int, RawTable] = {main_idx: main}
+    notes: list[SheetNote] = []
+    for idx, sheet_name in enumerate(names):
+        if idx == main_idx:
+            continue
+        try:
+            window, visible = _load_grid(reader, idx, name, HEADER_WINDOW)
+        except InputError:
+            notes.append(SheetNote(sheet_name, "sheet bị hỏng, không đọc được"))
+            continue
+        if not window.notna().to_numpy().any():
+            continue  # an empty sheet holds nothing to lose
+        found = _detect_header(window, index)
+        keys = set(found.mapping.values()) if found is not None else set()
+        if found is None or not set(required) <= keys:
+            wanted = ", ".join(f.label for f in fields if f.key in required)
+            notes.append(
+                SheetNote(sheet_name, f"không có dòng tiêu đề của danh sách hộ (cột {wanted})")
+            )
+            continue
+        shared = keys & main_keys
+        if len(shared) * 2 < len(main_keys):
+            notes.append(
+                SheetNote(
+                    sheet_name,
+                    f'bố cục cột khác sheet "{main.sheet}" (chỉ {len(shared)} trong '
+                    f"{len(main_keys)} cột giống nhau)",
+                )
+            )
+            continue
+        if not visible:
+            notes.append(SheetNote(sheet_name, "sheet đang ẩn; hiện sheet ra nếu có hộ cần đọc"))
+            continue
+        grid, _ = _load_grid(reader, idx, name, None)
+        header = _detect_header(grid.iloc[:HEADER_WINDOW], index)
+        if header is None:  # same rows as the window
+            continue
+        tables[idx] = _build_table(grid, header, fields, required, name, sheet_name)
+        lacking = main_keys - set(header.mapping.values())
+        if lacking:
+            labels = {f.key: f.label for f in fields}
+            listed = ", ".join(labels.get(k, k) for k in sorted(lacking))
+            notes.append(
+                SheetNote(
+                    sheet_name,
+                    f'thiếu cột {listed} mà sheet "{main.sheet}" có: các ô đó coi như để trống',
+                )
+            )
+    if len(tables) == 1:
+        main.sheet_notes = notes
+        return main
+    return _combine([tables[i] for i in sorted(tables)], main, notes)
+
+
+def _combine(tables: list[RawTable], main: RawTable, notes: list[SheetNote]) -> RawTable:
+    """One table from several sheets: row keys k * SHEET_STRIDE + Excel row, the sheet
+    kept for each row (``RawTable.parts``); a sheet without a village column gives its
+    name as the village of its rows."""
+    frames: list[pd.DataFrame] = []
+    parts: list[SheetPart] = []
+    skipped: list[SkippedRow] = []
+    unmapped: list[str] = []
+    headers: dict[str, str] = {}
+    for k, table in enumerate(tables):
+        offset = k * SHEET_STRIDE
+        frame = table.frame.copy()
+        frame.index = pd.Index(frame.index.to_numpy(dtype=np.int64) + offset)
+        if "thon" not in frame.columns:
+            frame["thon"] = unicodedata.normalize("NFC", table.sheet.strip())
+            headers.setdefault("thon", _VILLAGE_FROM_SHEET)
+        frames.append(frame)
+        parts.append(SheetPart(table.sheet, table.columns, offset, table.header_rows))
+        skipped.extend(
+            SkippedRow(row=s.row, reason=s.reason, text=s.text, sheet=table.sheet)
+            for s in table.skipped
+        )
+        unmapped.extend(f'{u} (sheet "{table.sheet}")' for u in table.unmapped)
+        for key, text in table.headers.items():
+            headers.setdefault(key, text)
+    order = list(main.frame.columns)
+    for frame in frames:
+        order += [c for c in frame.columns if c not in order]
+    combined = pd.concat([f.reindex(columns=order) for f in frames])
+    return RawTable(
+        source=main.source,
+        sheet=", ".join(t.sheet for t in tables),
+        frame=combined,
+        columns=main.columns,
+        headers=headers,
+        header_rows=main.header_rows,
+        unmapped=unmapped,
+        skipped=skipped,
+        parts=tuple(parts),
+        sheet_notes=notes,
+    )
 
 
 def _find_sheet(wanted: str, names: list[str], source: str) -> int:
@@ -713,10 +841,13 @@ def _classify_rows(
         has_code = pd.Series(False, index=body.index)
     cand_index = reasons.index[reasons.isna() & ~has_code.to_numpy()]
     if len(cand_index):
-        folded = _first_cells(body.loc[cand_index], present.loc[cand_index]).map(
-            lambda v: fold_words(str(v))
-        )
+        firsts = _first_cells(body.loc[cand_index], present.loc[cand_index])
+        folded = firsts.map(lambda v: fold_words(str(v)))
         verdict = folded.map(_first_cell_reason)
+        totals = (verdict == "tong_cong").to_numpy(dtype=bool)
+        if totals.any():  # "Tống Văn A" folds like "Tổng": a name, kept for the validator
+            named = ~firsts[totals].map(_totals_word).to_numpy(dtype=bool)
+            verdict[verdict.index[totals][named]] = None
         decided = verdict.notna()
         reasons[verdict.index[decided]] = verdict[decided]
         footer_rows = verdict.index[verdict == "chu_ky"]
@@ -758,6 +889,16 @@ def _first_cells(rows: pd.DataFrame, present: pd.DataFrame) -> pd.Series:
     first_col = present.to_numpy().argmax(axis=1)
     values = rows.to_numpy(dtype=object)[np.arange(len(rows)), first_col]
     return pd.Series(values, index=rows.index, dtype=object)
+
+
+_TOTALS_WORDS = frozenset({"tổng", "cộng", "tong", "cong"})
+
+
+def _totals_word(text: object) -> bool:
+    """The first word is "Tổng"/"Cộng" with its own tone marks (or none at all), not a
+    name that folds alike ("Tống", "Công")."""
+    words = unicodedata.normalize("NFC", str(text)).lower().split()
+    return bool(words) and words[0].strip(":.,;-") in _TOTALS_WORDS
 
 
 def _first_cell_reason(folded: str) -> SkipReason | None:

@@ -176,7 +176,10 @@ CASES: list[tuple[str, dict[str, Any], str | None, dict[str, Any]]] = [
     ("gioi-tinh-khong-ro", {"gioi_tinh_chu_ho": "?"}, "gioi_tinh_chu_ho", {}),
 ]
 # Codes about several rows or the whole sheet, tested on their own (test_rows.py).
-MULTI_ROW_CODES = {"ma-ho-trung", "dong-lap-lai", "ma-ho-bat-dau-lai", "thieu-cot", "ket-qua-lech"}
+MULTI_ROW_CODES = {
+    "ma-ho-trung", "dong-lap-lai", "ma-ho-bat-dau-lai", "thieu-cot", "ket-qua-lech",
+    "sheet-khong-doc",
+}
 
 
 def _case_raw(code: str, cells: dict[str, Any]) -> RawTable:
