@@ -105,7 +105,9 @@ class RawTable:
     def cell(self, key: str | None, row: int) -> str:
         """Excel reference of ``key`` in ``row``; the first column of the row when key is None."""
         part = self._part(row)
-        sheet, columns = (part.name, part.columns) if part is not None else (self.sheet, self.columns)
+        sheet, columns = (
+            (part.name, part.columns) if part is not None else (self.sheet, self.columns)
+        )
         excel_row = row - part.offset if part is not None else row
         if key is not None and key in columns:
             return cell_ref(sheet, columns[key], excel_row)
