@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 _SPACES = r"[\s\u00a0\u2007\u202f\u200b\ufeff]+"
@@ -37,6 +38,30 @@ class CodeCheck:
 
 def normalize_codes(raw: pd.Series) -> CodeCheck:
     text = raw.astype("string")
+    values = text.to_numpy(dtype=object, na_value=None)
+    # Fast path: plain codes (digits, or ASCII letters and digits that cannot be read as
+    # 1E5) need no fixing; only the other cells go through the string operations below.
+    plain = np.fromiter(
+        (
+            v is not None
+            and (v.isdigit() or (v.isascii() and v.isalnum() and "e" not in v.lower()))
+            for v in values
+        ),
+        bool,
+        len(values),
+    )
+    if plain.all():
+        none = pd.Series(False, index=raw.index, dtype=bool)
+        return CodeCheck(codes=pd.Series(text.array, index=raw.index), fixed=none, unusable=none)
+    if plain.any():
+        rest = normalize_codes(raw[~plain])
+        codes = text.copy()
+        codes[~plain] = rest.codes
+        fixed = pd.Series(False, index=raw.index, dtype=bool)
+        unusable = pd.Series(False, index=raw.index, dtype=bool)
+        fixed[~plain] = rest.fixed
+        unusable[~plain] = rest.unusable
+        return CodeCheck(codes=codes, fixed=fixed, unusable=unusable)
     stripped = text.str.replace(_SPACES, " ", regex=True).str.strip()
     # A space inside a code is kept (some communes write "TB 012"); only the edges are fixed.
     blank = stripped.isna() | (stripped == "")

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, UsageError
-from .codes import first_equal_rows, normalize_codes, restart_positions
+from .codes import CodeCheck, first_equal_rows, normalize_codes, restart_positions
 from .collector import FindingCollector
 from .findings import Finding, FindingsMixin, make_finding
 from .parse import (
@@ -223,10 +223,15 @@ def prepare(
     columns = set(frame.columns)
     _check_file(raw, ruleset, columns, default_area, missing_indicators)
     # An exact repeat of an earlier row is one household: checked and counted once.
-    repeat, first_of = _exact_repeats(frame)
+    code_check = normalize_codes(frame["ma_ho"]) if "ma_ho" in frame.columns else None
+    repeat, first_of = _exact_repeats(frame, code_check)
     duplicates = raw.frame.loc[frame.index[repeat]]
     if repeat.any():
         frame = frame.loc[~repeat]
+        if code_check is not None:
+            code_check = CodeCheck(
+                code_check.codes[~repeat], code_check.fixed[~repeat], code_check.unusable[~repeat]
+            )
 
     score = ruleset.score_route
     ignored: dict[str, str] = {}
@@ -284,8 +289,8 @@ def prepare(
             None if pd.isna(code) else str(code),
             other_row=raw.row_label(int(other)),
         )
-    if "ma_ho" in frame.columns:
-        typed["ma_ho"] = _check_codes(out, raw, frame)
+    if code_check is not None:
+        typed["ma_ho"] = _check_codes(out, raw, frame, code_check)
     else:
         out.add("ma-ho-trong", "ma_ho", np.ones(n, dtype=bool))
 
@@ -615,7 +620,9 @@ def _measure(
 COMMUNE_KEYS = ("ma_xa", "ten_xa")
 
 
-def _exact_repeats(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
+def _exact_repeats(
+    frame: pd.DataFrame, code_check: CodeCheck | None
+) -> tuple[np.ndarray, pd.Series]:
     """(mask of rows repeating an earlier row cell for cell, the row each repeats).
 
     Only rows whose household code occurs more than once can repeat a row, so the
@@ -623,9 +630,8 @@ def _exact_repeats(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
     none = np.zeros(len(frame), dtype=bool)
     if frame.empty:
         return none, pd.Series(pd.NA, index=frame.index, dtype=object)
-    if "ma_ho" in frame.columns:
-        codes = normalize_codes(frame["ma_ho"]).codes
-        candidates = codes.duplicated(keep=False).to_numpy(dtype=bool)
+    if code_check is not None:
+        candidates = code_check.codes.duplicated(keep=False).to_numpy(dtype=bool)
     else:
         candidates = np.ones(len(frame), dtype=bool)
     first = pd.Series(pd.NA, index=frame.index, dtype=object)
@@ -648,11 +654,12 @@ def commune_keys(frame: pd.DataFrame) -> pd.Series | None:
     return None
 
 
-def _check_codes(out: FindingCollector, raw: RawTable, frame: pd.DataFrame) -> pd.Series:
+def _check_codes(
+    out: FindingCollector, raw: RawTable, frame: pd.DataFrame, check: CodeCheck
+) -> pd.Series:
     """Clean the household codes (``12.0`` → ``12`` with a warning; ``1.2E+11`` rejected),
     then check they are present and unique within each commune. Codes that restart from
     the beginning part-way down (several communes' lists in one file) are said once."""
-    check = normalize_codes(frame["ma_ho"])
     codes = nfc(check.codes)
     shown = codes.to_numpy(dtype=object, na_value=None)
     out.add("ma-ho-da-sua", "ma_ho", check.fixed, lambda p: {"code": shown[p]})
@@ -670,11 +677,13 @@ def _check_codes(out: FindingCollector, raw: RawTable, frame: pd.DataFrame) -> p
     out.add("ma-ho-trong", "ma_ho", blank)
     live = ~blank & ~unusable
     communes = commune_keys(frame)
-    group = communes.to_numpy(dtype=object) if communes is not None else np.full(len(frame), "")
-    keyed = pd.Series(list(zip(group, shown, strict=True)), index=frame.index, dtype=object)
-    live_keys = keyed[live]
-    if not live_keys.duplicated().any():
+    if communes is None:
+        keyed = codes
+    else:
+        keyed = communes.astype("string") + "\x1f" + codes.fillna("")
+    if not keyed[live].duplicated().any():
         return codes
+    group = communes.to_numpy(dtype=object) if communes is not None else np.full(len(frame), "")
     conflict = np.zeros(len(frame), dtype=bool)
     run_starts: list[int] = []  # positions where each list begins (its first row included)
     restarts: list[int] = []

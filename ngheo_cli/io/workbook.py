@@ -288,6 +288,9 @@ def _read_xlsx(
 # --------------------------------------------------------------------------------------
 
 _VILLAGE_FROM_SHEET = "(tên sheet)"
+# A sheet with no header and at most this many filled rows is a cover or instructions
+# sheet, not a list; any longer sheet that is not read is named.
+_NOTE_ROWS = 5
 
 
 def _with_other_sheets(
@@ -321,9 +324,12 @@ def _with_other_sheets(
         except InputError:
             notes.append(SheetNote(sheet_name, "sheet bị hỏng, không đọc được"))
             continue
-        if not window.notna().to_numpy().any():
+        filled_rows = int(window.notna().any(axis=1).sum())
+        if filled_rows == 0:
             continue  # an empty sheet holds nothing to lose
         found = _detect_header(window, index)
+        if found is None and filled_rows <= _NOTE_ROWS:
+            continue  # a cover or instructions sheet: a few lines of text, no header
         keys = set(found.mapping.values()) if found is not None else set()
         if found is None or not set(required) <= keys:
             wanted = ", ".join(f.label for f in fields if f.key in required)
