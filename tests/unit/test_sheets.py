@@ -232,3 +232,41 @@ def test_one_commune_asked_for_a_district_file_is_a_usage_error(tmp_path: Path) 
     ws = _workspace(tmp_path)
     with pytest.raises(UsageError):
         classify_file(_district(tmp_path), year=2024, commune="24181", workspace=ws, write=False)
+
+
+def test_outputs_of_a_village_workbook_name_each_row_sheet_and_row(tmp_path: Path) -> None:
+    from ngheo_cli.io.outputs import result_frame
+
+    path = build_xlsx(
+        tmp_path / "xa.xlsx",
+        {
+            "Thôn A": [HEADER, row("A01", "An", 900_000)],
+            "Thôn B": [["DANH SÁCH"], HEADER, row("B01", "Bình", 900_000), row("B02", "", 1)],
+        },
+    )
+    run = classify_file(path, year=2024, out_dir=tmp_path / "out")
+    frame = result_frame(run.result)
+    assert list(zip(frame["sheet_goc"], frame["dong_goc"], strict=True)) == [
+        ("Thôn A", 2),
+        ("Thôn B", 3),
+    ]
+    assert run.exit_code == 1 and {p.name for p in run.outputs} >= {"xa_loi.xlsx"}
+
+
+def test_codes_restarting_without_a_commune_column_are_not_recorded(tmp_path: Path) -> None:
+    from ngheo_cli.errors import InputError
+
+    ws = _workspace(tmp_path)
+    header = [
+        "Mã hộ",
+        "Họ và tên chủ hộ",
+        "Thôn",
+        "Số nhân khẩu",
+        "Thu nhập bình quân",
+        *INDICATORS,
+    ]
+    body = [[str(i), f"Hộ {c}{i}", "Thôn 1", 4, 900_000] for c in "ab" for i in (1, 2, 3)]
+    path = build_xlsx(tmp_path / "huyen.xlsx", {"DS": [header, *body]})
+    with pytest.raises(InputError) as err:
+        classify_file(path, year=2024, commune="24181", workspace=ws, write=False)
+    assert "Mã xã" in err.value.message
