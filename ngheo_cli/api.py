@@ -111,7 +111,7 @@ def classify_file(
             area = area or target_commune.khu_vuc
     other = rulesets.resolve(year, compare_with) if compare_with is not None else None
     mapping = load_column_map(column_map) if column_map is not None else None
-    raw = read_table(path, sheet=sheet, column_map=mapping, display_name=path.name)
+    raw = read_table(path, sheet=sheet, column_map=mapping, display_name=path.name, all_sheets=True)
     row_communes: dict[int, CommuneConfig] = {}
     if workspace is not None and commune is not None:
         row_communes = _communes_of_rows(raw, workspace, target_commune)

@@ -84,6 +84,7 @@ def read_table(
     sheet: str | None = None,
     column_map: Mapping[str, str] | None = None,
     display_name: str | None = None,
+    all_sheets: bool = False,
 ) -> RawTable:
     """Read one table (households by default) from a workbook or CSV file.
 
@@ -93,6 +94,11 @@ def read_table(
     text → key, see :func:`load_column_map`) adds aliases; a target that names no field
     raises :class:`RulesetError`. ``display_name`` (default: the file name) is used in
     messages and as ``RawTable.source``.
+
+    ``all_sheets`` (households, without ``sheet``): every other visible sheet in the same
+    layout is read too (one sheet per village), each row keeping its sheet
+    (``RawTable.parts``), and the non-empty sheets not read are named
+    (``RawTable.sheet_notes``).
 
     Returns a :class:`RawTable`: ``frame`` holds one column per mapped key (text or
     missing), indexed by Excel row number; skipped rows are listed in ``skipped``.
@@ -111,7 +117,7 @@ def read_table(
 
     _check_required(header, fields, required, index, name, sheet_name)
     table = _build_table(grid, header, fields, required, name, sheet_name)
-    if kind == "csv" or sheet is not None:
+    if kind == "csv" or sheet is not None or not all_sheets:
         return table
     return _with_other_sheets(path, name, table, header, index, fields, required)
 

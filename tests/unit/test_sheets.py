@@ -44,7 +44,7 @@ def test_every_village_sheet_is_read_with_its_sheet(tmp_path: Path) -> None:
             "Hướng dẫn": [["Mỗi hộ một dòng; mã hộ ghi dạng văn bản."]],
         },
     )
-    raw = read_table(path)
+    raw = read_table(path, all_sheets=True)
     assert [p.name for p in raw.parts] == ["Thôn A", "Thôn B"]
     assert list(raw.frame["thon"]) == ["Thôn A", "Thôn B", "Thôn B"]  # village from the sheet
     result = classify_table(raw, ND07, 2024)
@@ -66,7 +66,7 @@ def test_village_column_is_kept_when_present(tmp_path: Path) -> None:
             "S2": [header, row("2", "Bình", 900_000, village="Bản Ủn")],
         },
     )
-    raw = read_table(path)
+    raw = read_table(path, all_sheets=True)
     assert list(raw.frame["thon"]) == ["Bản Ủn", "Bản Ủn"]
     assert raw.cell("thon", raw.frame.index[1]) == "S2!A2"
 
@@ -81,7 +81,7 @@ def test_sheet_of_another_layout_is_named_not_lost(tmp_path: Path) -> None:
             "Ghi chép": [[f"Hộ số {i}", "chưa nhập"] for i in range(8)],
         },
     )
-    result = classify_table(read_table(path), ND07, 2024)
+    result = classify_table(read_table(path, all_sheets=True), ND07, 2024)
     assert result.input_rows == 2
     notes = [f for f in result.findings if f.code == "sheet-khong-doc"]
     assert [f.sheet for f in notes] == ["Tổng hợp", "Ghi chép"]
@@ -102,7 +102,7 @@ def test_village_names_in_two_unicode_forms_are_one_village(tmp_path: Path) -> N
             ]
         },
     )
-    result = classify_table(read_table(path), ND07, 2024)
+    result = classify_table(read_table(path, all_sheets=True), ND07, 2024)
     assert result.households["thon"].nunique() == 1
 
 
@@ -117,7 +117,7 @@ def test_name_like_a_totals_label_is_rejected_not_skipped(tmp_path: Path) -> Non
             ]
         },
     )
-    raw = read_table(path)
+    raw = read_table(path, all_sheets=True)
     assert list(raw.frame.index) == [2]
     assert [s.reason for s in raw.skipped] == ["tong_cong"]
     result = classify_table(raw, ND07, 2024)
@@ -155,8 +155,8 @@ def test_splitting_into_village_sheets_never_changes_a_class(
         folder / "split.xlsx",
         {v: [HEADER, *[c for w, c in rows if w == v]] for v in villages},
     )
-    a = classify_table(read_table(one), ND07, 2024)
-    b = classify_table(read_table(split), ND07, 2024)
+    a = classify_table(read_table(one, all_sheets=True), ND07, 2024)
+    b = classify_table(read_table(split, all_sheets=True), ND07, 2024)
     assert a.input_rows == b.input_rows == len(rows)
     assert len(b.households) + len(b.rejected) == len(rows)
     classes_a = dict(zip(a.households["ma_ho"], a.households["phan_loai"].astype(str), strict=True))
