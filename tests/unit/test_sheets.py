@@ -188,15 +188,19 @@ def _district(tmp_path: Path, second: str = "24100") -> Path:
         "Mã xã",
         "Mã hộ",
         "Họ và tên chủ hộ",
+        "Giới tính",
         "Số nhân khẩu",
         "Thu nhập bình quân",
+        "Kết quả rà soát",
         *INDICATORS,
     ]
     body = []
     for commune, n in (("24181", 3), (second, 2)):
         for i in range(1, n + 1):  # codes restart in each commune
             marks = [None] * len(INDICATORS)
-            body.append([commune, str(i), f"Hộ {commune}-{i}", 4, 1_800_000, *marks])
+            body.append(
+                [commune, str(i), f"Hộ {commune}-{i}", "nữ", 4, 1_800_000, "Hộ cận nghèo", *marks]
+            )
     return build_xlsx(tmp_path / "huyen.xlsx", {"DS": [header, *body]})
 
 
@@ -217,6 +221,11 @@ def test_district_file_is_recorded_per_commune_with_its_area(tmp_path: Path) -> 
     assert set(urban["phan_loai"].astype(str)) == {"can_ngheo"}
     assert set(urban["khu_vuc"].astype(str)) == {"thanh_thi"}
     assert set(rural["khu_vuc"].astype(str)) == {"nong_thon"}
+    # the recorded class is stored as its code, the head's sex as normalised text
+    assert set(urban["ket_qua_ra_soat"]) == set(rural["ket_qua_ra_soat"]) == {"can_ngheo"}
+    assert set(rural["gioi_tinh_chu_ho"]) == {"Nữ"}
+    lech = [f for f in run.result.findings if f.code == "ket-qua-lech"]
+    assert len(lech) == 3  # recorded near-poor, computed middle-standard (rural commune)
 
 
 def test_unknown_commune_in_a_district_file_stops_before_recording(tmp_path: Path) -> None:
