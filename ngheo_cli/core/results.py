@@ -83,7 +83,8 @@ class ClassificationResult(FindingsMixin):
             "rejected": [brief(f) for f in self.errors],
             "warnings": [brief(f) for f in self.warnings],
             "skipped": [
-                {"row": s.row, "reason": s.reason, "text": s.text} for s in self.raw.skipped
+                {"row": s.row, "reason": s.reason, "text": s.text, "sheet": s.sheet or self.sheet}
+                for s in self.raw.skipped
             ],
             "routes": {
                 str(k): int(v)
