@@ -29,8 +29,8 @@ def nfc(series: pd.Series) -> pd.Series:
     ``string``. The column is checked in one C call (its cells joined by NUL, which never
     composes with a neighbour); only a column holding other forms is rebuilt."""
     text = series.astype("string")
-    values = text.to_numpy(dtype=object, na_value=None)
-    present = [v for v in values if v is not None]
+    values = series.to_numpy(dtype=object)  # missing: NaN, None or <NA>, never a str
+    present = [v for v in values if isinstance(v, str)]
     joined = "\x00".join(present)
     if unicodedata.is_normalized("NFC", joined):
         return text
@@ -38,8 +38,8 @@ def nfc(series: pd.Series) -> pd.Series:
         fixed = [unicodedata.normalize("NFC", v) for v in present]
     else:
         fixed = unicodedata.normalize("NFC", joined).split("\x00")
-    out = values.copy()
-    out[np.flatnonzero([v is not None for v in values])] = fixed
+    out = np.array([None if not isinstance(v, str) else v for v in values], dtype=object)
+    out[np.flatnonzero([isinstance(v, str) for v in values])] = fixed
     return pd.Series(pd.array(out.tolist(), dtype="string"), index=series.index)
 
 
