@@ -618,6 +618,7 @@ def _measure(
 # --- rows of real exports (issue 10) ------------------------------------------------------------
 
 COMMUNE_KEYS = ("ma_xa", "ten_xa")
+ROW_NUMBER_KEYS = ("stt",)
 
 
 def _exact_repeats(
@@ -626,7 +627,8 @@ def _exact_repeats(
     """(mask of rows repeating an earlier row cell for cell, the row each repeats).
 
     Only rows whose household code occurs more than once can repeat a row, so the
-    (costlier) comparison of whole rows runs on those alone."""
+    (costlier) comparison of whole rows runs on those alone. The STT column is left out:
+    a household pasted twice has two row numbers."""
     none = np.zeros(len(frame), dtype=bool)
     if frame.empty:
         return none, pd.Series(pd.NA, index=frame.index, dtype=object)
@@ -637,7 +639,9 @@ def _exact_repeats(
     first = pd.Series(pd.NA, index=frame.index, dtype=object)
     if not candidates.any():
         return none, first
-    sub_dup, sub_first = first_equal_rows(frame.loc[candidates])
+    # The row number (STT) is the row's place in the list, not the household's content.
+    content = frame.drop(columns=[c for c in ROW_NUMBER_KEYS if c in frame.columns])
+    sub_dup, sub_first = first_equal_rows(content.loc[candidates])
     repeat = none.copy()
     repeat[np.flatnonzero(candidates)[sub_dup.to_numpy(dtype=bool)]] = True
     first.loc[sub_first.index] = sub_first

@@ -43,6 +43,15 @@ def test_exact_duplicate_row_is_one_household_and_one_finding() -> None:
     assert "dòng 5" in p.findings[0].message and p.findings[0].row == 7
 
 
+def test_row_number_does_not_make_a_pasted_row_different() -> None:
+    raw = make_raw(
+        [household("0001", stt="1"), household("0002", stt="2"), household("0001", stt="3")]
+    )
+    p = prepare(raw, ND07)
+    check_invariants(raw, p)
+    assert codes(p) == ["dong-lap-lai"] and list(p.duplicates.index) == [7]
+
+
 def test_exact_duplicate_of_a_rejected_row_is_not_a_second_rejection() -> None:
     bad = household("0001", thu_nhap_binh_quan="abc")
     raw = make_raw([bad, dict(bad)])
