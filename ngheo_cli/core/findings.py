@@ -175,7 +175,7 @@ CATALOGUE: dict[str, FindingType] = {
         FindingType(
             "ket-qua-lech",
             "warning",
-            'Kết quả rà soát ghi "{value}" ({recorded}) nhưng theo {standard} hộ là '
+            'Kết quả rà soát ghi "{value}"{recorded} nhưng theo {standard} hộ là '
             "{computed}. Chương trình giữ kết quả tính theo chuẩn; hãy kiểm tra lại phiếu "
             "của hộ.",
         ),

@@ -17,6 +17,7 @@ from .ruleset import Ruleset
 from .schema import CLASS_LABELS, FIELD_BY_KEY
 from .summary import class_counts, mpi_for
 from .table import RawTable, SkippedRow
+from .text import fold
 from .validate import prepare
 
 
@@ -158,12 +159,18 @@ def _recorded_disagreements(
     if not differs.any():
         return []
     out = FindingCollector(raw, raw.frame.loc[households.index], FIELD_BY_KEY)
+    texts = out.text("ket_qua_ra_soat")
+
+    def recorded_as(p: int) -> str:
+        label = CLASS_LABELS.get(str(recorded[p]), str(recorded[p]))
+        return "" if fold(str(texts[p])) == fold(label) else f" (tức {label.lower()})"
+
     out.add(
         "ket-qua-lech",
         "ket_qua_ra_soat",
         differs,
         lambda p: {
-            "recorded": CLASS_LABELS.get(str(recorded[p]), str(recorded[p])),
+            "recorded": recorded_as(p),
             "computed": CLASS_LABELS.get(str(computed[p]), str(computed[p])).lower(),
         },
         standard=ruleset.title,
