@@ -294,9 +294,19 @@ def _read_xlsx(
 # --------------------------------------------------------------------------------------
 
 _VILLAGE_FROM_SHEET = "(tên sheet)"
-# A sheet with no header and at most this many filled rows is a cover or instructions
-# sheet, not a list; any longer sheet that is not read is named.
-_NOTE_ROWS = 5
+# A sheet with no header is named only when it looks like a list: at least this many rows
+# of three or more filled cells, one holding a figure (cover, instructions and lookup
+# sheets do not).
+_LIST_ROWS = 3
+
+
+def _looks_like_list(window: pd.DataFrame) -> bool:
+    filled = window.notna()
+    wide = filled.sum(axis=1) >= 3
+    figures = pd.Series(False, index=window.index)
+    for col in window.columns:
+        figures |= window[col].str.contains(_DIGIT_RE, na=False, regex=True).astype(bool)
+    return int((wide & figures).sum()) >= _LIST_ROWS
 
 
 def _with_other_sheets(
@@ -330,13 +340,12 @@ def _with_other_sheets(
         except InputError:
             notes.append(SheetNote(sheet_name, "sheet bị hỏng, không đọc được"))
             continue
-        filled_rows = int(window.notna().any(axis=1).sum())
-        if filled_rows == 0:
+        if not window.notna().to_numpy().any():
             continue  # an empty sheet holds nothing to lose
         found = _detect_header(window, index)
-        if found is None and filled_rows <= _NOTE_ROWS:
-            continue  # a cover or instructions sheet: a few lines of text, no header
         keys = set(found.mapping.values()) if found is not None else set()
+        if not set(required) <= keys and not _looks_like_list(window):
+            continue  # a cover, instructions or lookup sheet: no household header, no figures
         if found is None or not set(required) <= keys:
             wanted = ", ".join(f.label for f in fields if f.key in required)
             notes.append(

@@ -78,7 +78,8 @@ def test_sheet_of_another_layout_is_named_not_lost(tmp_path: Path) -> None:
             "Thôn A": [HEADER, row("A01", "An", 900_000)],
             "Thôn B": [HEADER, row("B01", "Bình", 900_000)],
             "Tổng hợp": [["Mã hộ", "Ghi chú"], ["B01", "đã kiểm tra"]],
-            "Ghi chép": [[f"Hộ số {i}", "chưa nhập"] for i in range(8)],
+            "Ghi chép": [[f"Hộ số {i}", "Thôn 1", 4] for i in range(8)],
+            "Danh mục": [["Loại", "Đơn vị", "Ghi chú"], *[["Tiền", "đồng", "-"]] * 8],
         },
     )
     result = classify_table(read_table(path, all_sheets=True), ND07, 2024)
