@@ -103,6 +103,21 @@ def read_table(
     Returns a :class:`RawTable`: ``frame`` holds one column per mapped key (text or
     missing), indexed by Excel row number; skipped rows are listed in ``skipped``.
     """
+    try:
+        return _read_table(path, fields, required, sheet, column_map, display_name, all_sheets)
+    finally:
+        _OPEN_READERS.clear()  # a reader holds the workbook's strings: not kept past a read
+
+
+def _read_table(
+    path: Path,
+    fields: Sequence[Field],
+    required: Sequence[str],
+    sheet: str | None,
+    column_map: Mapping[str, str] | None,
+    display_name: str | None,
+    all_sheets: bool,
+) -> RawTable:
     name = display_name or path.name
     index = _header_index(fields, column_map)
     kind = _check_file(path, name)
@@ -243,7 +258,7 @@ def _read_xlsx(
 ) -> tuple[str, pd.DataFrame, _Header]:
     """Pick the sheet (forced or best header score); return its name, full grid and header."""
     try:
-        reader = fastexcel.read_excel(path)
+        reader = _open_reader(path)
         sheet_names = list(reader.sheet_names)
     except Exception as exc:
         raise _corrupt(name) from exc
@@ -293,6 +308,20 @@ def _read_xlsx(
 # Several sheets: one per village, same layout
 # --------------------------------------------------------------------------------------
 
+# The workbook opened once per read_table call (opening parses every shared string):
+# choosing the sheet and reading the other village sheets share it.
+_OPEN_READERS: dict[str, fastexcel.ExcelReader] = {}
+
+
+def _open_reader(path: Path) -> fastexcel.ExcelReader:
+    key = str(path)
+    reader = _OPEN_READERS.get(key)
+    if reader is None:
+        reader = fastexcel.read_excel(path)
+        _OPEN_READERS[key] = reader
+    return reader
+
+
 _VILLAGE_FROM_SHEET = "(tên sheet)"
 # A sheet with no header is named only when it looks like a list: at least this many rows
 # of three or more filled cells, one holding a figure (cover, instructions and lookup
@@ -322,7 +351,7 @@ def _with_other_sheets(
     layout (a workbook with one sheet per village), and name every non-empty sheet that
     is not read, with why. One sheet read: ``main`` itself (with the notes)."""
     try:
-        reader = fastexcel.read_excel(path)
+        reader = _open_reader(path)
         names = list(reader.sheet_names)
     except Exception:  # already read once: cannot fail but for a race; keep the main sheet
         return main
