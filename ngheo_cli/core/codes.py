@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 _SPACES = r"[\s\u00a0\u2007\u202f\u200b\ufeff]+"
@@ -37,6 +38,30 @@ class CodeCheck:
 
 def normalize_codes(raw: pd.Series) -> CodeCheck:
     text = raw.astype("string")
+    values = text.to_numpy(dtype=object, na_value=None)
+    # Fast path: plain codes (digits, or ASCII letters and digits that cannot be read as
+    # 1E5) need no fixing; only the other cells go through the string operations below.
+    plain = np.fromiter(
+        (
+            v is not None
+            and (v.isdigit() or (v.isascii() and v.isalnum() and "e" not in v.lower()))
+            for v in values
+        ),
+        bool,
+        len(values),
+    )
+    if plain.all():
+        none = pd.Series(False, index=raw.index, dtype=bool)
+        return CodeCheck(codes=pd.Series(text.array, index=raw.index), fixed=none, unusable=none)
+    if plain.any():
+        rest = normalize_codes(raw[~plain])
+        codes = text.copy()
+        codes[~plain] = rest.codes
+        fixed = pd.Series(False, index=raw.index, dtype=bool)
+        unusable = pd.Series(False, index=raw.index, dtype=bool)
+        fixed[~plain] = rest.fixed
+        unusable[~plain] = rest.unusable
+        return CodeCheck(codes=codes, fixed=fixed, unusable=unusable)
     stripped = text.str.replace(_SPACES, " ", regex=True).str.strip()
     # A space inside a code is kept (some communes write "TB 012"); only the edges are fixed.
     blank = stripped.isna() | (stripped == "")
@@ -63,3 +88,63 @@ def exact_duplicate_rows(raw: pd.DataFrame) -> pd.Series:
         lambda col: col.str.replace(_SPACES, " ", regex=True).str.strip().str.normalize("NFC")
     )
     return normal.fillna("\x00<blank>").duplicated(keep="first").astype(bool)
+
+
+def restart_positions(codes: pd.Series) -> list[int]:
+    """Positions where the household codes start again from the beginning: a district file
+    holding several communes' lists one after another (1, 2, …, 50, 1, 2, …, 40).
+
+    A run starts again where a code already seen in the current run comes back *and* is no
+    greater than the code above it, and the next code also repeats the previous run (two
+    repeats in a row: a single typo is a duplicate, not a new list). Blank codes are passed
+    over. Returns positions in ``codes`` (0-based), empty when the codes never restart.
+    """
+    values = codes.to_numpy(dtype=object, na_value=None)
+    order = _order_keys(values)
+    starts: list[int] = []
+    seen: set[object] = set()
+    previous: tuple[int, object] | None = None
+    present = [p for p, v in enumerate(values) if v is not None]
+    for i, pos in enumerate(present):
+        code = values[pos]
+        if code in seen and previous is not None and order[pos] <= previous:
+            nxt = present[i + 1] if i + 1 < len(present) else None
+            if nxt is not None and values[nxt] in seen and values[nxt] != code:
+                starts.append(pos)
+                seen = set()
+        seen.add(code)
+        previous = order[pos]
+    return starts
+
+
+def _order_keys(values: object) -> list[tuple[int, object]]:
+    """Sort keys for codes: numbers by value, text after numbers by text."""
+    out: list[tuple[int, object]] = []
+    for v in values:  # type: ignore[attr-defined]
+        if v is None:
+            out.append((2, ""))
+        elif str(v).isdigit():
+            out.append((0, int(str(v))))
+        else:
+            out.append((1, str(v)))
+    return out
+
+
+def first_equal_rows(raw: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """(exact duplicate mask as :func:`exact_duplicate_rows`, and for each duplicate the
+    index label of the first row it repeats; <NA> elsewhere)."""
+    dup = exact_duplicate_rows(raw)
+    first = pd.Series(pd.NA, index=raw.index, dtype=object)
+    if not dup.any():
+        return dup, first
+    normal = raw.astype("string").apply(
+        lambda col: col.str.replace(_SPACES, " ", regex=True).str.strip().str.normalize("NFC")
+    )
+    keys = normal.fillna("\x00<blank>").apply(tuple, axis=1)
+    seen: dict[tuple[object, ...], object] = {}
+    for label, key in zip(raw.index, keys, strict=True):
+        if key in seen:
+            first[label] = seen[key]
+        else:
+            seen[key] = label
+    return dup, first

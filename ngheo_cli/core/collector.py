@@ -104,7 +104,7 @@ class FindingCollector:
         finding = Finding(
             code=code,
             severity=kind.severity,
-            sheet=self.raw.sheet,
+            sheet=self.raw.sheet_of(row),
             cell=self.raw.cell(key, row),
             row=row,
             column=key,

@@ -8,6 +8,7 @@ workbook does not carry count as not deprived, and the comparison says so.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,10 +71,16 @@ def _why(row: pd.Series, base: Ruleset, other: Ruleset) -> str:
 
 
 def compare(
-    raw: RawTable, base: Ruleset, other: Ruleset, year: int, *, area: str | None = None
+    raw: RawTable,
+    base: Ruleset,
+    other: Ruleset,
+    year: int,
+    *,
+    area: str | None = None,
+    recorded_index: Mapping[str, str] | None = None,
 ) -> Comparison:
     """Classify ``raw`` under ``base`` (its own year's standard) and under ``other``."""
-    first = classify_table(raw, base, year, area=area)
+    first = classify_table(raw, base, year, area=area, recorded_index=recorded_index)
     second = classify_table(raw, other, year, area=area, what_if=True)
     a, b = first.households, second.households
     common = a.index.intersection(b.index)

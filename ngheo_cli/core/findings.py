@@ -68,6 +68,32 @@ CATALOGUE: dict[str, FindingType] = {
             'Mã hộ "{value}" bị trùng với dòng {other_row}. Mỗi hộ chỉ được có một mã; '
             "hãy sửa lại mã hoặc xoá dòng lặp.",
         ),
+        FindingType(
+            "ma-ho-da-sua",
+            "warning",
+            'Mã hộ "{value}" được đọc là "{code}" (ô có phần thập phân ".0" hoặc dấu cách '
+            "lạ do Excel đổi mã thành số). Hãy định dạng cột Mã hộ là Văn bản (Text) và ghi "
+            '"{code}".',
+        ),
+        FindingType(
+            "ma-ho-hong",
+            "error",
+            'Mã hộ "{value}" đã bị Excel đổi thành số ({why}) nên không biết mã thật. Hãy '
+            "định dạng cột Mã hộ là Văn bản (Text) rồi gõ lại mã đầy đủ, ví dụ 0012.",
+        ),
+        FindingType(
+            "dong-lap-lai",
+            "warning",
+            "Dòng này lặp lại y hệt dòng {other_row}: chỉ tính là một hộ. Hãy xoá dòng lặp.",
+        ),
+        FindingType(
+            "ma-ho-bat-dau-lai",
+            "warning",
+            "Mã hộ bắt đầu lại từ đầu ở {where}: tệp có vẻ gộp danh sách của nhiều xã. "
+            "Các hộ vẫn được phân loại nhưng mã hộ không chỉ ra được hộ nào, nên không lưu "
+            "được vào thư mục làm việc. Hãy thêm cột Mã xã (hoặc Xã/Phường) ghi xã của từng "
+            "dòng, hoặc tách tệp thành mỗi xã một tệp.",
+        ),
         # --- numbers --------------------------------------------------------------------
         FindingType(
             "so-khong-doc-duoc",
@@ -185,6 +211,66 @@ CATALOGUE: dict[str, FindingType] = {
             "warning",
             "Cột {label}: {value}, nhưng số đo ({measure}) cho thấy hộ {verdict}. "
             "Đã dùng số đo theo quy định; hãy kiểm tra lại.",
+        ),
+        # --- review export fields and completeness (issue 10) ----------------------------
+        FindingType(
+            "ket-qua-khong-ro",
+            "warning",
+            'Không hiểu kết quả rà soát "{value}". Hãy ghi một trong: Hộ nghèo, Hộ cận nghèo, '
+            "Hộ có mức sống trung bình, Hộ không nghèo (hoặc để trống).",
+        ),
+        FindingType(
+            "ket-qua-lech",
+            "warning",
+            'Kết quả rà soát ghi "{value}"{recorded} nhưng theo {standard} hộ là '
+            "{computed}. Chương trình giữ kết quả tính theo chuẩn; hãy kiểm tra lại phiếu "
+            "của hộ.",
+        ),
+        FindingType(
+            "ngay-ra-soat-khong-doc-duoc",
+            "warning",
+            'Không đọc được ngày rà soát "{value}". Hãy ghi dạng ngày/tháng/năm, ví dụ '
+            "15/10/{year}.",
+        ),
+        FindingType(
+            "ngay-ra-soat-ngoai-nam",
+            "warning",
+            "Ngày rà soát {shown} không thuộc năm {year} đang phân loại (rà soát định kỳ từ "
+            "01/9 đến 14/12). Hãy kiểm tra lại ngày, hoặc chạy lệnh với --year đúng năm.",
+        ),
+        FindingType(
+            "gioi-tinh-khong-ro",
+            "warning",
+            'Không hiểu giới tính "{value}". Hãy ghi "Nam" hoặc "Nữ".',
+        ),
+        FindingType(
+            "ho-ten-trong",
+            "error",
+            "Thiếu họ và tên chủ hộ: danh sách niêm yết công khai cần tên chủ hộ. Hãy ghi "
+            "họ và tên chủ hộ cho dòng này.",
+        ),
+        FindingType(
+            "thon-trong",
+            "error",
+            "Thiếu thôn: danh sách được niêm yết và tổng hợp theo thôn. Hãy ghi tên thôn "
+            "(ấp, bản, tổ dân phố) của hộ.",
+        ),
+        FindingType(
+            "nhan-khau-trong",
+            "error",
+            "Thiếu số nhân khẩu: cần để tính số người nghèo, tỷ lệ theo nhân khẩu và chỉ "
+            "số người phụ thuộc. Hãy ghi số người trong hộ, ví dụ 4.",
+        ),
+        FindingType(
+            "thieu-cot",
+            "warning",
+            "Tệp không có cột {label}: {why} Hãy thêm cột này nếu có số liệu.",
+        ),
+        FindingType(
+            "sheet-khong-doc",
+            "warning",
+            'Sheet "{sheet_name}" không được đọc: {why}. Nếu sheet này có hộ, hãy sửa cho cùng bố '
+            'cục cột với sheet "{main}" (hoặc chọn sheet bằng --sheet).',
         ),
         # --- party members list (core.members) -----------------------------------------
         FindingType(

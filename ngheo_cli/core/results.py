@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .classify import classify
+from .collector import NO_COLUMN_RANK, FindingCollector
 from .findings import Finding, FindingsMixin
 from .mpi import MPIResult
 from .ruleset import Ruleset
+from .schema import CLASS_LABELS, FIELD_BY_KEY
 from .summary import class_counts, mpi_for
 from .table import RawTable, SkippedRow
+from .text import fold
 from .validate import prepare
 
 
@@ -21,7 +26,9 @@ class ClassificationResult(FindingsMixin):
     """Every input row ends here: classified (``households``) or rejected (``rejected``).
 
     ``households`` is the typed table plus the columns of :mod:`classify`;
-    ``rejected`` the rejected rows as raw text; ``findings`` every error and warning.
+    ``rejected`` the rejected rows as raw text; ``findings`` every error and warning;
+    ``duplicates`` the rows that repeat an earlier row exactly (counted once, each with a
+    finding): input rows = households + rejected + duplicates.
     """
 
     source: str
@@ -34,6 +41,7 @@ class ClassificationResult(FindingsMixin):
     findings: list[Finding]
     mpi: MPIResult
     indicator_source: dict[str, Any] = field(default_factory=dict)
+    duplicates: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def skipped(self) -> list[SkippedRow]:
@@ -41,7 +49,7 @@ class ClassificationResult(FindingsMixin):
 
     @property
     def input_rows(self) -> int:
-        return len(self.households) + len(self.rejected)
+        return len(self.households) + len(self.rejected) + len(self.duplicates)
 
     def counts(self) -> dict[str, int | None]:
         return class_counts(self.households, self.ruleset)
@@ -72,10 +80,12 @@ class ClassificationResult(FindingsMixin):
             "households": len(self.households),
             "counts": self.counts(),
             "rejected_rows": len(self.rejected),
+            "duplicate_rows": len(self.duplicates),
             "rejected": [brief(f) for f in self.errors],
             "warnings": [brief(f) for f in self.warnings],
             "skipped": [
-                {"row": s.row, "reason": s.reason, "text": s.text} for s in self.raw.skipped
+                {"row": s.row, "reason": s.reason, "text": s.text, "sheet": s.sheet or self.sheet}
+                for s in self.raw.skipped
             ],
             "routes": {
                 str(k): int(v)
@@ -110,13 +120,24 @@ def classify_table(
     *,
     area: str | None = None,
     what_if: bool = False,
+    recorded_index: Mapping[str, str] | None = None,
 ) -> ClassificationResult:
     """Validate and classify one raw table. ``what_if``: indicators the workbook lacks
-    (e.g. a 2026 survey seen under the 2027 standard) count as not deprived."""
+    (e.g. a 2026 survey seen under the 2027 standard) count as not deprived.
+    ``recorded_index`` (recorded-class labels → codes): read a recorded result column and
+    name every household whose recorded class differs from the computed one."""
     prepared = prepare(
-        raw, ruleset, area=area, missing_indicators="not_deprived" if what_if else "error"
+        raw,
+        ruleset,
+        area=area,
+        missing_indicators="not_deprived" if what_if else "error",
+        year=year,
+        recorded_index=recorded_index,
     )
     classified = classify(prepared.households, ruleset)
+    findings = prepared.findings
+    if "ket_qua_ra_soat" in classified.columns and len(classified):
+        findings = _merge(raw, findings, _recorded_disagreements(raw, classified, ruleset))
     return ClassificationResult(
         source=raw.source,
         sheet=raw.sheet,
@@ -125,7 +146,63 @@ def classify_table(
         raw=raw,
         households=classified,
         rejected=prepared.rejected,
-        findings=prepared.findings,
+        findings=findings,
         mpi=mpi_for(classified, ruleset),
         indicator_source=dict(prepared.indicator_source),
+        duplicates=prepared.duplicates,
+    )
+
+
+# Recorded and computed classes agree when they say the same; the score route's
+# "tren_chuan" and a recorded "Hộ không nghèo" (khac) cover the middle band too.
+_SAME = {("trung_binh", "tren_chuan"), ("khac", "tren_chuan"), ("khac", "trung_binh")}
+
+
+def _recorded_disagreements(
+    raw: RawTable, households: pd.DataFrame, ruleset: Ruleset
+) -> list[Finding]:
+    """A ``ket-qua-lech`` finding for every household whose recorded class (a class code
+    in ``ket_qua_ra_soat``) differs from the computed ``phan_loai``; nothing is changed."""
+    recorded = households["ket_qua_ra_soat"].astype("string").to_numpy(dtype=object, na_value=None)
+    computed = households["phan_loai"].astype(str).to_numpy(dtype=object)
+    differs = np.array(
+        [
+            r is not None and r != c and (r, c) not in _SAME
+            for r, c in zip(recorded, computed, strict=True)
+        ],
+        dtype=bool,
+    )
+    if not differs.any():
+        return []
+    out = FindingCollector(raw, raw.frame.loc[households.index], FIELD_BY_KEY)
+    texts = out.text("ket_qua_ra_soat")
+
+    def recorded_as(p: int) -> str:
+        label = CLASS_LABELS.get(str(recorded[p]), str(recorded[p]))
+        return "" if fold(str(texts[p])) == fold(label) else f" (tức {label.lower()})"
+
+    out.add(
+        "ket-qua-lech",
+        "ket_qua_ra_soat",
+        differs,
+        lambda p: {
+            "recorded": recorded_as(p),
+            "computed": CLASS_LABELS.get(str(computed[p]), str(computed[p])).lower(),
+        },
+        standard=ruleset.title,
+    )
+    return out.sorted_findings()
+
+
+def _merge(raw: RawTable, first: list[Finding], second: list[Finding]) -> list[Finding]:
+    """Both lists in the collector's order: (row, Excel column, code)."""
+    rank = {
+        key: i
+        for i, key in enumerate(
+            sorted(raw.columns, key=lambda k: (len(raw.columns[k]), raw.columns[k]))
+        )
+    }
+    return sorted(
+        [*first, *second],
+        key=lambda f: (f.row, rank.get(f.column, NO_COLUMN_RANK) if f.column else -1, f.code),
     )

@@ -31,6 +31,30 @@ class SkippedRow:
     row: int  # Excel row number (1-based)
     reason: SkipReason
     text: str  # first non-empty text of the row, for the log
+    sheet: str = ""  # the sheet, when the table was read from several
+
+
+# Row keys of a table read from several sheets: the k-th sheet's Excel row r is
+# k * SHEET_STRIDE + r (the first sheet's rows keep their Excel numbers).
+SHEET_STRIDE = 10_000_000
+
+
+@dataclass(frozen=True)
+class SheetPart:
+    """One sheet of a table read from several sheets of the same layout."""
+
+    name: str
+    columns: dict[str, str]  # canonical key → Excel column letter in this sheet
+    offset: int  # added to the Excel row number to make the row's key
+    header_rows: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class SheetNote:
+    """A sheet of the workbook that was not read as households, and why (Vietnamese)."""
+
+    name: str
+    reason: str
 
 
 @dataclass
@@ -57,10 +81,42 @@ class RawTable:
     # (Excel row, key) → ("loi", "#DIV/0!") for an Excel error value, or
     # ("cong-thuc", formula text) for a formula saved without its calculated value.
     cell_problems: dict[tuple[int, str], tuple[str, str]] = field(default_factory=dict)
+    # Several sheets of one layout (one per village): each row's sheet; empty for one sheet.
+    parts: tuple[SheetPart, ...] = ()
+    # Sheets of the workbook not read as households, each with its reason.
+    sheet_notes: list[SheetNote] = field(default_factory=list)
+
+    def _part(self, row: int) -> SheetPart | None:
+        if not self.parts:
+            return None
+        return self.parts[min(row // SHEET_STRIDE, len(self.parts) - 1)]
+
+    def sheet_of(self, row: int) -> str:
+        """The sheet a row (a key of ``frame``) was read from."""
+        part = self._part(row)
+        return part.name if part is not None else self.sheet
+
+    def excel_row(self, row: int) -> int:
+        """The Excel row number of a row key."""
+        part = self._part(row)
+        return row - part.offset if part is not None else row
+
+    def row_label(self, row: int) -> str:
+        """How a row is named in a message: its Excel row number (and its sheet, when the
+        table was read from several sheets)."""
+        part = self._part(row)
+        if part is None:
+            return str(row)
+        return f'{row - part.offset} (sheet "{part.name}")'
 
     def cell(self, key: str | None, row: int) -> str:
         """Excel reference of ``key`` in ``row``; the first column of the row when key is None."""
-        if key is not None and key in self.columns:
-            return cell_ref(self.sheet, self.columns[key], row)
-        first = min(self.columns.values(), key=lambda c: (len(c), c)) if self.columns else "A"
-        return cell_ref(self.sheet, first, row)
+        part = self._part(row)
+        sheet, columns = (
+            (part.name, part.columns) if part is not None else (self.sheet, self.columns)
+        )
+        excel_row = row - part.offset if part is not None else row
+        if key is not None and key in columns:
+            return cell_ref(sheet, columns[key], excel_row)
+        first = min(columns.values(), key=lambda c: (len(c), c)) if columns else "A"
+        return cell_ref(sheet, first, excel_row)

@@ -13,7 +13,7 @@ column (in the parsers) and over the cells that produce a finding.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -21,8 +21,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, UsageError
+from .codes import CodeCheck, first_equal_rows, normalize_codes, restart_positions
 from .collector import FindingCollector
-from .findings import Finding, FindingsMixin
+from .findings import Finding, FindingsMixin, make_finding
 from .parse import (
     AREA_UNITS,
     SCORE_UNITS,
@@ -37,9 +38,12 @@ from .parse import (
     parse_mark,
     parse_money,
 )
+from .recorded import recorded_classes
+from .review_fields import nfc, review_dates, sexes
 from .ruleset import Indicator, Ruleset
 from .schema import FIELD_BY_KEY, INDICATOR_KEYS
 from .table import RawTable
+from .text import cell_ref, fold
 
 MissingIndicators = Literal["error", "not_deprived"]
 
@@ -64,6 +68,8 @@ class Prepared(FindingsMixin):
     False the indicator columns are all False and ``diem_b`` decides) and ``is_dtts``
     (``boolean``, NA when unknown).
     ``rejected``: rows with at least one error, as the raw text the reader gave.
+    ``duplicates``: rows that repeat an earlier row cell for cell (raw text): the household
+    is counted once, at its first row; each repeat has a ``dong-lap-lai`` finding.
     ``findings``: every error and warning, sorted by (row, Excel column, code).
     ``indicator_source``: where the indicators came from (see :func:`prepare`).
     ``ignored``: input columns this standard cannot use → the reason, in Vietnamese.
@@ -74,10 +80,11 @@ class Prepared(FindingsMixin):
     findings: list[Finding]
     indicator_source: dict[str, Any]
     ignored: dict[str, str] = field(default_factory=dict)
+    duplicates: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def input_rows(self) -> int:
-        return len(self.households) + len(self.rejected)
+        return len(self.households) + len(self.rejected) + len(self.duplicates)
 
 
 # --- the findings collector -----------------------------------------------------------------
@@ -195,6 +202,8 @@ def prepare(
     *,
     area: str | None = None,
     missing_indicators: MissingIndicators = "error",
+    year: int | None = None,
+    recorded_index: Mapping[str, str] | None = None,
 ) -> Prepared:
     """Parse and check every cell of ``raw`` against ``ruleset``.
 
@@ -202,6 +211,10 @@ def prepare(
     ``missing_indicators``: "error" (an indicator column that is missing, with no Điểm B,
     makes the file unusable) or "not_deprived" (what-if: missing indicators count as not
     deprived; listed in ``indicator_source["assumed_not_deprived"]``).
+
+    ``year``: the review year, to check review dates against. ``recorded_index``: recorded
+    class labels → class codes (:func:`ngheo_cli.io.rulesets.recorded_class_index`); without
+    it a ``ket_qua_ra_soat`` column is not read.
 
     ``indicator_source``: ``mark`` (ids with a mark column), ``measure`` (ids whose
     measure column is present: the measure decides where the cell is filled), ``missing``
@@ -216,6 +229,16 @@ def prepare(
         frame = frame.sort_index(kind="stable")
     columns = set(frame.columns)
     _check_file(raw, ruleset, columns, default_area, missing_indicators)
+    # An exact repeat of an earlier row is one household: checked and counted once.
+    code_check = normalize_codes(frame["ma_ho"]) if "ma_ho" in frame.columns else None
+    repeat, first_of = _exact_repeats(frame, code_check)
+    duplicates = raw.frame.loc[frame.index[repeat]]
+    if repeat.any():
+        frame = frame.loc[~repeat]
+        if code_check is not None:
+            code_check = CodeCheck(
+                code_check.codes[~repeat], code_check.fixed[~repeat], code_check.unusable[~repeat]
+            )
 
     score = ruleset.score_route
     ignored: dict[str, str] = {}
@@ -242,7 +265,7 @@ def prepare(
         fld = FIELD_BY_KEY.get(key)
         kind = fld.kind if fld is not None else "text"
         if kind in ("code", "text"):
-            typed[key] = as_text(frame[key]).astype("string")
+            typed[key] = nfc(as_text(frame[key]))
             continue
         if kind == "money":
             p = parse_money(frame[key])
@@ -264,19 +287,24 @@ def prepare(
     out.beyond_bounds(typed, ruleset.bounds)  # past any sense (rules data): rejected
     _check_values(out, ruleset, parsed, typed)
 
-    # 3. Household code: present, unique.
-    if "ma_ho" in frame.columns:
-        codes = out.text("ma_ho")
-        blank = pd.isna(codes)
-        out.add("ma-ho-trong", "ma_ho", blank)
-        series = pd.Series(codes, dtype=object)
-        dup = series.duplicated(keep="first").to_numpy() & ~blank
-        if dup.any():
-            firsts = series[~blank].drop_duplicates(keep="first")
-            first_row = dict(zip(firsts.to_numpy(), out.rows[firsts.index.to_numpy()], strict=True))
-            out.add("ma-ho-trung", "ma_ho", dup, lambda p: {"other_row": int(first_row[codes[p]])})
+    # 3. Household code: cleaned, present, unique within its commune.
+    for row, other in zip(duplicates.index, first_of[repeat], strict=True):
+        code = duplicates.at[row, "ma_ho"] if "ma_ho" in duplicates.columns else None
+        out.add_at(
+            "dong-lap-lai",
+            None,
+            int(row),
+            None if pd.isna(code) else str(code),
+            other_row=raw.row_label(int(other)),
+        )
+    if code_check is not None:
+        typed["ma_ho"] = _check_codes(out, raw, frame, code_check)
     else:
         out.add("ma-ho-trong", "ma_ho", np.ones(n, dtype=bool))
+
+    # 3b. What the posted list and the reports need (each decides the public list or a rate).
+    _check_completeness(out, raw, frame, typed, parsed)
+    _review_fields(out, frame, typed, year, recorded_index)
 
     # 4. Khu vực: the cell, else the run's default.
     if "khu_vuc" in parsed:
@@ -370,9 +398,10 @@ def prepare(
     return Prepared(
         households=table.loc[~bad],
         rejected=raw.frame.loc[frame.index[bad]],
-        findings=out.sorted_findings(),
+        findings=_sheet_findings(raw) + out.sorted_findings(),
         indicator_source=indicator_source,
         ignored=ignored,
+        duplicates=duplicates,
     )
 
 
@@ -606,3 +635,202 @@ def _measure(
         )
 
     return known, deprived, describe_share
+
+
+# --- rows of real exports (issue 10) ------------------------------------------------------------
+
+COMMUNE_KEYS = ("ma_xa", "ten_xa")
+ROW_NUMBER_KEYS = ("stt",)
+
+
+def _exact_repeats(
+    frame: pd.DataFrame, code_check: CodeCheck | None
+) -> tuple[np.ndarray, pd.Series]:
+    """(mask of rows repeating an earlier row cell for cell, the row each repeats).
+
+    Only rows whose household code occurs more than once can repeat a row, so the
+    (costlier) comparison of whole rows runs on those alone. The STT column is left out:
+    a household pasted twice has two row numbers."""
+    none = np.zeros(len(frame), dtype=bool)
+    if frame.empty:
+        return none, pd.Series(pd.NA, index=frame.index, dtype=object)
+    if code_check is not None:
+        candidates = code_check.codes.duplicated(keep=False).to_numpy(dtype=bool)
+    else:
+        candidates = np.ones(len(frame), dtype=bool)
+    first = pd.Series(pd.NA, index=frame.index, dtype=object)
+    if not candidates.any():
+        return none, first
+    # The row number (STT) is the row's place in the list, not the household's content.
+    content = frame.drop(columns=[c for c in ROW_NUMBER_KEYS if c in frame.columns])
+    sub_dup, sub_first = first_equal_rows(content.loc[candidates])
+    repeat = none.copy()
+    repeat[np.flatnonzero(candidates)[sub_dup.to_numpy(dtype=bool)]] = True
+    first.loc[sub_first.index] = sub_first
+    return repeat, first
+
+
+def commune_keys(frame: pd.DataFrame) -> pd.Series | None:
+    """The commune of each row (folded ``ma_xa``, else folded ``ten_xa``), or None when
+    the table names no commune. Blank cells give ""."""
+    for key in COMMUNE_KEYS:
+        if key in frame.columns:
+            text = nfc(as_text(frame[key])).fillna("")
+            return text.map(lambda v: fold(v) if v else "")
+    return None
+
+
+def _check_codes(
+    out: FindingCollector, raw: RawTable, frame: pd.DataFrame, check: CodeCheck
+) -> pd.Series:
+    """Clean the household codes (``12.0`` → ``12`` with a warning; ``1.2E+11`` rejected),
+    then check they are present and unique within each commune. Codes that restart from
+    the beginning part-way down (several communes' lists in one file) are said once."""
+    codes = nfc(check.codes)
+    shown = codes.to_numpy(dtype=object, na_value=None)
+    out.add("ma-ho-da-sua", "ma_ho", check.fixed, lambda p: {"code": shown[p]})
+    unusable = check.unusable.to_numpy(dtype=bool)
+    texts = out.text("ma_ho")
+    out.add(
+        "ma-ho-hong",
+        "ma_ho",
+        unusable,
+        lambda p: {
+            "why": "dạng số mũ như 1,2E+11" if "e" in str(texts[p]).lower() else "có phần thập phân"
+        },
+    )
+    blank = codes.isna().to_numpy(dtype=bool)
+    out.add("ma-ho-trong", "ma_ho", blank)
+    live = ~blank & ~unusable
+    communes = commune_keys(frame)
+    if communes is None:
+        keyed = codes
+    else:
+        keyed = communes.astype("string") + "\x1f" + codes.fillna("")
+    if not keyed[live].duplicated().any():
+        return codes
+    group = communes.to_numpy(dtype=object) if communes is not None else np.full(len(frame), "")
+    conflict = np.zeros(len(frame), dtype=bool)
+    run_starts: list[int] = []  # positions where each list begins (its first row included)
+    restarts: list[int] = []
+    positions = np.flatnonzero(live)
+    for commune in pd.unique(group[live]):
+        members = positions[group[positions] == commune]
+        starts = restart_positions(codes.iloc[members])
+        if starts:
+            # Several lists run together: every household still classifies (a class never
+            # depends on the code); the codes cannot name them, which is said once.
+            run_starts.append(int(members[0]))
+            run_starts.extend(int(members[i]) for i in starts)
+            restarts.extend(int(members[i]) for i in starts)
+            continue
+        dup = keyed.iloc[members].duplicated(keep="first").to_numpy()
+        conflict[members[dup]] = True
+    if restarts:
+        rows = ", ".join(raw.row_label(int(out.rows[p])) for p in sorted(run_starts))
+        out.add(
+            "ma-ho-bat-dau-lai",
+            "ma_ho",
+            None,
+            row=int(out.rows[min(restarts)]),
+            where=f"các dòng {rows} (dòng đầu của mỗi danh sách)",
+        )
+    if conflict.any():
+        first_row: dict[object, int] = {}
+        for pos in positions:
+            first_row.setdefault(keyed.iloc[pos], int(out.rows[pos]))
+        out.add(
+            "ma-ho-trung",
+            "ma_ho",
+            conflict,
+            lambda p: {"other_row": raw.row_label(first_row[keyed.iloc[p]])},
+        )
+    return codes
+
+
+def _check_completeness(
+    out: FindingCollector,
+    raw: RawTable,
+    frame: pd.DataFrame,
+    typed: dict[str, pd.Series],
+    parsed: dict[str, Parsed],
+) -> None:
+    """Blank cells the posted list or a rate needs are errors; a missing column is said
+    once (a warning: the households still classify, the figure it feeds is not made)."""
+    header_row = raw.header_rows[-1] if raw.header_rows else 1
+    for key, code, why in (
+        ("ho_ten_chu_ho", "ho-ten-trong", "danh sách niêm yết sẽ không có tên chủ hộ."),
+        ("thon", "thon-trong", "danh sách niêm yết và báo cáo không chia được theo thôn."),
+    ):
+        if key in typed:
+            out.add(code, key, typed[key].isna().to_numpy(dtype=bool))
+        else:
+            out.add("thieu-cot", key, None, row=header_row, why=why)
+    if "so_nhan_khau" in parsed:
+        out.add("nhan-khau-trong", "so_nhan_khau", parsed["so_nhan_khau"].blank)
+    else:
+        out.add(
+            "thieu-cot",
+            "so_nhan_khau",
+            None,
+            row=header_row,
+            why="không tính được số nhân khẩu nghèo, cận nghèo và tỷ lệ theo nhân khẩu; chỉ "
+            "số người phụ thuộc chỉ đọc được từ dấu ghi ở cột chỉ số.",
+        )
+
+
+def _review_fields(
+    out: FindingCollector,
+    frame: pd.DataFrame,
+    typed: dict[str, pd.Series],
+    year: int | None,
+    recorded_index: Mapping[str, str] | None,
+) -> None:
+    """The recorded result (as a class code), the review date (ISO) and the head's sex
+    ("Nam"/"Nữ"): read and checked, never a reason to reject a household."""
+    if "ket_qua_ra_soat" in frame.columns:
+        if recorded_index is None:
+            typed.pop("ket_qua_ra_soat", None)
+        else:
+            codes, unknown = recorded_classes(typed["ket_qua_ra_soat"], recorded_index)
+            out.add("ket-qua-khong-ro", "ket_qua_ra_soat", unknown)
+            typed["ket_qua_ra_soat"] = codes
+    if "ngay_ra_soat" in frame.columns:
+        dates, unreadable = review_dates(typed["ngay_ra_soat"])
+        shown_year = year if year is not None else "2024"
+        out.add("ngay-ra-soat-khong-doc-duoc", "ngay_ra_soat", unreadable, year=shown_year)
+        if year is not None:
+            iso = dates.to_numpy(dtype=object, na_value=None)
+            outside = np.array([v is not None and int(v[:4]) != year for v in iso], dtype=bool)
+            out.add(
+                "ngay-ra-soat-ngoai-nam",
+                "ngay_ra_soat",
+                outside,
+                lambda p: {"shown": "/".join(reversed(str(iso[p]).split("-")))},
+                year=year,
+            )
+        typed["ngay_ra_soat"] = dates
+    if "gioi_tinh_chu_ho" in frame.columns:
+        values, unknown = sexes(typed["gioi_tinh_chu_ho"])
+        out.add("gioi-tinh-khong-ro", "gioi_tinh_chu_ho", unknown)
+        typed["gioi_tinh_chu_ho"] = values
+
+
+def _sheet_findings(raw: RawTable) -> list[Finding]:
+    """A finding for every sheet of the workbook that was not read, placed before the rows
+    (row 0: about a whole sheet)."""
+    main = raw.parts[0].name if raw.parts else raw.sheet
+    return [
+        make_finding(
+            "sheet-khong-doc",
+            sheet=note.name,
+            cell=cell_ref(note.name, "A", 1),
+            row=0,
+            column=None,
+            ma_ho=None,
+            sheet_name=note.name,
+            why=note.reason,
+            main=main,
+        )
+        for note in raw.sheet_notes
+    ]

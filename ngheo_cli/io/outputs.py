@@ -50,7 +50,10 @@ def output_paths(out_dir: Path, stem: str, fmt_: str) -> dict[str, Path]:
 def result_frame(result: ClassificationResult) -> pd.DataFrame:
     """The per-household result table with display columns added."""
     h = result.households.copy()
-    h["dong_goc"] = h.index.astype(int)
+    raw = result.raw
+    h["dong_goc"] = [raw.excel_row(int(r)) for r in h.index]
+    if raw.parts:  # read from several sheets: each row's own sheet
+        h["sheet_goc"] = [raw.sheet_of(int(r)) for r in h.index]
     h["phan_loai_ten"] = h["phan_loai"].map(CLASS_LABELS)
     h["khu_vuc_ten"] = h["khu_vuc"].map(AREA_LABELS)
     h["thieu_hut"] = deprivation_names(h, result.ruleset)
@@ -92,6 +95,7 @@ def result_columns(result: ClassificationResult) -> list[Column]:
         Column("nguyen_nhan", "Nguyên nhân nghèo"),
         Column("nhu_cau", "Nhu cầu hỗ trợ"),
         Column("dong_goc", "Dòng trong tệp gốc", "int"),
+        Column("sheet_goc", "Sheet trong tệp gốc"),
     ]
     return base + indicators + tail
 
@@ -315,7 +319,7 @@ def marked_rows_sheets(
     keys = list(raw.frame.columns)
     frame = raw.frame.loc[rows, keys].copy() if rows else raw.frame.iloc[0:0][keys].copy()
     frame.insert(0, "tinh_trang", ["Bị loại" if r in rejected else "Cảnh báo" for r in rows])
-    frame.insert(1, "dong_goc", rows)
+    frame.insert(1, "dong_goc", [raw.excel_row(r) for r in rows])
     frame = frame.reset_index(drop=True)
     position = {r: i for i, r in enumerate(rows)}
     highlight: dict[tuple[int, str], str] = {}

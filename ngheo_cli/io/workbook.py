@@ -40,7 +40,7 @@ from ..core.headers import (
 )
 from ..core.inspection import ColumnReport, SheetHeader
 from ..core.schema import FIELDS, Field
-from ..core.table import RawTable, SkippedRow, SkipReason
+from ..core.table import SHEET_STRIDE, RawTable, SheetNote, SheetPart, SkippedRow, SkipReason
 from ..core.text import column_letter, fold, fold_words
 from ..errors import InputError, RulesetError
 from .xlsx_scan import SheetScan, scan_workbook
@@ -98,6 +98,7 @@ def read_table(
     column_map: Mapping[str, str] | None = None,
     display_name: str | None = None,
     vocabulary: HeaderVocabulary | None = None,
+    all_sheets: bool = False,
 ) -> RawTable:
     """Read one table (households by default) from a workbook or CSV file.
 
@@ -110,9 +111,33 @@ def read_table(
     standard's, from :func:`ngheo_cli.io.rulesets.header_vocabulary`); by default the names
     shared by every standard.
 
+    ``all_sheets`` (households, without ``sheet``): every other visible sheet in the same
+    layout is read too (one sheet per village), each row keeping its sheet
+    (``RawTable.parts``), and the non-empty sheets not read are named
+    (``RawTable.sheet_notes``).
+
     Returns a :class:`RawTable`: ``frame`` holds one column per mapped key (text or
     missing), indexed by Excel row number; skipped rows are listed in ``skipped``.
     """
+    try:
+        return _read_table(
+            path, fields, required, sheet, column_map, display_name, vocabulary, all_sheets
+        )
+    finally:
+        _OPEN_READERS.clear()
+        _SHEET_SCANS.clear()  # a reader holds the workbook's strings: not kept past a read
+
+
+def _read_table(
+    path: Path,
+    fields: Sequence[Field],
+    required: Sequence[str],
+    sheet: str | None,
+    column_map: Mapping[str, str] | None,
+    display_name: str | None,
+    vocabulary: HeaderVocabulary | None,
+    all_sheets: bool,
+) -> RawTable:
     name = display_name or path.name
     index = _header_index(fields, column_map, vocabulary)
     kind = _check_file(path, name)
@@ -126,7 +151,10 @@ def read_table(
         sheet_name, grid, header = _read_xlsx(path, name, sheet, index, fields, required)
 
     _check_required(header, fields, required, index, name, sheet_name)
-    return take_cell_problems(_build_table(grid, header, fields, required, name, sheet_name))
+    table = _build_table(grid, header, fields, required, name, sheet_name)
+    if kind != "csv" and sheet is None and all_sheets:
+        table = _with_other_sheets(path, name, table, header, index, fields, required)
+    return take_cell_problems(table)
 
 
 def load_column_map(path: Path) -> dict[str, str]:
@@ -388,7 +416,7 @@ def _read_xlsx(
 ) -> tuple[str, pd.DataFrame, _Header]:
     """Pick the sheet (forced or best header score); return its name, full grid and header."""
     try:
-        reader = fastexcel.read_excel(path)
+        reader = _open_reader(path)
         sheet_names = list(reader.sheet_names)
     except Exception as exc:
         raise _corrupt(name) from exc
@@ -401,6 +429,7 @@ def _read_xlsx(
     # Before any sheet is loaded: refuse a sheet the fast reader cannot hold in memory,
     # and find the error cells and uncalculated formulas it would read as blank.
     scans = scan_workbook(path, name, sheet_names)
+    _SHEET_SCANS[str(path)] = scans
 
     if sheet is not None or len(sheet_names) == 1:
         idx = _find_sheet(sheet, sheet_names, name) if sheet is not None else 0
@@ -435,6 +464,165 @@ def _read_xlsx(
     if header is None:  # cannot happen: same rows as the window; keep the message anyway
         raise _no_header_error(name, [sheet_names[idx]], fields, required)
     return sheet_names[idx], grid, header
+
+
+# --------------------------------------------------------------------------------------
+# Several sheets: one per village, same layout
+# --------------------------------------------------------------------------------------
+
+# The workbook opened once per read_table call (opening parses every shared string):
+# choosing the sheet and reading the other village sheets share it.
+_OPEN_READERS: dict[str, fastexcel.ExcelReader] = {}
+# Each sheet's scan (error cells, uncalculated formulas), made once per read_table call
+# before any sheet is loaded; the other village sheets are marked from it too.
+_SHEET_SCANS: dict[str, dict[str, SheetScan]] = {}
+
+
+def _open_reader(path: Path) -> fastexcel.ExcelReader:
+    key = str(path)
+    reader = _OPEN_READERS.get(key)
+    if reader is None:
+        reader = fastexcel.read_excel(path)
+        _OPEN_READERS[key] = reader
+    return reader
+
+
+_VILLAGE_FROM_SHEET = "(tên sheet)"
+# A sheet with no header is named only when it looks like a list: at least this many rows
+# of three or more filled cells, one holding a figure (cover, instructions and lookup
+# sheets do not).
+_LIST_ROWS = 3
+
+
+def _looks_like_list(window: pd.DataFrame) -> bool:
+    filled = window.notna()
+    wide = filled.sum(axis=1) >= 3
+    figures = pd.Series(False, index=window.index)
+    for col in window.columns:
+        figures |= window[col].str.contains(_DIGIT_RE, na=False, regex=True).astype(bool)
+    return int((wide & figures).sum()) >= _LIST_ROWS
+
+
+def _with_other_sheets(
+    path: Path,
+    name: str,
+    main: RawTable,
+    main_header: _Header,
+    index: Any,
+    fields: Sequence[Field],
+    required: Sequence[str],
+) -> RawTable:
+    """Read every other sheet of the workbook that lists households in the main sheet's
+    layout (a workbook with one sheet per village), and name every non-empty sheet that
+    is not read, with why. One sheet read: ``main`` itself (with the notes)."""
+    try:
+        reader = _open_reader(path)
+        names = list(reader.sheet_names)
+    except Exception:  # already read once: cannot fail but for a race; keep the main sheet
+        return main
+    if len(names) < 2 or main.sheet not in names:
+        return main
+    main_idx = names.index(main.sheet)
+    main_keys = set(main_header.mapping.values())
+    tables: dict[int, RawTable] = {main_idx: main}
+    notes: list[SheetNote] = []
+    for idx, sheet_name in enumerate(names):
+        if idx == main_idx:
+            continue
+        try:
+            window, visible = _load_grid(reader, idx, name, HEADER_WINDOW)
+        except InputError:
+            notes.append(SheetNote(sheet_name, "sheet bị hỏng, không đọc được"))
+            continue
+        if not window.notna().to_numpy().any():
+            continue  # an empty sheet holds nothing to lose
+        found = _detect_header(window, index)
+        keys = set(found.mapping.values()) if found is not None else set()
+        if not set(required) <= keys and not _looks_like_list(window):
+            continue  # a cover, instructions or lookup sheet: no household header, no figures
+        if found is None or not set(required) <= keys:
+            wanted = ", ".join(f.label for f in fields if f.key in required)
+            notes.append(
+                SheetNote(sheet_name, f"không có dòng tiêu đề của danh sách hộ (cột {wanted})")
+            )
+            continue
+        shared = keys & main_keys
+        if len(shared) * 2 < len(main_keys):
+            notes.append(
+                SheetNote(
+                    sheet_name,
+                    f'bố cục cột khác sheet "{main.sheet}" (chỉ {len(shared)} trong '
+                    f"{len(main_keys)} cột giống nhau)",
+                )
+            )
+            continue
+        if not visible:
+            notes.append(SheetNote(sheet_name, "sheet đang ẩn; hiện sheet ra nếu có hộ cần đọc"))
+            continue
+        scan = _SHEET_SCANS.get(str(path), {}).get(sheet_name)
+        grid, _ = _load_grid(reader, idx, name, None, scan)
+        header = _detect_header(grid.iloc[:HEADER_WINDOW], index)
+        if header is None:  # same rows as the window
+            continue
+        tables[idx] = _build_table(grid, header, fields, required, name, sheet_name)
+        lacking = main_keys - set(header.mapping.values())
+        if lacking:
+            labels = {f.key: f.label for f in fields}
+            listed = ", ".join(labels.get(k, k) for k in sorted(lacking))
+            notes.append(
+                SheetNote(
+                    sheet_name,
+                    f'thiếu cột {listed} mà sheet "{main.sheet}" có: các ô đó coi như để trống',
+                )
+            )
+    if len(tables) == 1:
+        main.sheet_notes = notes
+        return main
+    return _combine([tables[i] for i in sorted(tables)], main, notes)
+
+
+def _combine(tables: list[RawTable], main: RawTable, notes: list[SheetNote]) -> RawTable:
+    """One table from several sheets: row keys k * SHEET_STRIDE + Excel row, the sheet
+    kept for each row (``RawTable.parts``); a sheet without a village column gives its
+    name as the village of its rows."""
+    frames: list[pd.DataFrame] = []
+    parts: list[SheetPart] = []
+    skipped: list[SkippedRow] = []
+    unmapped: list[str] = []
+    headers: dict[str, str] = {}
+    for k, table in enumerate(tables):
+        offset = k * SHEET_STRIDE
+        frame = table.frame.copy()
+        frame.index = pd.Index(frame.index.to_numpy(dtype=np.int64) + offset)
+        if "thon" not in frame.columns:
+            frame["thon"] = unicodedata.normalize("NFC", table.sheet.strip())
+            headers.setdefault("thon", _VILLAGE_FROM_SHEET)
+        frames.append(frame)
+        parts.append(SheetPart(table.sheet, table.columns, offset, table.header_rows))
+        skipped.extend(
+            SkippedRow(row=s.row, reason=s.reason, text=s.text, sheet=table.sheet)
+            for s in table.skipped
+        )
+        unmapped.extend(f'{u} (sheet "{table.sheet}")' for u in table.unmapped)
+        for key, text in table.headers.items():
+            headers.setdefault(key, text)
+    order = list(main.frame.columns)
+    for frame in frames:
+        order += [c for c in frame.columns if c not in order]
+    combined = pd.concat([f.reindex(columns=order) for f in frames])
+    return RawTable(
+        source=main.source,
+        sheet=", ".join(t.sheet for t in tables),
+        frame=combined,
+        columns=main.columns,
+        headers=headers,
+        header_rows=main.header_rows,
+        unmapped=unmapped,
+        skipped=skipped,
+        parts=tuple(parts),
+        sheet_notes=notes,
+        header_matches=main.header_matches,
+    )
 
 
 def _find_sheet(wanted: str, names: list[str], source: str) -> int:
@@ -1101,10 +1289,13 @@ def _classify_rows(
         has_code = pd.Series(False, index=body.index)
     cand_index = reasons.index[reasons.isna() & ~has_code.to_numpy()]
     if len(cand_index):
-        folded = _first_cells(body.loc[cand_index], present.loc[cand_index]).map(
-            lambda v: fold_words(str(v))
-        )
+        firsts = _first_cells(body.loc[cand_index], present.loc[cand_index])
+        folded = firsts.map(lambda v: fold_words(str(v)))
         verdict = folded.map(_first_cell_reason)
+        totals = (verdict == "tong_cong").to_numpy(dtype=bool)
+        if totals.any():  # "Tống Văn A" folds like "Tổng": a name, kept for the validator
+            named = ~firsts[totals].map(_totals_word).to_numpy(dtype=bool)
+            verdict[verdict.index[totals][named]] = None
         decided = verdict.notna()
         reasons[verdict.index[decided]] = verdict[decided]
         footer_rows = verdict.index[verdict == "chu_ky"]
@@ -1146,6 +1337,16 @@ def _first_cells(rows: pd.DataFrame, present: pd.DataFrame) -> pd.Series:
     first_col = present.to_numpy().argmax(axis=1)
     values = rows.to_numpy(dtype=object)[np.arange(len(rows)), first_col]
     return pd.Series(values, index=rows.index, dtype=object)
+
+
+_TOTALS_WORDS = frozenset({"tổng", "cộng", "tong", "cong"})
+
+
+def _totals_word(text: object) -> bool:
+    """The first word is "Tổng"/"Cộng" with its own tone marks (or none at all), not a
+    name that folds alike ("Tống", "Công")."""
+    words = unicodedata.normalize("NFC", str(text)).lower().split()
+    return bool(words) and words[0].strip(":.,;-") in _TOTALS_WORDS
 
 
 def _first_cell_reason(folded: str) -> SkipReason | None:

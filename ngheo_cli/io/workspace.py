@@ -63,6 +63,17 @@ _HEADER = """\
 """
 
 
+_UNIT_WORDS = ("thitran", "dackhu", "phuong", "xa")
+
+
+def _bare_name(folded: str) -> str:
+    """A folded commune name without its leading unit word ("xaeakly" → "eakly")."""
+    for word in _UNIT_WORDS:
+        if folded.startswith(word) and len(folded) > len(word):
+            return folded[len(word) :]
+    return folded
+
+
 def _where(origin: str, path: str) -> str:
     return f"{origin}, mục {path}" if path else origin
 
@@ -197,6 +208,19 @@ class Workspace:
         raise RulesetError(
             f"Mã xã {wanted} không có trong cấu hình {self.config_path}.", hint=hint
         )
+
+    def find_commune(self, text: str) -> CommuneConfig | None:
+        """The commune a workbook cell names: its code, or its name with or without the
+        word xã/phường/đặc khu (compared folded); None when no commune (or several) match."""
+        wanted = fold(text)
+        if not wanted:
+            return None
+        by_code = [c for c in self.communes if fold(c.code) == wanted]
+        if len(by_code) == 1:
+            return by_code[0]
+        keys = {wanted, _bare_name(wanted)}
+        by_name = [c for c in self.communes if keys & {fold(c.name), _bare_name(fold(c.name))}]
+        return by_name[0] if len(by_name) == 1 else None
 
     def open_store(self) -> Store:
         return Store.open(self.store_path)

@@ -14,7 +14,7 @@ from ngheo_cli.core.table import RawTable
 from ngheo_cli.core.text import column_letter
 from ngheo_cli.core.validate import Prepared, prepare
 from ngheo_cli.errors import InputError, UsageError
-from ngheo_cli.io.rulesets import packaged
+from ngheo_cli.io.rulesets import packaged, recorded_class_index
 
 ND07: Ruleset = packaged()["nd07-2021"]
 ND351: Ruleset = packaged()["nd351-2025"]
@@ -85,7 +85,9 @@ def only(prepared: Prepared, code: str) -> Finding:
 
 def check_invariants(raw: RawTable, prepared: Prepared) -> None:
     assert prepared.input_rows == len(raw.frame)
-    assert set(prepared.households.index) | set(prepared.rejected.index) == set(raw.frame.index)
+    assert set(prepared.households.index) | set(prepared.rejected.index) | set(
+        prepared.duplicates.index
+    ) == set(raw.frame.index)
     assert not set(prepared.households.index) & set(prepared.rejected.index)
     error_rows = {f.row for f in prepared.findings if f.severity == "error"}
     assert error_rows == set(prepared.rejected.index)
@@ -163,7 +165,22 @@ CASES: list[tuple[str, dict[str, Any], str | None, dict[str, Any]]] = [
     ("tuyen-lech", {"thu_nhap_binh_quan": "1.000.000", "diem_a": "200"}, "diem_a", {}),
     ("chi-so-lech-so-do", {"dien_tich_binh_quan": "6", "dien_tich_nha_o": "0"},
      "dien_tich_nha_o", {}),
+    ("ma-ho-da-sua", {"ma_ho": "12.0"}, "ma_ho", {}),
+    ("ma-ho-hong", {"ma_ho": "1.2E+11"}, "ma_ho", {}),
+    ("ho-ten-trong", {"ho_ten_chu_ho": ""}, "ho_ten_chu_ho", {}),
+    ("thon-trong", {"thon": ""}, "thon", {}),
+    ("nhan-khau-trong", {"so_nhan_khau": ""}, "so_nhan_khau", {}),
+    ("ket-qua-khong-ro", {"ket_qua_ra_soat": "Hộ chưa rõ"}, "ket_qua_ra_soat",
+     {"recorded_index": recorded_class_index()}),
+    ("ngay-ra-soat-khong-doc-duoc", {"ngay_ra_soat": "hôm qua"}, "ngay_ra_soat", {"year": 2024}),
+    ("ngay-ra-soat-ngoai-nam", {"ngay_ra_soat": "15/10/2023"}, "ngay_ra_soat", {"year": 2024}),
+    ("gioi-tinh-khong-ro", {"gioi_tinh_chu_ho": "?"}, "gioi_tinh_chu_ho", {}),
 ]
+# Codes about several rows or the whole sheet, tested on their own (test_rows.py).
+MULTI_ROW_CODES = {
+    "ma-ho-trung", "dong-lap-lai", "ma-ho-bat-dau-lai", "thieu-cot", "ket-qua-lech",
+    "sheet-khong-doc",
+}
 
 
 def _case_raw(code: str, cells: dict[str, Any]) -> RawTable:
@@ -190,7 +207,7 @@ def test_every_household_code_is_covered() -> None:
     household_codes = {
         c for c in CATALOGUE if not c.startswith(OTHER_TABLES) and c not in READER_CODES
     }
-    assert {c[0] for c in CASES} | {"ma-ho-trung"} == household_codes
+    assert {c[0] for c in CASES} | MULTI_ROW_CODES == household_codes
 
 
 @pytest.mark.parametrize(("code", "cells", "column", "options"), CASES, ids=[c[0] for c in CASES])
@@ -218,8 +235,8 @@ def test_each_code_fires_on_its_cell(
 
 
 def test_duplicates_keep_the_first_and_name_it() -> None:
-    raw = make_raw([household("0001"), household("0002"), household("0001"),
-                    household("1"), household("0001")])
+    raw = make_raw([household("0001"), household("0002"), household("0001", thon="Thôn 2"),
+                    household("1"), household("0001", thon="Thôn 3")])
     p = prepare(raw, ND07)
     check_invariants(raw, p)
     dups = [f for f in p.findings if f.code == "ma-ho-trung"]
@@ -556,7 +573,7 @@ def test_sheet_names_with_spaces_are_quoted() -> None:
 
 
 def test_unsorted_index_is_handled() -> None:
-    raw = make_raw([household("0001"), household("0001")])
+    raw = make_raw([household("0001"), household("0001", thon="Thôn 2")])
     raw.frame = raw.frame.iloc[::-1]
     p = prepare(raw, ND07)
     assert only(p, "ma-ho-trung").row == 6

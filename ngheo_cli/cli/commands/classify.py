@@ -58,7 +58,10 @@ def classify(
     commune: Annotated[
         str | None,
         typer.Option(
-            "--commune", "-c", help="Mã xã trong thư mục làm việc: ghi kết quả vào kho dữ liệu."
+            "--commune",
+            "-c",
+            help="Mã xã trong thư mục làm việc: ghi kết quả vào kho dữ liệu; theo-cot: tệp "
+            "của huyện có cột Mã xã, mỗi xã lưu thành một năm riêng.",
         ),
     ] = None,
     workspace: WorkspaceDir = None,
