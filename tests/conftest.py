@@ -39,8 +39,8 @@ def cli(capsys: pytest.CaptureFixture[str]):
 
 
 @pytest.fixture
-def ws(cli, tmp_path: Path) -> Path:
-    """A working folder with the sample commune's 2023 and 2024 recorded."""
+def empty_ws(cli, tmp_path: Path) -> Path:
+    """A new working folder for the sample commune (Xã Đắk Liêng, 24181), nothing recorded."""
     root = tmp_path / "ws"
     res = cli(
         "init",
@@ -53,6 +53,13 @@ def ws(cli, tmp_path: Path) -> Path:
         "24181:Xã Đắk Liêng:xa",
     )
     assert res.exit_code == 0, res.stderr
+    return root
+
+
+@pytest.fixture
+def ws(cli, empty_ws: Path, tmp_path: Path) -> Path:
+    """A working folder with the sample commune's 2023 and 2024 recorded."""
+    root = empty_ws
     for year in (2023, 2024):
         res = cli(
             "classify",

@@ -529,6 +529,17 @@ class Finding:
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
+    def brief(self) -> dict[str, object]:
+        """What ``--json`` lists of a finding: where, which household, what."""
+        return {
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "row": self.row,
+            "ma_ho": self.ma_ho,
+            "code": self.code,
+            "message": self.message,
+        }
+
 
 def make_finding(
     code: str,

@@ -122,16 +122,6 @@ class RecognisedList(FindingsMixin):
         return {c: int(by.get(c, 0)) for c in self._classes()}
 
     def to_dict(self) -> dict[str, Any]:
-        def brief(f: Finding) -> dict[str, Any]:
-            return {
-                "sheet": f.sheet,
-                "cell": f.cell,
-                "row": f.row,
-                "ma_ho": f.ma_ho,
-                "code": f.code,
-                "message": f.message,
-            }
-
         return {
             "source": self.source,
             "sheet": self.sheet,
@@ -142,8 +132,8 @@ class RecognisedList(FindingsMixin):
             "persons": self.persons(),
             "duplicate_rows": list(self.duplicates),
             "rejected_rows": len(self.rejected),
-            "rejected": [brief(f) for f in self.errors],
-            "warnings": [brief(f) for f in self.warnings],
+            "rejected": [f.brief() for f in self.errors],
+            "warnings": [f.brief() for f in self.warnings],
             "skipped": [
                 {"row": s.row, "reason": s.reason, "text": s.text} for s in self.raw.skipped
             ],

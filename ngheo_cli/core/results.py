@@ -56,17 +56,6 @@ class ClassificationResult(FindingsMixin):
 
     def to_dict(self) -> dict[str, Any]:
         """The machine-readable summary (``--json``)."""
-
-        def brief(f: Finding) -> dict[str, Any]:
-            return {
-                "sheet": f.sheet,
-                "cell": f.cell,
-                "row": f.row,
-                "ma_ho": f.ma_ho,
-                "code": f.code,
-                "message": f.message,
-            }
-
         return {
             "source": self.source,
             "sheet": self.sheet,
@@ -81,8 +70,8 @@ class ClassificationResult(FindingsMixin):
             "counts": self.counts(),
             "rejected_rows": len(self.rejected),
             "duplicate_rows": len(self.duplicates),
-            "rejected": [brief(f) for f in self.errors],
-            "warnings": [brief(f) for f in self.warnings],
+            "rejected": [f.brief() for f in self.errors],
+            "warnings": [f.brief() for f in self.warnings],
             "skipped": [
                 {"row": s.row, "reason": s.reason, "text": s.text, "sheet": s.sheet or self.sheet}
                 for s in self.raw.skipped

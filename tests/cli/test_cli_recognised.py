@@ -107,20 +107,8 @@ def write_survey(path: Path, rows: list[tuple]) -> Path:
 
 
 @pytest.fixture
-def folder(cli, tmp_path: Path) -> Path:
-    root = tmp_path / "ws"
-    res = cli(
-        "init",
-        root,
-        "--province-code",
-        "66",
-        "--province-name",
-        "Đắk Lắk",
-        "--commune",
-        "24181:Xã Đắk Liêng:xa",
-    )
-    assert res.exit_code == 0, res.stderr
-    return root
+def folder(empty_ws: Path) -> Path:
+    return empty_ws
 
 
 def record_2023(cli, folder: Path, tmp_path: Path, *extra: object):
