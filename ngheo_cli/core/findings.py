@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Literal
 
+from .table import SHEET_STRIDE
+
 Severity = Literal["error", "warning"]
 
 
@@ -530,11 +532,13 @@ class Finding:
         return asdict(self)
 
     def brief(self) -> dict[str, object]:
-        """What ``--json`` lists of a finding: where, which household, what."""
+        """What ``--json`` lists of a finding: where, which household, what. ``row`` is the
+        Excel row number on its sheet (``self.row`` is the table's row key, which for the
+        second and later sheets of a workbook read whole carries the sheet's offset)."""
         return {
             "sheet": self.sheet,
             "cell": self.cell,
-            "row": self.row,
+            "row": self.row % SHEET_STRIDE,
             "ma_ho": self.ma_ho,
             "code": self.code,
             "message": self.message,

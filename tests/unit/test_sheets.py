@@ -261,6 +261,10 @@ def test_outputs_of_a_village_workbook_name_each_row_sheet_and_row(tmp_path: Pat
         ("Thôn B", 3),
     ]
     assert run.exit_code == 1 and {p.name for p in run.outputs} >= {"xa_loi.xlsx"}
+    # --json names the Excel row of the second sheet, not the table's internal row key.
+    blank_name = [f for f in run.result.to_dict()["rejected"] if f["sheet"] == "Thôn B"]
+    assert blank_name and all(f["row"] == 4 for f in blank_name)
+    assert all(f["cell"].endswith("4") for f in blank_name)
 
 
 def test_codes_restarting_without_a_commune_column_are_not_recorded(tmp_path: Path) -> None:
