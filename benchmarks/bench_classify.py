@@ -134,7 +134,8 @@ def child_naive(args: argparse.Namespace) -> None:
     t1 = time.perf_counter()
     df = pd.read_excel(
         args.input, sheet_name=SHEET, header=None, skiprows=NAIVE_SKIP_ROWS,
-        names=NAIVE_COLUMNS, dtype={"ma_ho": str, "cccd": str, "so_dien_thoai": str},
+        names=NAIVE_COLUMNS, usecols=list(range(len(NAIVE_COLUMNS))),
+        dtype={"ma_ho": str, "cccd": str, "so_dien_thoai": str},
     )
     # Household rows have a number in STT: drops blank, totals and signature rows.
     df = df[pd.to_numeric(df["stt"], errors="coerce").notna()].copy()
