@@ -21,7 +21,7 @@ from ngheo_cli.core.forms import (
 from ngheo_cli.core.history import balances, transitions
 from ngheo_cli.io import rulesets
 from ngheo_cli.io.form_writer import COUNT_FORMAT, MIN_PRINT_PT, print_scale
-from ngheo_cli.io.report_outputs import write_report
+from ngheo_cli.io.report_outputs import render_html, write_report
 from ngheo_cli.io.workspace import load_workspace
 from ngheo_cli.report_api import build_report
 
@@ -275,6 +275,28 @@ def test_html_report_shows_the_json_numbers_in_official_words(reports: dict) -> 
             assert code not in html, (level, code)
         assert "Nghị định 07/2021/NĐ-CP" in html
         assert "TM. ỦY BAN NHÂN DÂN" in html and "Số: …/BC-UBND" in html
+
+
+def test_html_deprivations_in_the_legal_order_under_their_dimension(reports: dict) -> None:
+    """The HTML report lists the indicators as the standard does (its ``indicators:``, under
+    their dimension), like the Excel forms: never by frequency."""
+    legal = [ind.id for ind in ND07.indicators]
+    for level in ("commune", "province"):
+        ctx = reports[level]["ctx"]
+        rows = ctx["deprivations"]["rows"]
+        assert [r["chi_so"] for r in rows] == legal
+        assert [i["id"] for i in ctx["forms"]["deprivations"]["indicators"]] == legal
+        text = " ".join(render_html(ctx).split())
+        start = text.index("<th>Hộ nghèo thiếu</th>")
+        table = text[start : text.index("</table>", start)]
+        expected: list[str] = []
+        for ind in ND07.indicators:
+            dim = f"<b>{ND07.dimensions[ind.dimension]}</b>"
+            if dim not in expected:
+                expected.append(dim)
+            expected.append(f"<td>{ind.name}</td>")
+        positions = [table.index(part) for part in expected]
+        assert positions == sorted(positions), level
 
 
 def test_signatures_are_not_left_alone_on_a_page() -> None:
