@@ -118,8 +118,10 @@ def print_scale(widths: Sequence[float]) -> float:
 
 
 def print_percent(widths: Sequence[float]) -> int:
-    """The print scale in whole percent (as Excel stores it), never wider than the page."""
-    return max(10, math.floor(print_scale(widths) * 100))
+    """The print scale in whole percent (as Excel stores it), to the nearest percent: the
+    widths are an estimate (measured on LibreOffice's PDFs), and the nearest percent keeps a
+    form fitted at the 9 pt limit at 9 pt when printed."""
+    return max(10, round(print_scale(widths) * 100))
 
 
 def fits_readably(widths: Sequence[float], smallest_pt: float = BODY_PT) -> bool:
