@@ -307,8 +307,9 @@ def _deprivations(frame: pd.DataFrame, ruleset: Ruleset | None) -> dict[str, Any
     table = deprivation_table(frame, ruleset, mpi)
     for key in ("ngheo_ty_le", "can_ngheo_ty_le", "tat_ca_ty_le", "af_censored", "af_dong_gop"):
         table[key] = table[key] * 100
+    # In the legal order of the standard (its ``indicators:``, under their dimension), as in
+    # the official forms; never sorted by frequency (the chart ranks them on its own).
     rows = _records(table)
-    rows.sort(key=lambda r: -(r["ngheo_so_ho"] or 0))
     return {
         "available": True,
         "rows": rows,

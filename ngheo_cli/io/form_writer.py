@@ -6,9 +6,11 @@ body rows and notes. :func:`write_forms` lays every sheet out the same way:
 
 - the UBND block and the quốc hiệu on top, ``Số: …/BC-UBND`` and the place-and-date line;
 - the title, the header and the column-number row repeated on every printed page;
-- A4 landscape; type never under 9 pt: a sheet is fitted to the page width only when the
+- A4 landscape; type never under 9 pt: a sheet is scaled to the page width only when the
   scale keeps its smallest type at 9 pt or more, otherwise it spans several pages across
   (columns A and B repeated);
+- pages break above a unit's first row, never between the rows of one unit (``Hộ`` and
+  ``Nhân khẩu``, a count and its rate): manual breaks from the estimated row heights;
 - numbers that read the same on every PC: counts in a number format with literal dots
   (``1.234``; the thousands separator of the PC's locale is not used), rates as text with a
   decimal comma (``25,24``);
@@ -113,6 +115,13 @@ def print_scale(widths: Sequence[float]) -> float:
     """The scale that fits the columns into the page width (1.0 when they fit)."""
     total = sum(chars_to_points(w) for w in widths)
     return min(1.0, PAGE_WIDTH_PT / total) if total else 1.0
+
+
+def print_percent(widths: Sequence[float]) -> int:
+    """The print scale in whole percent (as Excel stores it), to the nearest percent: the
+    widths are an estimate (measured on LibreOffice's PDFs), and the nearest percent keeps a
+    form fitted at the 9 pt limit at 9 pt when printed."""
+    return max(10, round(print_scale(widths) * 100))
 
 
 def fits_readably(widths: Sequence[float], smallest_pt: float = BODY_PT) -> bool:
@@ -328,11 +337,15 @@ def _write_form(wb: xlsxwriter.Workbook, styles: _Styles, name: str, form: Form,
                          styles.center_italic if hint else styles.center_bold)
             lines = max(lines, _lines(block[i], _block_width(widths, first, last), not hint))
         ws.set_row(row + i, LINE_PT * lines + 2)
-    scale = print_scale(widths) if fits_readably(widths) else 1.0
+    scale = print_percent(widths) / 100 if fits_readably(widths) else 1.0
     tail = [row_heights.get(r, DEFAULT_ROW_PT) for r in range(table_end, row + depth)]
-    brk = signature_break(row_heights, body_rows, first_repeat, last_repeat, tail, scale)
-    if brk is not None:
-        ws.set_h_pagebreaks([brk])
+    breaks = unit_breaks(row_heights, body_rows, first_repeat, last_repeat, scale)
+    brk = signature_break(row_heights, body_rows, first_repeat, last_repeat, tail, scale,
+                          breaks)
+    if brk is not None and brk not in breaks:
+        breaks.append(brk)
+    if breaks:
+        ws.set_h_pagebreaks(breaks)
     _page_setup(ws, widths, first_repeat, last_repeat)
 
 
@@ -342,14 +355,64 @@ DEFAULT_ROW_PT = 15.0
 PAGE_HEIGHT_PT = 8.27 * 72 - (0.45 + 0.55) * 72 - 12
 
 
+def _paginate(heights: dict[int, float], body_rows: Sequence[tuple[int, bool]],
+              first_repeat: int, last_repeat: int, scale: float,
+              breaks: Sequence[int] = ()) -> tuple[list[int], float]:
+    """Lay the rows out on pages (heights at the print scale; the title and header rows
+    repeated on every page after the first), starting a page above each row of ``breaks``
+    and wherever the next row does not fit. A page that would end inside a unit (between
+    its first row and the next) ends above the unit's first row instead, unless that row
+    began the page (a unit taller than a page). Returns the rows that begin a page within
+    the body and the height used on the last page."""
+    if not body_rows:
+        return [], 0.0
+
+    def h(r: int) -> float:
+        return heights.get(r, DEFAULT_ROW_PT) * scale
+
+    repeat = sum(h(r) for r in range(first_repeat, last_repeat + 1))
+    unit_start: dict[int, int] = {}
+    start = body_rows[0][0]
+    for r, breakable in body_rows:
+        if breakable:
+            start = r
+        unit_start[r] = start
+    forced = set(breaks)
+    out: list[int] = []
+    y, page_top, r, last = 0.0, 0, 0, body_rows[-1][0]
+    while r <= last:
+        if r in forced and r > page_top:
+            y, page_top = repeat, r
+            out.append(r)
+        elif y + h(r) > PAGE_HEIGHT_PT and r > page_top:
+            top = unit_start.get(r, r)
+            if not (page_top < top < r and top > body_rows[0][0]):
+                top = r
+            if top in unit_start:
+                out.append(top)
+            y, page_top, r = repeat, top, top
+        y += h(r)
+        r += 1
+    return out, y
+
+
+def unit_breaks(heights: dict[int, float], body_rows: Sequence[tuple[int, bool]],
+                first_repeat: int, last_repeat: int, scale: float) -> list[int]:
+    """The rows above which a page must break so that no page ends between the rows of one
+    unit (a unit's ``Hộ`` and ``Nhân khẩu`` rows, a count and its rate): each a unit's first
+    row. Pages are estimated from the row heights at the print scale, as for the
+    signatures; a break is set at every page the body spans, so that the estimate decides."""
+    return _paginate(heights, body_rows, first_repeat, last_repeat, scale)[0]
+
+
 def signature_break(heights: dict[int, float], body_rows: Sequence[tuple[int, bool]],
                     first_repeat: int, last_repeat: int, tail: Sequence[float],
-                    scale: float) -> int | None:
+                    scale: float, breaks: Sequence[int] = ()) -> int | None:
     """The row above which to break the page so that the notes and signatures are not left
     alone on a page of their own (below the repeated header and no data), or None when
     they fit after the table. Pages are estimated from the row heights (at the print
-    scale); the break moves the fewest unit rows (never splitting a unit's rows) that,
-    with the signatures, fit on a fresh page."""
+    scale, with the page breaks ``breaks`` already set); the break moves the fewest unit
+    rows (never splitting a unit's rows) that, with the signatures, fit on a fresh page."""
     if not body_rows:
         return None
 
@@ -358,11 +421,7 @@ def signature_break(heights: dict[int, float], body_rows: Sequence[tuple[int, bo
 
     repeat = sum(h(r) for r in range(first_repeat, last_repeat + 1))
     room = PAGE_HEIGHT_PT
-    y, last = 0.0, body_rows[-1][0]
-    for r in range(0, last + 1):
-        if y + h(r) > room:
-            y = repeat
-        y += h(r)
+    _, y = _paginate(heights, body_rows, first_repeat, last_repeat, scale, breaks)
     need = sum(t * scale for t in tail)
     if y + need <= room:
         return None
@@ -404,7 +463,9 @@ def _page_setup(ws: Worksheet, widths: Sequence[float], first: int, last: int) -
     ws.freeze_panes(last + 1, 2)
     if print_scale(widths) < 1.0:
         if fits_readably(widths):
-            ws.fit_to_pages(1, 0)
+            # A fixed scale, not "fit to 1 page wide": Excel and LibreOffice ignore manual
+            # page breaks on a sheet fitted to pages, and the breaks keep units whole.
+            ws.set_print_scale(print_percent(widths))
         else:
             ws.repeat_columns(0, 1)  # a wide form spans pages across, at full size
 

@@ -20,8 +20,8 @@ from ngheo_cli.core.forms import (
 )
 from ngheo_cli.core.history import balances, transitions
 from ngheo_cli.io import rulesets
-from ngheo_cli.io.form_writer import COUNT_FORMAT, MIN_PRINT_PT, print_scale
-from ngheo_cli.io.report_outputs import write_report
+from ngheo_cli.io.form_writer import COUNT_FORMAT, MIN_PRINT_PT, print_percent
+from ngheo_cli.io.report_outputs import render_html, write_report
 from ngheo_cli.io.workspace import load_workspace
 from ngheo_cli.report_api import build_report
 
@@ -212,14 +212,18 @@ def test_every_sheet_prints_at_nine_points_or_more(reports: dict) -> None:
     for level in ("commune", "province"):
         book = openpyxl.load_workbook(reports[level]["xlsx"])
         for sheet in book.worksheets:
-            widths = [sheet.column_dimensions[c].width - 0.71
-                      for c in sorted(sheet.column_dimensions, key=lambda c: (len(c), c))
-                      if sheet.column_dimensions[c].width]
+            widths: list[float] = []  # openpyxl groups equal neighbouring columns: min..max
+            for c in sorted(sheet.column_dimensions, key=lambda c: (len(c), c)):
+                dim = sheet.column_dimensions[c]
+                if dim.width:
+                    widths += [dim.width - 0.71] * (dim.max - dim.min + 1)
             sizes = {cell.font.sz for row in sheet.iter_rows() for cell in row
                      if cell.value is not None}
-            fitted = sheet.sheet_properties.pageSetUpPr is not None and \
-                sheet.sheet_properties.pageSetUpPr.fitToPage
-            scale = print_scale(widths) if fitted else 1.0
+            # A fixed print scale, never "fit to pages" (that would drop the manual breaks).
+            assert sheet.sheet_properties.pageSetUpPr is None or \
+                not sheet.sheet_properties.pageSetUpPr.fitToPage, (level, sheet.title)
+            scale = (sheet.page_setup.scale or 100) / 100
+            assert scale == 1.0 or sheet.page_setup.scale == print_percent(widths), sheet.title
             assert min(sizes) * scale >= MIN_PRINT_PT, (level, sheet.title)
 
 
@@ -277,6 +281,28 @@ def test_html_report_shows_the_json_numbers_in_official_words(reports: dict) -> 
         assert "TM. ỦY BAN NHÂN DÂN" in html and "Số: …/BC-UBND" in html
 
 
+def test_html_deprivations_in_the_legal_order_under_their_dimension(reports: dict) -> None:
+    """The HTML report lists the indicators as the standard does (its ``indicators:``, under
+    their dimension), like the Excel forms: never by frequency."""
+    legal = [ind.id for ind in ND07.indicators]
+    for level in ("commune", "province"):
+        ctx = reports[level]["ctx"]
+        rows = ctx["deprivations"]["rows"]
+        assert [r["chi_so"] for r in rows] == legal
+        assert [i["id"] for i in ctx["forms"]["deprivations"]["indicators"]] == legal
+        text = " ".join(render_html(ctx).split())
+        start = text.index("<th>Hộ nghèo thiếu</th>")
+        table = text[start : text.index("</table>", start)]
+        expected: list[str] = []
+        for ind in ND07.indicators:
+            dim = f"<b>{ND07.dimensions[ind.dimension]}</b>"
+            if dim not in expected:
+                expected.append(dim)
+            expected.append(f"<td>{ind.name}</td>")
+        positions = [table.index(part) for part in expected]
+        assert positions == sorted(positions), level
+
+
 def test_signatures_are_not_left_alone_on_a_page() -> None:
     from ngheo_cli.io.form_writer import PAGE_HEIGHT_PT, signature_break
 
@@ -294,6 +320,53 @@ def test_signatures_are_not_left_alone_on_a_page() -> None:
     heights[0] += PAGE_HEIGHT_PT - used - 5
     brk = signature_break(heights, body, 4, 9, tail, 1.0)
     assert brk == 28  # the last pair (rows 28, 29), never between its two rows
+
+
+@pytest.mark.parametrize("shift", [0.0, 7.0, 18.0, 25.0, 40.0])
+@pytest.mark.parametrize("scale", [1.0, 0.8])
+def test_page_breaks_never_fall_between_a_unit_s_two_rows(shift: float, scale: float) -> None:
+    """Units of two rows (Hộ, Nhân khẩu) over several pages: each page breaks above a
+    unit's first row, every page holds what the estimate says fits, and no page is left
+    with the header alone."""
+    from ngheo_cli.io.form_writer import PAGE_HEIGHT_PT, _paginate, unit_breaks
+
+    heights = {r: 20.0 for r in range(10)}
+    heights[0] += shift  # moves where the pages would end
+    body = [(10 + i, i % 2 == 0) for i in range(90)]
+    for r, _ in body:
+        heights[r] = 18.0 + (r % 5) * 3.0  # wrapped rows of different heights
+    breaks = unit_breaks(heights, body, 4, 9, scale)
+    firsts = {r for r, first in body if first}
+    assert len(breaks) >= 2  # the table spans three pages or more
+    assert breaks == sorted(set(breaks)) and set(breaks) <= firsts
+    # A naive layout (break wherever the next row does not fit) would split some unit.
+    y, naive = 0.0, []
+    for r in range(body[-1][0] + 1):
+        if y + heights[r] * scale > PAGE_HEIGHT_PT:
+            naive.append(r)
+            y = sum(heights[k] * scale for k in range(4, 10))
+        y += heights[r] * scale
+    if any(r not in firsts for r in naive):
+        assert breaks != naive
+    # Every page fits: the first from the top, the others below the repeated header.
+    repeat = sum(heights[r] * scale for r in range(4, 10))
+    tops = [0, *breaks, body[-1][0] + 1]
+    for i, (a, b) in enumerate(zip(tops, tops[1:], strict=False)):
+        used = sum(heights[r] * scale for r in range(a, b)) + (repeat if i else 0.0)
+        assert used <= PAGE_HEIGHT_PT, (a, b)
+        assert b - a >= 2  # at least one whole unit under the header
+    # The signatures are placed against the same pages.
+    assert _paginate(heights, body, 4, 9, scale, breaks)[0] == breaks
+
+
+def test_a_unit_taller_than_a_page_is_left_to_break() -> None:
+    from ngheo_cli.io.form_writer import PAGE_HEIGHT_PT, unit_breaks
+
+    heights = {r: 20.0 for r in range(10)}
+    body = [(10, True), (11, False), (12, True), (13, False)]
+    heights.update({10: 30.0, 11: PAGE_HEIGHT_PT - 100, 12: 30.0, 13: PAGE_HEIGHT_PT - 100})
+    breaks = unit_breaks(heights, body, 4, 9, 1.0)
+    assert breaks and all(b in (11, 12, 13) for b in breaks)  # no endless loop, no empty page
 
 
 def test_households_without_a_village_are_one_unit_in_every_form() -> None:
