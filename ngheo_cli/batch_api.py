@@ -593,8 +593,15 @@ def _process_pool(tasks: list[CommuneTask], jobs: int) -> Iterator[dict[str, Any
         initargs=(os.getpid(), str(workers_lock) if workers_lock is not None else None),
     ) as pool:
         futures = {pool.submit(run_commune, t): t for t in tasks}
-        for future in as_completed(futures):
-            yield _result_of(future, futures[future])
+        try:
+            for future in as_completed(futures):
+                yield _result_of(future, futures[future])
+        except BaseException:  # stopped (SIGTERM, Ctrl+C) or closed early
+            # Communes not started yet never start; the ones running finish whole (each is
+            # recorded in one transaction and its outputs committed together), then the pool
+            # closes instead of working through the rest of the queue.
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
 
 def _result_of(future: Any, task: CommuneTask) -> dict[str, Any]:
@@ -779,6 +786,25 @@ def _run_locked(
         outcomes = _process_pool(work.tasks, min(jobs, len(work.tasks)))
     else:
         outcomes = _in_process(work.tasks)
+    try:
+        ran = _collect(outcomes, work, year_dir, result, emit)
+    finally:
+        close = getattr(outcomes, "close", None)
+        if close is not None:  # a stopped run: the executor stops now, not when collected
+            close()
+    result.communes.sort(key=lambda c: c["commune"])
+    result.province_report = (
+        _province_report(ws, year, year_dir, ran, force, result, emit)
+        if reports else {"status": "not_requested"}
+    )
+
+
+def _collect(
+    outcomes: Iterable[dict[str, Any]], work: Plan, year_dir: Path, result: BatchResult,
+    emit: Event | None,
+) -> int:
+    """Log each commune's outcome as it comes and record its manifest entry; return how
+    many communes ran (not failed)."""
     ran = 0
     for outcome in outcomes:
         code = outcome["commune"]
@@ -800,11 +826,7 @@ def _run_locked(
         _notify(emit, run_id=result.run_id, commune=code, step="commune",
                 status=outcome["status"], households=outcome["households"],
                 rejected=outcome["rejected"], duration_s=outcome["duration_s"], **failure)
-    result.communes.sort(key=lambda c: c["commune"])
-    result.province_report = (
-        _province_report(ws, year, year_dir, ran, force, result, emit)
-        if reports else {"status": "not_requested"}
-    )
+    return ran
 
 
 def _province_report(
