@@ -21,15 +21,12 @@ from ngheo_cli.io import sample_writer
 from ngheo_cli.io.atomic import EXIT_TERMINATED, TEMP_GLOB, atomic_write
 
 
-def _stop_while_writing(
-    tmp_path: Path, sig: signal.Signals, *extra: str
-) -> tuple[int, str, str]:
+def _stop_while_writing(tmp_path: Path, sig: signal.Signals, *extra: str) -> tuple[int, str, str]:
     """Run `ngheo sample` until its temp file exists, send ``sig``; return (code, out, err)."""
     target = tmp_path / "xa.xlsx"
     target.write_bytes(b"old")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ngheo_cli", "sample", "-n", "200000", "--out", str(target),
-         *extra],
+        [sys.executable, "-m", "ngheo_cli", "sample", "-n", "200000", "--out", str(target), *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         # A shell may start background jobs with SIGINT ignored; Ctrl+C must reach this one.
@@ -124,3 +121,36 @@ def test_sample_beyond_excel_rows_says_so(cli, tmp_path: Path) -> None:
     sample_writer.check_fits(1_048_575)
     with pytest.raises(Exception, match="1.048.576 hộ"):
         sample_writer.check_fits(1_048_576)
+
+
+def test_sigterm_in_a_batch_is_one_more_log_event_and_a_rerun_finishes(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ngheo_cli import batch_api
+
+    from ..cli.test_cli_batch import events, make_province
+
+    province = make_province(tmp_path / "tinh", communes=2, households=40, sample_commune=False)
+    real = batch_api.run_commune
+    ran: list[str] = []
+
+    def then_sigterm(task: batch_api.CommuneTask) -> dict:
+        outcome = real(task)
+        ran.append(task.code)
+        os.kill(os.getpid(), signal.SIGTERM)  # cron's `timeout` after the first commune
+        return outcome
+
+    monkeypatch.setattr(batch_api, "run_commune", then_sigterm)
+    res = cli("batch", province.root, "--year", 2023, "--json")
+    assert res.exit_code == EXIT_TERMINATED, res.stderr
+    assert len(ran) == 1  # the second commune never started
+    log = events(res.stderr)  # the log stays JSON lines, no traceback line in it
+    assert log[-1]["step"] == "stop" and log[-1]["error"].startswith(SIGTERM_LINE)
+    assert json.loads(res.stdout)["error"]["code"] == "bi-dung"
+    assert list(province.out(2023).rglob(TEMP_GLOB)) == []
+
+    monkeypatch.setattr(batch_api, "run_commune", real)
+    rerun = cli("batch", province.root, "--year", 2023, "--json")
+    assert rerun.exit_code in (0, 1), rerun.stderr
+    statuses = [c["status"] for c in json.loads(rerun.stdout)["communes"]]
+    assert len(statuses) == 2 and "failed" not in statuses
