@@ -32,6 +32,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from multiprocessing import get_context
@@ -579,6 +580,62 @@ def _quiet_stderr() -> None:
         pass
 
 
+# A Dask worker is not ours to set up (no initializer), and on a LocalCluster its stderr is
+# the batch's JSON-lines log: while a commune runs there, sys.stderr (Python's tracebacks,
+# warnings, "Exception ignored …") and file descriptor 2 (a native library's panic message)
+# go to /dev/null, as a pool worker's do for its whole life; both are put back after the last
+# commune running in that worker process (a worker may run several in threads).
+_quiet_lock = threading.Lock()
+_quiet_depth = 0
+_quiet_saved: tuple[int | None, Any] | None = None  # (dup of fd 2, sys.stderr) to put back
+
+
+def _flush_stderr() -> None:
+    with suppress(AttributeError, OSError, ValueError):
+        sys.stderr.flush()
+
+
+@contextmanager
+def _stderr_quiet() -> Iterator[None]:
+    global _quiet_depth, _quiet_saved
+    with _quiet_lock:
+        if _quiet_depth == 0:
+            _flush_stderr()
+            saved_fd: int | None = None
+            try:
+                saved_fd = os.dup(2)
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, 2)
+                os.close(devnull)
+            except OSError:  # no fd 2 to point elsewhere
+                pass
+            _quiet_saved = (saved_fd, sys.stderr)
+            sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+        _quiet_depth += 1
+    try:
+        yield
+    finally:
+        with _quiet_lock:
+            _quiet_depth -= 1
+            if _quiet_depth == 0 and _quiet_saved is not None:
+                saved_fd, saved_stream = _quiet_saved
+                _quiet_saved = None
+                quiet, sys.stderr = sys.stderr, saved_stream
+                with suppress(OSError):
+                    quiet.close()
+                if saved_fd is not None:
+                    with suppress(OSError):
+                        os.dup2(saved_fd, 2)
+                        os.close(saved_fd)
+
+
+def run_commune_quietly(task: CommuneTask) -> dict[str, Any]:
+    """The Dask task: ``run_commune`` with the worker's stderr silenced meanwhile. What went
+    wrong in the commune still reaches the log, in words, as its outcome."""
+    with _stderr_quiet():
+        return run_commune(task)
+
+
 def _in_process(tasks: list[CommuneTask]) -> Iterator[dict[str, Any]]:
     for task in tasks:
         yield run_commune(task)
@@ -593,8 +650,15 @@ def _process_pool(tasks: list[CommuneTask], jobs: int) -> Iterator[dict[str, Any
         initargs=(os.getpid(), str(workers_lock) if workers_lock is not None else None),
     ) as pool:
         futures = {pool.submit(run_commune, t): t for t in tasks}
-        for future in as_completed(futures):
-            yield _result_of(future, futures[future])
+        try:
+            for future in as_completed(futures):
+                yield _result_of(future, futures[future])
+        except BaseException:  # stopped (SIGTERM, Ctrl+C) or closed early
+            # Communes not started yet never start; the ones running finish whole (each is
+            # recorded in one transaction and its outputs committed together), then the pool
+            # closes instead of working through the rest of the queue.
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
 
 def _result_of(future: Any, task: CommuneTask) -> dict[str, Any]:
@@ -633,7 +697,7 @@ def dask_client(address: str) -> Any:
 def _dask(tasks: list[CommuneTask], client: Any) -> Iterator[dict[str, Any]]:
     from dask.distributed import as_completed as dask_completed
 
-    futures = {client.submit(run_commune, t, pure=False): t for t in tasks}
+    futures = {client.submit(run_commune_quietly, t, pure=False): t for t in tasks}
     for future in dask_completed(list(futures)):
         yield _result_of(future, futures[future])
 
@@ -779,6 +843,25 @@ def _run_locked(
         outcomes = _process_pool(work.tasks, min(jobs, len(work.tasks)))
     else:
         outcomes = _in_process(work.tasks)
+    try:
+        ran = _collect(outcomes, work, year_dir, result, emit)
+    finally:
+        close = getattr(outcomes, "close", None)
+        if close is not None:  # a stopped run: the executor stops now, not when collected
+            close()
+    result.communes.sort(key=lambda c: c["commune"])
+    result.province_report = (
+        _province_report(ws, year, year_dir, ran, force, result, emit)
+        if reports else {"status": "not_requested"}
+    )
+
+
+def _collect(
+    outcomes: Iterable[dict[str, Any]], work: Plan, year_dir: Path, result: BatchResult,
+    emit: Event | None,
+) -> int:
+    """Log each commune's outcome as it comes and record its manifest entry; return how
+    many communes ran (not failed)."""
     ran = 0
     for outcome in outcomes:
         code = outcome["commune"]
@@ -800,11 +883,7 @@ def _run_locked(
         _notify(emit, run_id=result.run_id, commune=code, step="commune",
                 status=outcome["status"], households=outcome["households"],
                 rejected=outcome["rejected"], duration_s=outcome["duration_s"], **failure)
-    result.communes.sort(key=lambda c: c["commune"])
-    result.province_report = (
-        _province_report(ws, year, year_dir, ran, force, result, emit)
-        if reports else {"status": "not_requested"}
-    )
+    return ran
 
 
 def _province_report(

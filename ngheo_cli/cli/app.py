@@ -15,6 +15,7 @@ from typer._click import exceptions as click_exc
 
 from .. import __version__
 from ..errors import EXIT_BUG, NgheoError
+from ..io.atomic import EXIT_TERMINATED, Terminated, terminate_cleanly
 from . import console, l10n
 from .commands import assign, classify, demo, report, rules, sample, support, template, workspace
 from .commands import inspect as inspect_command
@@ -73,7 +74,12 @@ def guarded(command: Callable[..., int | None]) -> Callable[..., None]:
     def wrapper(*args: Any, **kwargs: Any) -> None:
         as_json = bool(kwargs.get("as_json"))
         try:
-            code = command(*args, **kwargs)
+            # SIGTERM (cron's `timeout`) anywhere in the command: Terminated, said below.
+            with terminate_cleanly():
+                code = command(*args, **kwargs)
+        except Terminated:
+            console.say_stopped(EXIT_TERMINATED, "tín hiệu dừng SIGTERM", as_json)
+            raise typer.Exit(EXIT_TERMINATED) from None
         except typer.Exit:
             raise
         except NgheoError as exc:
@@ -91,10 +97,8 @@ def guarded(command: Callable[..., int | None]) -> Callable[..., None]:
             os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(0) from None
         except KeyboardInterrupt:
-            console.err.print("Đã dừng (Ctrl+C).")
-            if as_json:
-                console.emit_failure(130, "interrupted", "Đã dừng (Ctrl+C).")
-            raise typer.Exit(130) from None
+            console.say_stopped(console.EXIT_INTERRUPTED, "Ctrl+C (tín hiệu SIGINT)", as_json)
+            raise typer.Exit(console.EXIT_INTERRUPTED) from None
         except Exception:  # noqa: BLE001 - the last line of defence: a bug, said plainly
             console.err.print(
                 "[bold red]Lỗi nội bộ của ngheo[/] (không phải lỗi của tệp). Hãy gửi lệnh đã "

@@ -45,6 +45,31 @@ def emit_failure(exit_code: int, code: str, message: str, hint: str | None = Non
     emit_json({"ok": False, "exit_code": exit_code, "error": error})
 
 
+# A run stopped by a signal: the stable --json code and the one line for the officer's (or
+# cron's) log. What is said holds because outputs are written atomically (temp files removed
+# on the way out) and every store write is one transaction, rolled back when interrupted.
+STOPPED_CODE = "bi-dung"
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl+C
+
+
+def stopped_message(cause: str) -> str:
+    """``cause``: how the run was stopped, e.g. "tín hiệu SIGTERM"."""
+    return (
+        f"Đã dừng lệnh vì nhận {cause}. Không để lại tệp kết quả dở dang nào và không có gì "
+        "được ghi dở dang vào kho dữ liệu. Hãy chạy lại lệnh (nếu bị dừng do giới hạn thời "
+        "gian, hãy cho lệnh thêm thời gian)."
+    )
+
+
+def say_stopped(exit_code: int, cause: str, as_json: bool) -> None:
+    """One unwrapped line on stderr; with --json also the failure object on stdout."""
+    message = stopped_message(cause)
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+    if as_json:
+        emit_failure(exit_code, STOPPED_CODE, message)
+
+
 def error_code(exc: NgheoError) -> str:
     """A stable code for a domain error, from its kind (for --json and scripts)."""
     for kind in type(exc).__mro__:

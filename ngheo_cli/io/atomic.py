@@ -67,21 +67,29 @@ sys.unraisablehook = _quiet_disk_errors
 
 # SIGTERM (cron's `timeout`, a service manager stopping the job) kills Python without
 # running `finally` blocks, leaving `.~ngheo-*.tmp` files behind. While an output is being
-# written, SIGTERM is turned into SystemExit(143) (128 + 15, what a shell reports), so the
-# temp files are removed on the way out and no target is touched.
+# written (and, in the CLI, for the whole command), SIGTERM is turned into ``Terminated``,
+# a SystemExit(143) (128 + 15, what a shell reports), so the temp files are removed and open
+# store transactions rolled back on the way out, and no target is touched.
 EXIT_TERMINATED = 128 + signal.SIGTERM
 _term_depth = 0
 _term_previous: object = None
 
 
+class Terminated(SystemExit):
+    """SIGTERM arrived inside ``terminate_cleanly``: exit code 143."""
+
+    def __init__(self) -> None:
+        super().__init__(EXIT_TERMINATED)
+
+
 def _on_sigterm(signum: int, frame: object) -> None:
-    raise SystemExit(EXIT_TERMINATED)
+    raise Terminated()
 
 
 @contextmanager
 def terminate_cleanly() -> Iterator[None]:
-    """Within the block, SIGTERM raises SystemExit(143) instead of killing the process
-    (main thread only; a handler the application installed itself is left alone)."""
+    """Within the block, SIGTERM raises ``Terminated`` (SystemExit(143)) instead of killing
+    the process (main thread only; a handler the application installed itself is left alone)."""
     global _term_depth, _term_previous
     if threading.current_thread() is not threading.main_thread():
         yield

@@ -100,3 +100,49 @@ def test_a_worker_killed_mid_commune_costs_only_time(
         rerun = batch_api.run_batch(batch_api.discover(province.root, YEAR))
         assert rerun.exit_code in (0, 1)
     assert digests(province.out(YEAR)) == digests(twin / "ket_qua" / str(YEAR))
+
+
+def test_noise_on_a_worker_during_a_commune_stays_out_of_the_log(
+    province: Province, cluster: Any, tmp_path: Path
+) -> None:
+    from dask.distributed import Client
+
+    log = tmp_path / "worker-stderr.log"
+
+    def make_communes_noisy(path: str) -> None:
+        # The worker's stderr becomes the log file (as on a LocalCluster started beside the
+        # batch, whose stderr is its JSON-lines log), and each commune makes noise in it.
+        import os as worker_os
+        import sys as worker_sys
+
+        from ngheo_cli import batch_api as worker_api
+
+        fd = worker_os.open(path, worker_os.O_WRONLY | worker_os.O_APPEND | worker_os.O_CREAT)
+        worker_os.dup2(fd, 2)
+        worker_os.close(fd)
+        real = worker_api.run_commune
+
+        def noisy(task: Any) -> dict[str, Any]:
+            worker_os.write(2, b"Traceback (most recent call last): NATIVE-NOISE\n")
+            print(
+                "Traceback (most recent call last): PYTHON-NOISE",
+                file=worker_sys.stderr,
+                flush=True,
+            )
+            return real(task)
+
+        worker_api.run_commune = noisy
+        worker_os.write(2, b"CONTROL-OUTSIDE-A-COMMUNE\n")
+
+    with Client(cluster) as client:
+        client.run(make_communes_noisy, str(log))
+        result = batch_api.run_batch(
+            batch_api.discover(province.root, YEAR), executor=_address(cluster)
+        )
+        client.run(lambda: print("CONTROL-AFTER", file=__import__("sys").stderr, flush=True))
+    assert result.exit_code in (0, 1)
+    assert len(result.communes) == 3
+    text = log.read_text(encoding="utf-8")
+    assert text.count("CONTROL-OUTSIDE-A-COMMUNE") == 2  # both workers write to the log
+    assert text.count("CONTROL-AFTER") == 2  # and do again once their communes are done
+    assert "NOISE" not in text and "Traceback" not in text

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ... import batch_api
 from ...errors import LockHeld
 from ...io import runfiles
+from ...io.atomic import EXIT_TERMINATED, Terminated
 from .. import console
 from ..options import JsonFlag
 
@@ -112,6 +113,19 @@ def batch(
                 found, jobs=jobs, force=force, executor=executor, emit=emit,
                 reports=not no_report,
             )
+    except (Terminated, KeyboardInterrupt) as exc:
+        if console.stderr_is_terminal():
+            raise  # said by the CLI's error handler, like any other command
+        # The log stays JSON lines: the stop is one more event, in words.
+        code, cause = (
+            (EXIT_TERMINATED, "tín hiệu dừng SIGTERM") if isinstance(exc, Terminated)
+            else (console.EXIT_INTERRUPTED, "Ctrl+C (tín hiệu SIGINT)")
+        )
+        message = console.stopped_message(cause)
+        runfiles.log_line(sys.stderr, step="stop", status="stopped", year=year, error=message)
+        if as_json:
+            console.emit_failure(code, console.STOPPED_CODE, message)
+        return code
     except LockHeld as exc:  # one line, not wrapped: cron mail and log readers see it whole
         if console.stderr_is_terminal():
             sys.stderr.write(f"Lỗi: {exc.message}\n")
