@@ -850,6 +850,9 @@ def _run_locked(
         if close is not None:  # a stopped run: the executor stops now, not when collected
             close()
     result.communes.sort(key=lambda c: c["commune"])
+    # Every commune of this run has finished: temp files still here belong to workers that
+    # were killed mid-write (a Dask worker's process, an OOM kill) and will never be renamed.
+    result.removed_temps += _prepare_output(year_dir)
     result.province_report = (
         _province_report(ws, year, year_dir, ran, force, result, emit)
         if reports else {"status": "not_requested"}
