@@ -111,6 +111,22 @@ def folder(empty_ws: Path) -> Path:
     return empty_ws
 
 
+def assign_2023(cli, folder: Path, tmp_path: Path, members: list[tuple[str, ...]]):
+    """``ngheo assign`` for 2023 with these members (code, name, party cell, village)."""
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.title = "Đảng viên"
+    sheet.append(["Mã đảng viên", "Họ và tên", "Chi bộ", "Thôn"])
+    for member in members:
+        sheet.append(list(member))
+    path = tmp_path / "dv.xlsx"
+    wb.save(path)
+    return cli(
+        "assign", "-c", "24181", "-y", "2023", "-w", folder,
+        "--members", path, "--out", tmp_path / "pc", "--json",
+    )
+
+
 def record_2023(cli, folder: Path, tmp_path: Path, *extra: object):
     path = write_export(tmp_path / "ds_2023.xlsx", LIST_2023)
     return cli(
@@ -417,28 +433,9 @@ def test_report_and_assignment_of_a_recorded_year_never_show_zero_deprivations(
     html = (tmp_path / "bc" / "24181_2023_bao_cao.html").read_text(encoding="utf-8")
     assert "chỉ có Điểm B" not in html and "ghi nhận theo danh sách đã công nhận" in html
 
-    wb = openpyxl.Workbook()
-    sheet = wb.active
-    sheet.title = "Đảng viên"
-    sheet.append(["Mã đảng viên", "Họ và tên", "Chi bộ", "Thôn"])
-    sheet.append(["DV01", "Nguyễn A", "Chi bộ Buôn Kô", "Buôn Kô"])
-    sheet.append(["DV02", "Trần B", "Chi bộ Thôn 2", "Thôn 2"])
-    members = tmp_path / "dv.xlsx"
-    wb.save(members)
-    res = cli(
-        "assign",
-        "-c",
-        "24181",
-        "-y",
-        "2023",
-        "-w",
-        folder,
-        "--members",
-        members,
-        "--out",
-        tmp_path / "pc",
-        "--json",
-    )
+    members = [("DV01", "Nguyễn A", "Chi bộ Buôn Kô", "Buôn Kô"),
+               ("DV02", "Trần B", "Chi bộ Thôn 2", "Thôn 2")]
+    res = assign_2023(cli, folder, tmp_path, members)
     assert res.exit_code == 0, res.stderr
     assert res.json()["assigned"] == 6
     assert any("ghi nhận theo danh sách" in n for n in res.json()["notes"])
@@ -451,27 +448,7 @@ def test_unassigned_households_of_a_recorded_year_show_no_deprivation_count(
     cli, folder: Path, tmp_path: Path
 ) -> None:
     assert record_2023(cli, folder, tmp_path).exit_code == 0
-    wb = openpyxl.Workbook()
-    sheet = wb.active
-    sheet.title = "Đảng viên"
-    sheet.append(["Mã đảng viên", "Họ và tên", "Chi bộ", "Thôn"])
-    sheet.append(["DV01", "Nguyễn A", "Chi bộ Buôn Kô", "Buôn Kô"])
-    members = tmp_path / "dv.xlsx"
-    wb.save(members)
-    res = cli(
-        "assign",
-        "-c",
-        "24181",
-        "-y",
-        "2023",
-        "-w",
-        folder,
-        "--members",
-        members,
-        "--out",
-        tmp_path / "pc",
-        "--json",
-    )
+    res = assign_2023(cli, folder, tmp_path, [("DV01", "Nguyễn A", "Chi bộ Buôn Kô", "Buôn Kô")])
     assert res.exit_code == 0, res.stderr
     assert len(res.json()["unassigned"]) == 3
     ws = openpyxl.load_workbook(tmp_path / "pc" / "24181_2023_phan_cong.xlsx")[
