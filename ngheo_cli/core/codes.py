@@ -78,16 +78,26 @@ def normalize_codes(raw: pd.Series) -> CodeCheck:
     )
 
 
+#: Columns that number a row's place in the list, not the household: a row pasted twice
+#: gets two numbers, so they are left out when rows are compared.
+ROW_NUMBER_KEYS: tuple[str, ...] = ("stt",)
+
+
+def _row_keys(raw: pd.DataFrame) -> pd.DataFrame:
+    """Each cell as compared between rows: trimmed, inner spaces folded, NFC, blanks equal."""
+    normal = raw.astype("string").apply(
+        lambda col: col.str.replace(_SPACES, " ", regex=True).str.strip().str.normalize("NFC")
+    )
+    return normal.fillna("\x00<blank>")
+
+
 def exact_duplicate_rows(raw: pd.DataFrame) -> pd.Series:
     """True for every row that repeats an earlier row cell for cell (after trimming spaces
     and NFC), the first occurrence False. An exact duplicate is one household typed or
     exported twice: keep the first, report the others as findings, never count them twice."""
     if raw.empty:
         return pd.Series(False, index=raw.index, dtype=bool)
-    normal = raw.astype("string").apply(
-        lambda col: col.str.replace(_SPACES, " ", regex=True).str.strip().str.normalize("NFC")
-    )
-    return normal.fillna("\x00<blank>").duplicated(keep="first").astype(bool)
+    return _row_keys(raw).duplicated(keep="first").astype(bool)
 
 
 def restart_positions(codes: pd.Series) -> list[int]:
@@ -133,18 +143,14 @@ def _order_keys(values: object) -> list[tuple[int, object]]:
 def first_equal_rows(raw: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """(exact duplicate mask as :func:`exact_duplicate_rows`, and for each duplicate the
     index label of the first row it repeats; <NA> elsewhere)."""
-    dup = exact_duplicate_rows(raw)
     first = pd.Series(pd.NA, index=raw.index, dtype=object)
-    if not dup.any():
-        return dup, first
-    normal = raw.astype("string").apply(
-        lambda col: col.str.replace(_SPACES, " ", regex=True).str.strip().str.normalize("NFC")
-    )
-    keys = normal.fillna("\x00<blank>").apply(tuple, axis=1)
-    seen: dict[tuple[object, ...], object] = {}
-    for label, key in zip(raw.index, keys, strict=True):
-        if key in seen:
-            first[label] = seen[key]
-        else:
-            seen[key] = label
+    if raw.empty:
+        return pd.Series(False, index=raw.index, dtype=bool), first
+    keys = _row_keys(raw)
+    dup = keys.duplicated(keep="first").astype(bool)
+    if dup.any():
+        group = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup()
+        labels = pd.Series(raw.index.to_numpy(dtype=object), index=raw.index)
+        first_label = labels.groupby(group.to_numpy()).transform("first")
+        first[dup] = first_label[dup]
     return dup, first

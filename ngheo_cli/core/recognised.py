@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .codes import normalize_codes
+from .codes import ROW_NUMBER_KEYS, first_equal_rows, normalize_codes
 from .collector import FindingCollector
 from .findings import Finding, FindingsMixin
 from .parse import as_text, ethnic_minority, parse_area, parse_count, parse_mark
@@ -62,8 +62,6 @@ TEXT_KEYS: tuple[str, ...] = (
 CLASS_CHOICES = "Hộ nghèo, Hộ cận nghèo, Hộ có mức sống trung bình, Hộ không nghèo"
 #: What a recorded year cannot give, said wherever a figure would need it.
 RECORDED_NOTE = "năm {year} ghi nhận theo danh sách đã công nhận, không có số liệu chỉ số thiếu hụt"
-_NOT_COMPARED = ("stt",)
-_SPACES = r"[\s\u00a0\u2007\u202f\u200b\ufeff]+"
 # A computed "tren_chuan" (Điểm A above the line) agrees with either class above the line.
 _ABOVE = frozenset({"trung_binh", "khac", "tren_chuan"})
 
@@ -191,32 +189,16 @@ def read_recognised(
     # 2. The same household twice (cell for cell, once the code is cleaned), and the same
     #    code on different rows: one household + a warning, or a conflict on every row.
     # A serial number (STT) differs between two exports of the same row: not compared.
-    compared = frame.drop(columns=[c for c in _NOT_COMPARED if c in frame.columns])
+    compared = frame.drop(columns=[c for c in ROW_NUMBER_KEYS if c in frame.columns])
     compared = compared.assign(ma_ho=codes) if n else compared
-    # As codes.exact_duplicate_rows (trimmed, inner spaces folded, NFC), computed once here
-    # because the first row of each repeat is named in its finding.
-    keys = (
-        compared.astype("string")
-        .apply(
-            lambda col: col.str.replace(_SPACES, " ", regex=True).str.strip().str.normalize("NFC")
-        )
-        .fillna("\x00<blank>")
+    equal, first_of = first_equal_rows(compared)
+    repeat = equal.to_numpy(dtype=bool) & usable_code
+    out.add(
+        "ds-dong-trung",
+        None,
+        repeat,
+        lambda p: {"other_row": int(first_of.iloc[p])},
     )
-    repeat = (
-        keys.duplicated(keep="first").to_numpy(dtype=bool) & usable_code
-        if n
-        else (np.zeros(0, dtype=bool))
-    )
-    if repeat.any():
-        group = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup()
-        rows = pd.Series(frame.index.to_numpy(), index=frame.index)
-        first_row = rows.groupby(group.to_numpy()).transform("first")
-        out.add(
-            "ds-dong-trung",
-            None,
-            repeat,
-            lambda p: {"other_row": int(first_row.iloc[p])},
-        )
     keep = usable_code & ~repeat
     kept_codes = codes.where(keep)
     clash = kept_codes.duplicated(keep=False).to_numpy() & keep

@@ -21,7 +21,13 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, UsageError
-from .codes import CodeCheck, first_equal_rows, normalize_codes, restart_positions
+from .codes import (
+    ROW_NUMBER_KEYS,
+    CodeCheck,
+    first_equal_rows,
+    normalize_codes,
+    restart_positions,
+)
 from .collector import FindingCollector
 from .findings import Finding, FindingsMixin, make_finding
 from .parse import (
@@ -640,7 +646,6 @@ def _measure(
 # --- rows of real exports (issue 10) ------------------------------------------------------------
 
 COMMUNE_KEYS = ("ma_xa", "ten_xa")
-ROW_NUMBER_KEYS = ("stt",)
 
 
 def _exact_repeats(
