@@ -52,6 +52,10 @@ Standard = Annotated[
 Sheet = Annotated[
     str | None, typer.Option("--sheet", help="Tên sheet danh sách hộ (mặc định: tự tìm).")
 ]
+ColumnMap = Annotated[
+    Path | None,
+    typer.Option("--column-map", help="Tệp .yaml/.csv ánh xạ tên cột lạ → mã cột chuẩn."),
+]
 WorkspaceDir = Annotated[
     Path | None,
     typer.Option(

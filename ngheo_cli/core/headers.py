@@ -25,7 +25,7 @@ import difflib
 import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from .text import fold, fold_words
@@ -129,16 +129,7 @@ class HeaderVocabulary:
     standard: str | None = None
 
     def with_column_map(self, column_map: Mapping[str, str]) -> HeaderVocabulary:
-        return HeaderVocabulary(
-            labels=self.labels,
-            aliases=self.aliases,
-            abbreviations=self.abbreviations,
-            fillers=self.fillers,
-            positional=self.positional,
-            positional_prefixes=self.positional_prefixes,
-            column_map=dict(column_map),
-            standard=self.standard,
-        )
+        return replace(self, column_map=dict(column_map))
 
 
 def merge_names(*parts: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:

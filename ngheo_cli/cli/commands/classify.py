@@ -12,6 +12,7 @@ from ...core.headers import score_text
 from ...history_api import require_workspace
 from .. import console, views
 from ..options import (
+    ColumnMap,
     CsvHeaders,
     JsonFlag,
     OutDir,
@@ -38,10 +39,7 @@ def classify(
         ),
     ] = None,
     sheet: Sheet = None,
-    column_map: Annotated[
-        Path | None,
-        typer.Option("--column-map", help="Tệp .yaml/.csv ánh xạ tên cột lạ → mã cột chuẩn."),
-    ] = None,
+    column_map: ColumnMap = None,
     out: OutDir = None,
     fmt: Annotated[
         str, typer.Option("--format", help="Định dạng kết quả: xlsx (mặc định) hoặc csv.")

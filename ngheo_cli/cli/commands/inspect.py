@@ -13,7 +13,7 @@ from ...api import output_errors
 from ...core.inspection import STATUS_LABELS, Inspection
 from ...core.schema import FIELD_BY_KEY
 from .. import console
-from ..options import JsonFlag, Sheet, Standard, Year
+from ..options import ColumnMap, JsonFlag, Sheet, Standard, Year
 from .classify import current_year
 
 
@@ -22,10 +22,7 @@ def inspect(
     year: Year = None,
     standard: Standard = None,
     sheet: Sheet = None,
-    column_map: Annotated[
-        Path | None,
-        typer.Option("--column-map", help="Tệp .yaml/.csv ánh xạ tên cột lạ → mã cột chuẩn."),
-    ] = None,
+    column_map: ColumnMap = None,
     write_column_map: Annotated[
         Path | None,
         typer.Option(

@@ -14,7 +14,7 @@ from ...core.schema import CLASS_LABELS
 from ...core.table import SKIP_LABELS
 from ...history_api import require_workspace
 from .. import console
-from ..options import Commune, JsonFlag, OutDir, Sheet, WorkspaceDir
+from ..options import ColumnMap, Commune, JsonFlag, OutDir, Sheet, WorkspaceDir
 
 
 def record_list(
@@ -39,10 +39,7 @@ def record_list(
         typer.Option("--decision-date", help="Ngày quyết định, ví dụ 20/12/2023."),
     ] = None,
     sheet: Sheet = None,
-    column_map: Annotated[
-        Path | None,
-        typer.Option("--column-map", help="Tệp .yaml/.csv ánh xạ tên cột lạ → mã cột chuẩn."),
-    ] = None,
+    column_map: ColumnMap = None,
     out: OutDir = None,
     workspace: WorkspaceDir = None,
     as_json: JsonFlag = False,

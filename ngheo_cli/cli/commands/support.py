@@ -17,7 +17,7 @@ from ...io.support_outputs import (
     write_support_summary,
 )
 from .. import console
-from ..options import Commune, JsonFlag, OutDir, OutDirOrSummaryOnly, Sheet, WorkspaceDir
+from ..options import ColumnMap, Commune, JsonFlag, OutDir, OutDirOrSummaryOnly, Sheet, WorkspaceDir
 
 app = typer.Typer(
     help="Sổ theo dõi hỗ trợ hộ nghèo, cận nghèo: ai đã giúp gì, cho hộ nào, cam kết của "
@@ -63,10 +63,7 @@ def import_(
     commune: Commune,
     year: YearOpt,
     sheet: Sheet = None,
-    column_map: Annotated[
-        Path | None,
-        typer.Option("--column-map", help="Tệp .yaml/.csv ánh xạ tên cột lạ → mã cột chuẩn."),
-    ] = None,
+    column_map: ColumnMap = None,
     workspace: WorkspaceDir = None,
     out: OutDir = None,
     as_json: JsonFlag = False,
