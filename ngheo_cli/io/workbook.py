@@ -119,25 +119,6 @@ def read_table(
     Returns a :class:`RawTable`: ``frame`` holds one column per mapped key (text or
     missing), indexed by Excel row number; skipped rows are listed in ``skipped``.
     """
-    try:
-        return _read_table(
-            path, fields, required, sheet, column_map, display_name, vocabulary, all_sheets
-        )
-    finally:
-        _OPEN_READERS.clear()
-        _SHEET_SCANS.clear()  # a reader holds the workbook's strings: not kept past a read
-
-
-def _read_table(
-    path: Path,
-    fields: Sequence[Field],
-    required: Sequence[str],
-    sheet: str | None,
-    column_map: Mapping[str, str] | None,
-    display_name: str | None,
-    vocabulary: HeaderVocabulary | None,
-    all_sheets: bool,
-) -> RawTable:
     name = display_name or path.name
     index = _header_index(fields, column_map, vocabulary)
     kind = _check_file(path, name)
@@ -147,13 +128,15 @@ def _read_table(
         header = _detect_header(grid.iloc[:HEADER_WINDOW], index)
         if header is None:
             raise _no_header_error(name, [sheet_name], fields, required)
+        book = None
     else:
-        sheet_name, grid, header = _read_xlsx(path, name, sheet, index, fields, required)
+        book = _open_book(path, name)
+        sheet_name, grid, header = _read_xlsx(book, name, sheet, index, fields, required)
 
     _check_required(header, fields, required, index, name, sheet_name)
     table = _build_table(grid, header, fields, required, name, sheet_name)
-    if kind != "csv" and sheet is None and all_sheets:
-        table = _with_other_sheets(path, name, table, header, index, fields, required)
+    if book is not None and sheet is None and all_sheets:
+        table = _with_other_sheets(book, name, table, header, index, fields, required)
     return take_cell_problems(table)
 
 
@@ -406,17 +389,20 @@ def _is_panic(exc: BaseException) -> bool:
     return type(exc).__name__ == "PanicException"
 
 
-def _read_xlsx(
-    path: Path,
-    name: str,
-    sheet: str | None,
-    index: HeaderMatcher,
-    fields: Sequence[Field],
-    required: Sequence[str],
-) -> tuple[str, pd.DataFrame, _Header]:
-    """Pick the sheet (forced or best header score); return its name, full grid and header."""
+@dataclass(frozen=True)
+class _Book:
+    """A workbook opened once per :func:`read_table` call (opening parses every shared
+    string): choosing the sheet and reading the other village sheets share it, and each
+    sheet's scan (error cells, uncalculated formulas), made before any sheet is loaded."""
+
+    reader: fastexcel.ExcelReader
+    sheet_names: list[str]
+    scans: dict[str, SheetScan]
+
+
+def _open_book(path: Path, name: str) -> _Book:
     try:
-        reader = _open_reader(path)
+        reader = fastexcel.read_excel(path)
         sheet_names = list(reader.sheet_names)
     except Exception as exc:
         raise _corrupt(name) from exc
@@ -428,8 +414,19 @@ def _read_xlsx(
         raise _corrupt(name)
     # Before any sheet is loaded: refuse a sheet the fast reader cannot hold in memory,
     # and find the error cells and uncalculated formulas it would read as blank.
-    scans = scan_workbook(path, name, sheet_names)
-    _SHEET_SCANS[str(path)] = scans
+    return _Book(reader, sheet_names, scan_workbook(path, name, sheet_names))
+
+
+def _read_xlsx(
+    book: _Book,
+    name: str,
+    sheet: str | None,
+    index: HeaderMatcher,
+    fields: Sequence[Field],
+    required: Sequence[str],
+) -> tuple[str, pd.DataFrame, _Header]:
+    """Pick the sheet (forced or best header score); return its name, full grid and header."""
+    reader, sheet_names, scans = book.reader, book.sheet_names, book.scans
 
     if sheet is not None or len(sheet_names) == 1:
         idx = _find_sheet(sheet, sheet_names, name) if sheet is not None else 0
@@ -470,23 +467,6 @@ def _read_xlsx(
 # Several sheets: one per village, same layout
 # --------------------------------------------------------------------------------------
 
-# The workbook opened once per read_table call (opening parses every shared string):
-# choosing the sheet and reading the other village sheets share it.
-_OPEN_READERS: dict[str, fastexcel.ExcelReader] = {}
-# Each sheet's scan (error cells, uncalculated formulas), made once per read_table call
-# before any sheet is loaded; the other village sheets are marked from it too.
-_SHEET_SCANS: dict[str, dict[str, SheetScan]] = {}
-
-
-def _open_reader(path: Path) -> fastexcel.ExcelReader:
-    key = str(path)
-    reader = _OPEN_READERS.get(key)
-    if reader is None:
-        reader = fastexcel.read_excel(path)
-        _OPEN_READERS[key] = reader
-    return reader
-
-
 _VILLAGE_FROM_SHEET = "(tên sheet)"
 # A sheet with no header is named only when it looks like a list: at least this many rows
 # of three or more filled cells, one holding a figure (cover, instructions and lookup
@@ -504,7 +484,7 @@ def _looks_like_list(window: pd.DataFrame) -> bool:
 
 
 def _with_other_sheets(
-    path: Path,
+    book: _Book,
     name: str,
     main: RawTable,
     main_header: _Header,
@@ -515,11 +495,7 @@ def _with_other_sheets(
     """Read every other sheet of the workbook that lists households in the main sheet's
     layout (a workbook with one sheet per village), and name every non-empty sheet that
     is not read, with why. One sheet read: ``main`` itself (with the notes)."""
-    try:
-        reader = _open_reader(path)
-        names = list(reader.sheet_names)
-    except Exception:  # already read once: cannot fail but for a race; keep the main sheet
-        return main
+    reader, names = book.reader, book.sheet_names
     if len(names) < 2 or main.sheet not in names:
         return main
     main_idx = names.index(main.sheet)
@@ -559,8 +535,7 @@ def _with_other_sheets(
         if not visible:
             notes.append(SheetNote(sheet_name, "sheet đang ẩn; hiện sheet ra nếu có hộ cần đọc"))
             continue
-        scan = _SHEET_SCANS.get(str(path), {}).get(sheet_name)
-        grid, _ = _load_grid(reader, idx, name, None, scan)
+        grid, _ = _load_grid(reader, idx, name, None, book.scans.get(sheet_name))
         header = _detect_header(grid.iloc[:HEADER_WINDOW], index)
         if header is None:  # same rows as the window
             continue
