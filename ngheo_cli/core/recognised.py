@@ -27,7 +27,7 @@ Pure: DataFrames in, DataFrames out; never reads files, never prints.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -154,16 +154,8 @@ def read_recognised(
     frame = raw.frame
     if not frame.index.is_monotonic_increasing:
         frame = frame.sort_index(kind="stable")
-    raw_view = RawTable(
-        source=raw.source,
-        sheet=raw.sheet,
-        frame=frame,
-        columns=raw.columns,
-        headers=raw.headers,
-        header_rows=raw.header_rows,
-        unmapped=raw.unmapped,
-        skipped=raw.skipped,
-    )
+    # The same table in row order: every other field (the Excel error cells among them) kept.
+    raw_view = replace(raw, frame=frame)
     n = len(frame)
     out = FindingCollector(raw_view, frame, FIELD_BY_KEY)
     notes: list[str] = []

@@ -551,3 +551,21 @@ def test_a_list_of_the_computed_classes_gives_the_same_balance(
     after = cli("history", "-c", "24181", "-y", "2024", "-w", fresh, "--json").json()
     for key in ("poor", "near_poor", "bien_dong"):
         assert after[key] == before[key]
+
+
+def test_an_excel_error_in_the_class_column_is_named_not_read_as_blank(
+    cli, folder: Path, tmp_path: Path
+) -> None:
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.title = "DS"
+    sheet.append(["Mã hộ", "Chủ hộ", "Thôn", "Số nhân khẩu", "Kết quả rà soát"])
+    sheet.append(["0001", "Y A", "Thôn 1", 4, "Hộ nghèo"])
+    sheet.append(["0002", "H B", "Thôn 1", 3, "#N/A"])
+    path = tmp_path / "ds.xlsx"
+    wb.save(path)
+    res = cli("record-list", path, "-c", "24181", "-y", "2023", "-w", folder, "--json")
+    assert res.exit_code == 1, res.stderr
+    data = res.json()
+    assert ("DS!E3", "o-loi-excel") in {(f["cell"], f["code"]) for f in data["rejected"]}
+    assert data["households"] == 1
