@@ -8,7 +8,8 @@ the work folder). Each contender runs in its own fresh process, interleaved, aft
 warm-up round; wall time is measured by this (light, stdlib-only) parent from spawn to exit,
 so interpreter start-up and imports count alike for all:
 
-* ``ngheo``: :func:`ngheo_cli.api.classify_file` (read, validate, classify, write the result
+* ``ngheo``: :func:`ngheo_cli.services.classify.classify_file` (read, validate, classify, write
+  the result
   workbook, the posting list, the HTML summary and, if there are findings, the error workbook);
 * ``naive``: what an officer's IT person would write: ``pandas.read_excel`` with the known
   layout hard-coded, the same rule in straightforward pandas, ``DataFrame.to_excel`` of the
@@ -97,7 +98,7 @@ def _profiled(enabled: bool, fn, *a, **kw):
 
 def child_ngheo(args: argparse.Namespace) -> None:
     t0 = time.perf_counter()
-    from ngheo_cli.api import classify_file
+    from ngheo_cli.services.classify import classify_file
 
     t1 = time.perf_counter()
     run = _profiled(

@@ -85,9 +85,9 @@ def main() -> int:
     parser.add_argument("--years", type=int, default=2)
     args = parser.parse_args()
 
-    from ngheo_cli.io.report_outputs import write_report
+    from ngheo_cli.io.outputs.report import write_report
     from ngheo_cli.io.workspace import load_workspace
-    from ngheo_cli.report_api import build_report
+    from ngheo_cli.services.report import build_report
 
     with tempfile.TemporaryDirectory(prefix="ngheo-bench-report-") as tmp:
         root = Path(tmp) / "ws"

@@ -38,7 +38,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         path = test_workbook.build_large_xlsx(folder / "lon.xlsx", 20_000)
-        from ngheo_cli.io.workbook import read_table
+        from ngheo_cli.io.read.workbook import read_table
 
         _timed("read 20.000 rows × 40 columns", 5, lambda: read_table(path))
         _timed(

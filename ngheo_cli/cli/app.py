@@ -13,14 +13,24 @@ import typer
 from rich.markup import escape
 from typer._click import exceptions as click_exc
 
-from .. import __version__
-from ..errors import EXIT_BUG, NgheoError
-from ..io.atomic import EXIT_TERMINATED, Terminated, terminate_cleanly
-from . import console, l10n
-from .commands import assign, classify, demo, report, rules, sample, support, template, workspace
-from .commands import inspect as inspect_command
-from .commands.batch import batch as batch_command
-from .commands.recognised import record_list
+from ngheo_cli import __version__
+from ngheo_cli.cli import console, l10n
+from ngheo_cli.cli.commands import (
+    assign,
+    classify,
+    demo,
+    report,
+    rules,
+    sample,
+    support,
+    template,
+    workspace,
+)
+from ngheo_cli.cli.commands import inspect as inspect_command
+from ngheo_cli.cli.commands.batch import batch as batch_command
+from ngheo_cli.cli.commands.recognised import record_list
+from ngheo_cli.errors import EXIT_BUG, NgheoError
+from ngheo_cli.io.atomic import EXIT_TERMINATED, Terminated, terminate_cleanly
 
 EPILOG = (
     "Mã thoát: 0 xong · 1 xong nhưng có dòng bị loại · 2 sai cách dùng lệnh · "

@@ -11,7 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..errors import InputError, LockHeld, NgheoError, OutputError, RulesetError, UsageError
+from ngheo_cli.errors import InputError, LockHeld, NgheoError, OutputError, RulesetError, UsageError
 
 # Consoles resolve sys.stdout / sys.stderr when they write, so tests can capture them.
 out = Console(highlight=False, soft_wrap=True)

@@ -38,7 +38,7 @@ from typer._click.core import Command, Context
 from typer._click.formatting import HelpFormatter
 from typer.core import TyperGroup
 
-from ..core.validation_vi import error_sentence
+from ngheo_cli.core.validation_vi import error_sentence
 
 # Typer's gettext-marked words → Vietnamese.
 CATALOGUE: dict[str, str] = {

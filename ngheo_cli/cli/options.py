@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from ..errors import UsageError
-from ..io.labels import HEADER_STYLES
+from ngheo_cli.errors import UsageError
+from ngheo_cli.io.outputs.labels import HEADER_STYLES
 
 JsonFlag = Annotated[
     bool, typer.Option("--json", help="In bản tóm tắt dạng JSON ra stdout (cho máy đọc).")

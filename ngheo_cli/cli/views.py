@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from ..api import ClassifyRun
-from ..core import fmt
-from ..core.compare import Comparison
-from ..core.schema import CLASS_LABELS
-from ..core.table import SKIP_LABELS
+from ngheo_cli.core import fmt
+from ngheo_cli.core.compare import Comparison
+from ngheo_cli.core.schema import CLASS_LABELS
+from ngheo_cli.core.table import SKIP_LABELS
+from ngheo_cli.services.classify import ClassifyRun
 
 
 def classify_summary(run: ClassifyRun) -> Table:

@@ -95,8 +95,8 @@ import numpy as np
 import pandas as pd
 from ortools.graph.python import min_cost_flow
 
-from .members import cell_key
-from .text import fold
+from ngheo_cli.core.members import cell_key
+from ngheo_cli.core.text import fold
 
 POOR = "ngheo"
 NEAR_POOR = "can_ngheo"

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .ruleset import Ruleset
+from ngheo_cli.core.ruleset import Ruleset
 
 RESULT_COLUMNS: tuple[str, ...] = (
     "so_thieu_hut",  # number of deprivations (Int64)

@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from .findings import CATALOGUE, EXCEL_ERRORS, Finding
-from .parse import Parsed, as_text
-from .schema import Field
-from .table import RawTable
+from ngheo_cli.core.findings import CATALOGUE, EXCEL_ERRORS, Finding
+from ngheo_cli.core.parse import Parsed, as_text
+from ngheo_cli.core.schema import Field
+from ngheo_cli.core.table import RawTable
 
 NO_COLUMN_RANK = -1  # findings about a whole row sort before the row's cell findings
 # Findings listed per sheet: an error workbook stays far below Excel's 1 048 576 rows

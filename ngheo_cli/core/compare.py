@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import fmt
-from .results import ClassificationResult, classify_table
-from .ruleset import Ruleset
-from .schema import CLASS_LABELS, CLASS_ORDER
-from .table import RawTable
+from ngheo_cli.core import fmt
+from ngheo_cli.core.results import ClassificationResult, classify_table
+from ngheo_cli.core.ruleset import Ruleset
+from ngheo_cli.core.schema import CLASS_LABELS, CLASS_ORDER
+from ngheo_cli.core.table import RawTable
 
 
 @dataclass

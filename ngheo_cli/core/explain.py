@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import fmt
-from .classify import ROUTE_INCOME, deprivation_matrix
-from .ruleset import Ruleset
-from .schema import AREA_LABELS, CLASS_LABELS
+from ngheo_cli.core import fmt
+from ngheo_cli.core.classify import ROUTE_INCOME, deprivation_matrix
+from ngheo_cli.core.ruleset import Ruleset
+from ngheo_cli.core.schema import AREA_LABELS, CLASS_LABELS
 
 
 def deprivation_names(frame: pd.DataFrame, ruleset: Ruleset) -> pd.Series:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-from .table import SHEET_STRIDE
+from ngheo_cli.core.table import SHEET_STRIDE
 
 Severity = Literal["error", "warning"]
 

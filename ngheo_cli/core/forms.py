@@ -3,7 +3,7 @@
 Pure: the year's households (classified, with the form flags when the survey carried them),
 the unit column (``thon`` for a commune, ``commune_name`` for a province), the "diễn biến"
 tables per unit, and the ruleset in; a JSON-ready ``dict`` out. The Excel writer
-(:mod:`ngheo_cli.io.report_forms`) only lays it out.
+(:mod:`ngheo_cli.io.outputs.report_forms`) only lays it out.
 
 Conventions: units are sorted in Vietnamese order (:func:`vn_sort_key`) and numbered
 ``1``, ``2``…; every form's total row is the sum of its unit rows (the rates are computed
@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .history import BALANCE_CODES, BLANK_GROUP
-from .ruleset import Ruleset
-from .text import fold
+from ngheo_cli.core.history import BALANCE_CODES, BLANK_GROUP
+from ngheo_cli.core.ruleset import Ruleset
+from ngheo_cli.core.text import fold
 
 POOR, NEAR_POOR, MIDDLE = "ngheo", "can_ngheo", "trung_binh"
 KINDS: tuple[tuple[str, str, str], ...] = (

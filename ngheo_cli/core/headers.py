@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from .text import fold, fold_words
+from ngheo_cli.core.text import fold, fold_words
 
 Method = Literal["column_map", "exact", "alias", "positional", "token", "abbreviation", "fuzzy"]
 

@@ -48,9 +48,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .mpi import MPIResult
-from .summary import TOTAL_LABEL
-from .text import fold
+from ngheo_cli.core.mpi import MPIResult
+from ngheo_cli.core.summary import TOTAL_LABEL
+from ngheo_cli.core.text import fold
 
 POOR = "ngheo"
 NEAR_POOR = "can_ngheo"

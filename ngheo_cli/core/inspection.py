@@ -1,6 +1,6 @@
 """What the reader understood of a workbook, for `ngheo inspect` (pure data, no I/O).
 
-The reader (:func:`ngheo_cli.io.workbook.inspect_headers`) fills :class:`SheetHeader` and
+The reader (:func:`ngheo_cli.io.read.workbook.inspect_headers`) fills :class:`SheetHeader` and
 :class:`ColumnReport`; :func:`routes` says, for a standard, what each classification route
 still lacks. :class:`Inspection` is the whole answer; its ``to_dict()`` is the ``--json``.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
-from .headers import Candidate, HeaderMatch
-from .ruleset import Ruleset
-from .schema import FIELD_BY_KEY
+from ngheo_cli.core.headers import Candidate, HeaderMatch
+from ngheo_cli.core.ruleset import Ruleset
+from ngheo_cli.core.schema import FIELD_BY_KEY
 
 ColumnStatus = Literal["used", "duplicate", "uncertain", "ignored", "unknown"]
 

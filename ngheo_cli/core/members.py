@@ -1,7 +1,7 @@
 """Party members and twinnings (kết nghĩa): canonical columns, validation, typed frames.
 
 The members list and the twinning list are read with the survey machinery
-(:func:`ngheo_cli.io.workbook.read_table` with ``fields=MEMBER_FIELDS`` or
+(:func:`ngheo_cli.io.read.workbook.read_table` with ``fields=MEMBER_FIELDS`` or
 ``TWINNING_FIELDS``); this module turns the :class:`~.table.RawTable` text into typed
 frames for :func:`ngheo_cli.core.assign.assign`, and says in Vietnamese, with the Excel
 cell, what is wrong. A row with an error is left out of the frame *and* named by a
@@ -21,12 +21,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .collector import FindingCollector
-from .findings import Finding
-from .parse import parse_count, parse_mark
-from .schema import Field
-from .table import RawTable
-from .text import fold
+from ngheo_cli.core.collector import FindingCollector
+from ngheo_cli.core.findings import Finding
+from ngheo_cli.core.parse import parse_count, parse_mark
+from ngheo_cli.core.schema import Field
+from ngheo_cli.core.table import RawTable
+from ngheo_cli.core.text import fold
 
 # Village header names of the member tables (the household table's are rules data).
 _VILLAGE_ALIASES: tuple[str, ...] = (

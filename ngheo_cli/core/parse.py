@@ -28,7 +28,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from .text import fold, fold_words
+from ngheo_cli.core.text import fold, fold_words
 
 # Error codes the parsers emit (all in the findings catalogue).
 UNREADABLE = "so-khong-doc-duoc"

@@ -33,13 +33,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .codes import ROW_NUMBER_KEYS, first_equal_rows, normalize_codes
-from .collector import FindingCollector
-from .findings import Finding, FindingsMixin
-from .parse import as_text, ethnic_minority, parse_area, parse_count, parse_mark
-from .recorded import recorded_classes
-from .schema import CLASS_LABELS, CLASS_ORDER, FIELD_BY_KEY
-from .table import RawTable, SkippedRow
+from ngheo_cli.core.codes import ROW_NUMBER_KEYS, first_equal_rows, normalize_codes
+from ngheo_cli.core.collector import FindingCollector
+from ngheo_cli.core.findings import Finding, FindingsMixin
+from ngheo_cli.core.parse import as_text, ethnic_minority, parse_area, parse_count, parse_mark
+from ngheo_cli.core.recorded import recorded_classes
+from ngheo_cli.core.schema import CLASS_LABELS, CLASS_ORDER, FIELD_BY_KEY
+from ngheo_cli.core.table import RawTable, SkippedRow
 
 #: The column the recognised class is read from.
 CLASS_KEY = "ket_qua_ra_soat"

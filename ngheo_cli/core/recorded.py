@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from .schema import CLASS_ORDER
-from .text import fold
+from ngheo_cli.core.schema import CLASS_ORDER
+from ngheo_cli.core.text import fold
 
 
 def label_index(vocabulary: Mapping[str, Sequence[str]]) -> dict[str, str]:

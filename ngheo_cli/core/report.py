@@ -1,7 +1,7 @@
 """The review report's numbers, as one plain dictionary (the documents and ``--json`` show it).
 
 Pure: DataFrames and plain values in, a JSON-ready ``dict`` out (no NaN: missing is None).
-:mod:`ngheo_cli.report_api` gathers the inputs from the store; the HTML template and the
+:mod:`ngheo_cli.services.report` gathers the inputs from the store; the HTML template and the
 Excel writer only lay the dictionary out (style.md §10).
 
 Sections: ``summary`` (households and persons per class, rates of all households and of all
@@ -25,14 +25,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .classify import classify
-from .forms import FORM_LINE_FROM_HISTORY, build_forms, vn_sorted
-from .history import BALANCE_LINES
-from .mpi import MPIResult
-from .recognised import recorded_note
-from .ruleset import Ruleset
-from .schema import CLASS_LABELS
-from .summary import (
+from ngheo_cli.core.classify import classify
+from ngheo_cli.core.forms import FORM_LINE_FROM_HISTORY, build_forms, vn_sorted
+from ngheo_cli.core.history import BALANCE_LINES
+from ngheo_cli.core.mpi import MPIResult
+from ngheo_cli.core.recognised import recorded_note
+from ngheo_cli.core.ruleset import Ruleset
+from ngheo_cli.core.schema import CLASS_LABELS
+from ngheo_cli.core.summary import (
     DTTS_LABELS,
     class_counts,
     defined_classes,
@@ -40,7 +40,7 @@ from .summary import (
     dtts_group,
     mpi_for,
 )
-from .targets import Evaluation, Observation, Target, evaluate, rate_pct
+from ngheo_cli.core.targets import Evaluation, Observation, Target, evaluate, rate_pct
 
 POOR, NEAR_POOR = "ngheo", "can_ngheo"
 NO_SUPPORT_DATA = "Chưa có số liệu hỗ trợ"

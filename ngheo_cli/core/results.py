@@ -9,16 +9,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .classify import classify
-from .collector import NO_COLUMN_RANK, FindingCollector
-from .findings import Finding, FindingsMixin
-from .mpi import MPIResult
-from .ruleset import Ruleset
-from .schema import CLASS_LABELS, FIELD_BY_KEY
-from .summary import class_counts, mpi_for
-from .table import RawTable, SkippedRow
-from .text import fold
-from .validate import prepare
+from ngheo_cli.core.classify import classify
+from ngheo_cli.core.collector import NO_COLUMN_RANK, FindingCollector
+from ngheo_cli.core.findings import Finding, FindingsMixin
+from ngheo_cli.core.mpi import MPIResult
+from ngheo_cli.core.ruleset import Ruleset
+from ngheo_cli.core.schema import CLASS_LABELS, FIELD_BY_KEY
+from ngheo_cli.core.summary import class_counts, mpi_for
+from ngheo_cli.core.table import RawTable, SkippedRow
+from ngheo_cli.core.text import fold
+from ngheo_cli.core.validate import prepare
 
 
 @dataclass

@@ -12,8 +12,8 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from .support import date_value
-from .text import fold, fold_words
+from ngheo_cli.core.support import date_value
+from ngheo_cli.core.text import fold, fold_words
 
 _WORDS_IN_TEXT = re.compile(r"\bngay (\d{1,2}) thang (\d{1,2}) nam (\d{4})\b")
 

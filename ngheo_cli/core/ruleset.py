@@ -12,9 +12,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..errors import RulesetError, UsageError
-from .schema import FIELD_BY_KEY, INDICATOR_KEYS
-from .validation_vi import error_sentence, location
+from ngheo_cli.core.schema import FIELD_BY_KEY, INDICATOR_KEYS
+from ngheo_cli.core.validation_vi import error_sentence, location
+from ngheo_cli.errors import RulesetError, UsageError
 
 Certainty = Literal["V", "P", "U"]
 AREAS: tuple[str, ...] = ("nong_thon", "thanh_thi")

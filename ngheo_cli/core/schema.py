@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .text import fold
+from ngheo_cli.core.text import fold
 
 Kind = Literal[
     "code",  # identifiers: always text, leading zeros kept (ma_ho, cccd, so_dien_thoai)

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .classify import deprivation_matrix
-from .mpi import MPIResult, alkire_foster
-from .ruleset import Ruleset
+from ngheo_cli.core.classify import deprivation_matrix
+from ngheo_cli.core.mpi import MPIResult, alkire_foster
+from ngheo_cli.core.ruleset import Ruleset
 
 if TYPE_CHECKING:
-    from .results import ClassificationResult
+    from ngheo_cli.core.results import ClassificationResult
 
 TOTAL_LABEL = "Toàn xã"
 DTTS_LABELS = {True: "Dân tộc thiểu số", False: "Kinh", None: "Chưa ghi dân tộc"}
@@ -133,7 +133,7 @@ def mpi_for(classified: pd.DataFrame, ruleset: Ruleset) -> MPIResult:
 
 def classification_context(result: ClassificationResult) -> dict[str, object]:
     """The plain dictionary the HTML summary template renders (no objects, no logic there)."""
-    from .schema import CLASS_LABELS
+    from ngheo_cli.core.schema import CLASS_LABELS
 
     h = result.households
     r = result.ruleset

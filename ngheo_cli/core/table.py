@@ -1,6 +1,6 @@
 """The raw table handed from the reader to the validator.
 
-The reader (``ngheo_cli.io.workbook``) knows about files, sheets, header rows and
+The reader (``ngheo_cli.io.read.workbook``) knows about files, sheets, header rows and
 Excel coordinates; it hands over a :class:`RawTable`: every data row as text, under
 canonical keys, indexed by its Excel row number, with the column letters needed to
 point back at a cell. Nothing is parsed yet: parsing and checking are the validator's.
@@ -13,8 +13,8 @@ from typing import Literal
 
 import pandas as pd
 
-from .headers import HeaderMatch
-from .text import cell_ref
+from ngheo_cli.core.headers import HeaderMatch
+from ngheo_cli.core.text import cell_ref
 
 SkipReason = Literal["trong", "tong_cong", "chu_ky", "so_cot"]
 

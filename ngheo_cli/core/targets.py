@@ -1,7 +1,7 @@
 """Poverty-reduction targets as data, and where a unit stands against each (standards.md §5).
 
 Pure: plain values in, dataclasses out; no files (the packaged national defaults and the
-workspace's own are read by :mod:`ngheo_cli.report_api`).
+workspace's own are read by :mod:`ngheo_cli.services.report`).
 
 A target (one item of ``targets:`` in ``ngheo.yaml``, or of the packaged national file)::
 
@@ -41,8 +41,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..errors import RulesetError
-from . import fmt
+from ngheo_cli.core import fmt
+from ngheo_cli.errors import RulesetError
 
 Level = Literal["national", "province", "commune"]
 Measure = Literal[

@@ -20,17 +20,16 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, UsageError
-from .codes import (
+from ngheo_cli.core.codes import (
     ROW_NUMBER_KEYS,
     CodeCheck,
     first_equal_rows,
     normalize_codes,
     restart_positions,
 )
-from .collector import FindingCollector
-from .findings import Finding, FindingsMixin, make_finding
-from .parse import (
+from ngheo_cli.core.collector import FindingCollector
+from ngheo_cli.core.findings import Finding, FindingsMixin, make_finding
+from ngheo_cli.core.parse import (
     AREA_UNITS,
     SCORE_UNITS,
     Parsed,
@@ -44,12 +43,13 @@ from .parse import (
     parse_mark,
     parse_money,
 )
-from .recorded import recorded_classes
-from .review_fields import nfc, review_dates, sexes
-from .ruleset import Indicator, Ruleset
-from .schema import FIELD_BY_KEY, INDICATOR_KEYS
-from .table import RawTable
-from .text import cell_ref, fold
+from ngheo_cli.core.recorded import recorded_classes
+from ngheo_cli.core.review_fields import nfc, review_dates, sexes
+from ngheo_cli.core.ruleset import Indicator, Ruleset
+from ngheo_cli.core.schema import FIELD_BY_KEY, INDICATOR_KEYS
+from ngheo_cli.core.table import RawTable
+from ngheo_cli.core.text import cell_ref, fold
+from ngheo_cli.errors import InputError, UsageError
 
 MissingIndicators = Literal["error", "not_deprived"]
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import yaml
 
-from ..core.headers import HeaderVocabulary, merge_names
-from ..core.oserror_vi import os_reason
-from ..core.ruleset import HeaderNames, Ruleset, build_ruleset, deep_merge, pick_for_year
-from ..core.schema import FIELDS, Field
-from ..errors import RulesetError
+from ngheo_cli.core.headers import HeaderVocabulary, merge_names
+from ngheo_cli.core.oserror_vi import os_reason
+from ngheo_cli.core.ruleset import HeaderNames, Ruleset, build_ruleset, deep_merge, pick_for_year
+from ngheo_cli.core.schema import FIELDS, Field
+from ngheo_cli.errors import RulesetError
 
 
 def _read_yaml(text: str, origin: str) -> dict[str, Any]:
@@ -99,7 +99,7 @@ def raw_text(ruleset_id: str) -> str:
 def recorded_class_index() -> dict[str, str]:
     """Folded recorded-class label → class code, from the packaged vocabulary
     (``rulesets/vocabulary/recorded_classes.yaml``)."""
-    from ..core.recorded import label_index
+    from ngheo_cli.core.recorded import label_index
 
     entry = resources.files("ngheo_cli") / "rulesets" / "vocabulary" / "recorded_classes.yaml"
     data = _read_yaml(entry.read_text(encoding="utf-8"), "recorded_classes.yaml")

@@ -38,10 +38,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import __version__
-from ..core.schema import INDICATOR_KEYS
-from ..errors import InputError, LockHeld, NgheoError, UsageError
-from .atomic import atomic_write
+from ngheo_cli import __version__
+from ngheo_cli.core.schema import INDICATOR_KEYS
+from ngheo_cli.errors import InputError, LockHeld, NgheoError, UsageError
+from ngheo_cli.io.atomic import atomic_write
 
 VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
 BUSY_TIMEOUT_MS = 30_000

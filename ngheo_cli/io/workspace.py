@@ -28,12 +28,12 @@ from typing import Any, Literal, cast
 
 import yaml
 
-from ..core.oserror_vi import os_reason
-from ..core.schema import AREA_LABELS
-from ..core.text import fold
-from ..errors import RulesetError, UsageError
-from .atomic import atomic_write_bytes, atomic_write_text
-from .store import Store
+from ngheo_cli.core.oserror_vi import os_reason
+from ngheo_cli.core.schema import AREA_LABELS
+from ngheo_cli.core.text import fold
+from ngheo_cli.errors import RulesetError, UsageError
+from ngheo_cli.io.atomic import atomic_write_bytes, atomic_write_text
+from ngheo_cli.io.store import Store
 
 CONFIG_NAME = "ngheo.yaml"
 STORE_NAME = "ngheo.sqlite"

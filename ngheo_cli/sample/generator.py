@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..core.members import MEMBER_COLUMNS as _MEMBER_COLUMNS
-from ..core.schema import INDICATOR_KEYS
+from ngheo_cli.core.members import MEMBER_COLUMNS as _MEMBER_COLUMNS
+from ngheo_cli.core.schema import INDICATOR_KEYS
 
 # NĐ 07/2021 lines, used only to shape the synthetic incomes (see module docstring).
 RURAL_LINE = 1_500_000

@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..core import support as core
-from ..io.sample_writer import SAMPLE_FIRST_YEAR, SAMPLE_HOUSEHOLDS, SAMPLE_SEED
-from ..io.support_outputs import write_support_book
-from .generator import (
+from ngheo_cli.core import support as core
+from ngheo_cli.io.outputs.support import write_support_book
+from ngheo_cli.io.sample_writer import SAMPLE_FIRST_YEAR, SAMPLE_HOUSEHOLDS, SAMPLE_SEED
+from ngheo_cli.sample.generator import (
     classify_nd07,
     generate_commune,
     generate_members,

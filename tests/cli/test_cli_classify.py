@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from ngheo_cli import api
 from ngheo_cli.io import sample_writer
 from ngheo_cli.sample.generator import classify_nd07, generate_commune
+from ngheo_cli.services import classify as classify_service
 
 INDICATOR_HEADERS = [
     "Việc làm",
@@ -191,7 +191,7 @@ def test_real_looking_workbook_classifies_every_household_correctly(
     assert result.exit_code == 1, result.stderr  # some rows rejected
     data = result.json()
     expected = {row[1]: cls for row, cls in filter(None, CASES) if cls}
-    run = api.classify_file(real_looking, year=2024, write=False)
+    run = classify_service.classify_file(real_looking, year=2024, write=False)
     got = dict(zip(run.result.households["ma_ho"], run.result.households["phan_loai"], strict=True))
     assert got == expected
     assert data["households"] == 6
@@ -209,7 +209,7 @@ def test_real_looking_workbook_classifies_every_household_correctly(
 def test_json_equals_library_result(cli, real_looking: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     via_cli = cli("classify", real_looking, "--year", "2024", "--out", out, "--json").json()
-    via_lib = api.classify_file(real_looking, year=2024, out_dir=out).to_dict()
+    via_lib = classify_service.classify_file(real_looking, year=2024, out_dir=out).to_dict()
     assert via_cli == _jsonish(via_lib)
 
 
@@ -222,15 +222,15 @@ def _jsonish(data: object) -> object:
 
 
 def test_outputs_are_deterministic_bytes(real_looking: Path, tmp_path: Path) -> None:
-    first = api.classify_file(real_looking, year=2024, out_dir=tmp_path / "a").outputs
-    second = api.classify_file(real_looking, year=2024, out_dir=tmp_path / "b").outputs
+    first = classify_service.classify_file(real_looking, year=2024, out_dir=tmp_path / "a").outputs
+    second = classify_service.classify_file(real_looking, year=2024, out_dir=tmp_path / "b").outputs
     assert [p.name for p in first] == [p.name for p in second]
     for a, b in zip(first, second, strict=True):
         assert hashlib.sha256(a.read_bytes()).digest() == hashlib.sha256(b.read_bytes()).digest()
 
 
 def test_result_workbook_content(real_looking: Path, tmp_path: Path) -> None:
-    run = api.classify_file(real_looking, year=2024, out_dir=tmp_path)
+    run = classify_service.classify_file(real_looking, year=2024, out_dir=tmp_path)
     names = {p.name for p in run.outputs}
     assert names == {
         "xa_that_ket_qua.xlsx",
@@ -435,5 +435,5 @@ def test_template_and_sample_commands(cli, tmp_path: Path) -> None:
     assert "Xử lý rác thải" in header and "Phương tiện tiếp cận thông tin" not in header
     res = cli("sample", "--households", "50", "--messy", "--out", tmp_path / "x.xlsx")
     assert res.exit_code == 0
-    run = api.classify_file(tmp_path / "x.xlsx", year=2024, write=False)
+    run = classify_service.classify_file(tmp_path / "x.xlsx", year=2024, write=False)
     assert run.result.input_rows == 50 and len(run.result.rejected) == 0

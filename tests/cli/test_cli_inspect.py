@@ -10,7 +10,7 @@ from typing import Any
 import xlsxwriter
 import yaml
 
-from ngheo_cli import inspect_api
+from ngheo_cli.services import inspect as inspect_service
 
 LABELS = ["STT", "Mã HGĐ", "Chủ hộ", "Thôn", "Số NK", "TNBQ", "Khu vực"]
 INDICATORS = [f"CS{i}" for i in range(1, 13)]
@@ -55,7 +55,7 @@ def test_json_equals_the_library_result(cli, tmp_path: Path) -> None:
     path = build(tmp_path / "so.xlsx", LABELS + INDICATORS)
     res = cli("inspect", path, "--year", "2024", "--json")
     assert res.exit_code == 0, res.stderr
-    library = inspect_api.inspect_file(path, year=2024).to_dict()
+    library = inspect_service.inspect_file(path, year=2024).to_dict()
     assert res.json() == json.loads(json.dumps(library, ensure_ascii=False))
     assert res.json()["guesses"] == ["E", "F"]  # Số NK, TNBQ: abbreviations
     assert res.json()["can_classify"] is True

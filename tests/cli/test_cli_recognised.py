@@ -17,7 +17,7 @@ from ngheo_cli.core.history import BALANCE_CODES
 from ngheo_cli.core.schema import FIELD_BY_KEY
 from ngheo_cli.io import rulesets
 from ngheo_cli.io.workspace import load_workspace
-from ngheo_cli.recognised_api import record_list
+from ngheo_cli.services.recognised import record_list
 
 from ..conftest import SAMPLE_DATA
 

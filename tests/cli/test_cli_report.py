@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from ngheo_cli.io.workspace import load_workspace
-from ngheo_cli.report_api import build_report
+from ngheo_cli.services.report import build_report
 
 LAK_TARGETS = """targets:
 - level: commune
@@ -156,7 +156,7 @@ def test_bad_targets_are_a_config_error(cli, ws: Path) -> None:
 
 
 def test_support_totals_come_from_the_support_module(cli, ws: Path, tmp_path: Path) -> None:
-    pytest.importorskip("ngheo_cli.support_api")
+    pytest.importorskip("ngheo_cli.services.support")
     added = cli("support", "add", "--commune", "24181", "--year", 2024, "--date", "15/03/2024",
                 "--giver", "Chi bộ Buôn Lê", "--household", "01002", "--kind", "tiền",
                 "--value", "500000", "-w", ws)

@@ -10,11 +10,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ngheo_cli import api
 from ngheo_cli.cli.console import _default
+from ngheo_cli.io.outputs.support import write_support_book
 from ngheo_cli.io.sample_writer import SAMPLE_FIRST_YEAR, SAMPLE_HOUSEHOLDS, SAMPLE_SEED
 from ngheo_cli.io.store import load_pairs, record_assignment
-from ngheo_cli.io.support_outputs import write_support_book
 from ngheo_cli.io.workspace import CommuneConfig, init_workspace, load_workspace
 from ngheo_cli.sample.generator import (
     classify_nd07,
@@ -24,7 +23,8 @@ from ngheo_cli.sample.generator import (
     next_year,
 )
 from ngheo_cli.sample.support import generate_support, simple_pairs
-from ngheo_cli.support_api import import_support, support_summary
+from ngheo_cli.services import classify as classify_service
+from ngheo_cli.services.support import import_support, support_summary
 
 from ..conftest import SAMPLE_DATA
 
@@ -37,11 +37,17 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A working folder with the sample's 2023 and 2024 households, the 2024 members and
     the pairs of both years (a simple pairing); built once, copied for each test."""
     root = tmp_path_factory.mktemp("support") / "ws"
-    ws = init_workspace(root, "66", "Đắk Lắk", [CommuneConfig.create(COMMUNE, "Xã Đắk Liêng",
-                                                                     "xa")])
+    ws = init_workspace(
+        root, "66", "Đắk Lắk", [CommuneConfig.create(COMMUNE, "Xã Đắk Liêng", "xa")]
+    )
     for year in (2023, 2024):
-        api.classify_file(SAMPLE_DATA / f"xa_dak_lieng_{year}.xlsx", year=year, commune=COMMUNE,
-                          workspace=ws, write=False)
+        classify_service.classify_file(
+            SAMPLE_DATA / f"xa_dak_lieng_{year}.xlsx",
+            year=year,
+            commune=COMMUNE,
+            workspace=ws,
+            write=False,
+        )
     first = generate_commune(SAMPLE_SEED, SAMPLE_HOUSEHOLDS, SAMPLE_FIRST_YEAR)
     second = next_year(first, SAMPLE_SEED + 1)
     members = generate_members(second, SAMPLE_SEED + 2)
@@ -112,8 +118,13 @@ def test_bad_rows_are_named_and_good_rows_recorded(cli, ws: Path, tmp_path: Path
         tmp_path / "loi.xlsx",
         good,
         entry(ma_ho="99999"),  # row 3: unknown household
-        entry(loai_nguoi="Đảng viên", nguoi_ho_tro="00000001", loai="Cây giống",
-              so_luong=10, don_vi="cây"),  # row 4: unknown member
+        entry(
+            loai_nguoi="Đảng viên",
+            nguoi_ho_tro="00000001",
+            loai="Cây giống",
+            so_luong=10,
+            don_vi="cây",
+        ),  # row 4: unknown member
         entry(gia_tri=-50_000),  # row 5: negative amount
         entry(ngay="2023-12-30"),  # row 6: outside the year
         entry(loai="Cây giống", so_luong=10, don_vi="con"),  # row 7: unit does not fit
@@ -149,9 +160,28 @@ def test_bad_rows_are_named_and_good_rows_recorded(cli, ws: Path, tmp_path: Path
 
 
 def test_add_records_one_entry_once(cli, ws: Path) -> None:
-    args = ["support", "add", "-c", COMMUNE, "-y", 2024, "-w", ws, "--date", "15/03/2024",
-            "--giver", "Chi bộ Trạm Y tế xã", "--household", entry()["ma_ho"],
-            "--kind", "thẻ BHYT", "--quantity", "1", "--value", "972.000"]
+    args = [
+        "support",
+        "add",
+        "-c",
+        COMMUNE,
+        "-y",
+        2024,
+        "-w",
+        ws,
+        "--date",
+        "15/03/2024",
+        "--giver",
+        "Chi bộ Trạm Y tế xã",
+        "--household",
+        entry()["ma_ho"],
+        "--kind",
+        "thẻ BHYT",
+        "--quantity",
+        "1",
+        "--value",
+        "972.000",
+    ]
     res = cli(*args, "--json")
     assert res.exit_code == 0, res.stderr
     assert res.json()["added"] == 1 and res.json()["source"] == "dòng lệnh"
@@ -198,11 +228,18 @@ def test_summary_cli_equals_library_and_writes_a_workbook(cli, ws: Path, tmp_pat
     assert {h["ma_ho"] for h in data["households"]} == set(generate_support()["ma_ho"])
 
     out = tmp_path / "kq"
-    assert cli("support", "summary", "-c", COMMUNE, "-y", 2024, "-w", ws, "--out", out
-               ).exit_code == 0
+    assert (
+        cli("support", "summary", "-c", COMMUNE, "-y", 2024, "-w", ws, "--out", out).exit_code == 0
+    )
     wb = openpyxl.load_workbook(out / f"{COMMUNE}_2024_ho_tro.xlsx", read_only=True)
-    assert wb.sheetnames == ["Cam kết đảng viên", "Hộ được hỗ trợ", "Theo thôn và loại",
-                             "Theo người hỗ trợ", "So sánh kết quả", "Sổ hỗ trợ"]
+    assert wb.sheetnames == [
+        "Cam kết đảng viên",
+        "Hộ được hỗ trợ",
+        "Theo thôn và loại",
+        "Theo người hỗ trợ",
+        "So sánh kết quả",
+        "Sổ hỗ trợ",
+    ]
 
 
 def test_summary_of_an_empty_year_says_so(cli, ws: Path) -> None:

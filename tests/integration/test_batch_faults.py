@@ -15,9 +15,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ngheo_cli import batch_api
+from ngheo_cli.batch import discover as batch_discover
+from ngheo_cli.batch import executors as batch_executors
+from ngheo_cli.batch import run as batch_run
 from ngheo_cli.io.atomic import TEMP_GLOB
-from ngheo_cli.io.runfiles import read_manifest
+from ngheo_cli.io.outputs.runfiles import read_manifest
 from ngheo_cli.io.store import Store
 
 from ..cli.test_cli_batch import Province, digests, make_province
@@ -87,8 +89,8 @@ def store_counts(root: Path) -> dict[str, tuple[int, int]]:
 def base(tmp_path_factory: pytest.TempPathFactory) -> Province:
     """Six communes, 2023 already run, and a clean 2024 run kept as the reference."""
     prov = make_province(tmp_path_factory.mktemp("faults") / "tinh", communes=6, households=400)
-    found = batch_api.discover(prov.root, 2023)
-    assert batch_api.run_batch(found).exit_code == 0
+    found = batch_discover.discover(prov.root, 2023)
+    assert batch_run.run_batch(found).exit_code == 0
     reference = prov.root.parent / "reference"
     shutil.copytree(prov.root, reference)
     done = run(reference, "--json")
@@ -214,7 +216,7 @@ def test_read_only_output_folder(province: Province) -> None:
 def test_a_rerun_waits_for_a_leftover_worker(tmp_path: Path) -> None:
     """A worker of a killed run (here: a process holding the shared workers lock) keeps the
     next run's pool from starting until it is gone."""
-    lock = batch_api._workers_lock(str(tmp_path), YEAR)
+    lock = batch_executors._workers_lock(str(tmp_path), YEAR)
     holder = subprocess.Popen(
         [sys.executable, "-c",
          "import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT);"
@@ -225,7 +227,7 @@ def test_a_rerun_waits_for_a_leftover_worker(tmp_path: Path) -> None:
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        batch_api._wait_for_leftover_workers(lock)
+        batch_executors._wait_for_leftover_workers(lock)
         # Returned only once the holder was leaving (it prints, then exits, which drops it).
         assert holder.stdout.read().strip() == "leaving"
     finally:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from ngheo_cli import batch_api
+from ngheo_cli.batch import executors as batch_executors
 
 
 def _noisy(started: threading.Barrier | None = None) -> Any:
@@ -32,8 +32,8 @@ def _noisy(started: threading.Barrier | None = None) -> Any:
 def test_a_commune_on_a_dask_worker_prints_nothing(
     capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(batch_api, "run_commune", _noisy())
-    assert batch_api.run_commune_quietly("24181") == {"commune": "24181"}  # type: ignore[arg-type]
+    monkeypatch.setattr(batch_executors, "run_commune", _noisy())
+    assert batch_executors.run_commune_quietly("24181") == {"commune": "24181"}  # type: ignore[arg-type]
     os.write(2, b"after the commune\n")
     err = capfd.readouterr().err
     assert "Traceback" not in err
@@ -43,10 +43,12 @@ def test_a_commune_on_a_dask_worker_prints_nothing(
 def test_communes_in_two_threads_of_one_worker_stay_quiet(
     capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(batch_api, "run_commune", _noisy(threading.Barrier(2)))
+    monkeypatch.setattr(batch_executors, "run_commune", _noisy(threading.Barrier(2)))
     results: list[dict[str, Any]] = []
     threads = [
-        threading.Thread(target=lambda c=code: results.append(batch_api.run_commune_quietly(c)))
+        threading.Thread(
+            target=lambda c=code: results.append(batch_executors.run_commune_quietly(c))
+        )
         for code in ("24181", "24184")
     ]
     for thread in threads:

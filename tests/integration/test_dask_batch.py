@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from ngheo_cli import batch_api
+from ngheo_cli.batch import discover as batch_discover
+from ngheo_cli.batch import run as batch_run
 
 from ..cli.test_cli_batch import Province, digests, make_province
 
@@ -59,8 +60,8 @@ def test_a_commune_that_fails_on_a_worker_fails_alone(province: Province, cluste
     codes = sorted(c for c, y in province.households if y == YEAR)
     broken = codes[-1]
     province.survey(broken, YEAR).write_bytes(b"PK\x03\x04 not really a workbook")
-    result = batch_api.run_batch(
-        batch_api.discover(province.root, YEAR), executor=_address(cluster)
+    result = batch_run.run_batch(
+        batch_discover.discover(province.root, YEAR), executor=_address(cluster)
     )
     by = {c["commune"]: c for c in result.communes}
     assert by[broken]["status"] == "failed"
@@ -75,7 +76,7 @@ def test_a_worker_killed_mid_commune_costs_only_time(
 ) -> None:
     twin = tmp_path / "twin"
     shutil.copytree(province.root, twin)
-    assert batch_api.run_batch(batch_api.discover(twin, YEAR)).exit_code in (0, 1)
+    assert batch_run.run_batch(batch_discover.discover(twin, YEAR)).exit_code in (0, 1)
 
     killed: list[int] = []
 
@@ -89,15 +90,15 @@ def test_a_worker_killed_mid_commune_costs_only_time(
                     os.kill(pid, signal.SIGKILL)
                     killed.append(pid)
 
-    result = batch_api.run_batch(
-        batch_api.discover(province.root, YEAR), executor=_address(cluster), emit=emit
+    result = batch_run.run_batch(
+        batch_discover.discover(province.root, YEAR), executor=_address(cluster), emit=emit
     )
     assert killed
     statuses = {c["commune"]: c["status"] for c in result.communes}
     if any(s == "failed" for s in statuses.values()):  # the scheduler gave up on a task
         failed = [c for c in result.communes if c["status"] == "failed"]
         assert all("Traceback" not in c["error"] for c in failed)
-        rerun = batch_api.run_batch(batch_api.discover(province.root, YEAR))
+        rerun = batch_run.run_batch(batch_discover.discover(province.root, YEAR))
         assert rerun.exit_code in (0, 1)
     assert digests(province.out(YEAR)) == digests(twin / "ket_qua" / str(YEAR))
 
@@ -115,7 +116,7 @@ def test_noise_on_a_worker_during_a_commune_stays_out_of_the_log(
         import os as worker_os
         import sys as worker_sys
 
-        from ngheo_cli import batch_api as worker_api
+        from ngheo_cli.batch import executors as worker_api
 
         fd = worker_os.open(path, worker_os.O_WRONLY | worker_os.O_APPEND | worker_os.O_CREAT)
         worker_os.dup2(fd, 2)
@@ -136,8 +137,8 @@ def test_noise_on_a_worker_during_a_commune_stays_out_of_the_log(
 
     with Client(cluster) as client:
         client.run(make_communes_noisy, str(log))
-        result = batch_api.run_batch(
-            batch_api.discover(province.root, YEAR), executor=_address(cluster)
+        result = batch_run.run_batch(
+            batch_discover.discover(province.root, YEAR), executor=_address(cluster)
         )
         client.run(lambda: print("CONTROL-AFTER", file=__import__("sys").stderr, flush=True))
     assert result.exit_code in (0, 1)

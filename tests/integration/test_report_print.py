@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from ngheo_cli.io.report_outputs import write_report
+from ngheo_cli.io.outputs.report import write_report
 from ngheo_cli.io.workspace import load_workspace
-from ngheo_cli.report_api import build_report
+from ngheo_cli.services.report import build_report
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOTEXT = shutil.which("pdftotext")

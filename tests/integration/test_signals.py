@@ -126,21 +126,23 @@ def test_sample_beyond_excel_rows_says_so(cli, tmp_path: Path) -> None:
 def test_sigterm_in_a_batch_is_one_more_log_event_and_a_rerun_finishes(
     cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ngheo_cli import batch_api
+    from ngheo_cli.batch import commune as batch_commune
+    from ngheo_cli.batch import executors as batch_executors
+    from ngheo_cli.batch import plan as batch_plan
 
     from ..cli.test_cli_batch import events, make_province
 
     province = make_province(tmp_path / "tinh", communes=2, households=40, sample_commune=False)
-    real = batch_api.run_commune
+    real = batch_commune.run_commune
     ran: list[str] = []
 
-    def then_sigterm(task: batch_api.CommuneTask) -> dict:
+    def then_sigterm(task: batch_plan.CommuneTask) -> dict:
         outcome = real(task)
         ran.append(task.code)
         os.kill(os.getpid(), signal.SIGTERM)  # cron's `timeout` after the first commune
         return outcome
 
-    monkeypatch.setattr(batch_api, "run_commune", then_sigterm)
+    monkeypatch.setattr(batch_executors, "run_commune", then_sigterm)
     res = cli("batch", province.root, "--year", 2023, "--json")
     assert res.exit_code == EXIT_TERMINATED, res.stderr
     assert len(ran) == 1  # the second commune never started
@@ -149,7 +151,7 @@ def test_sigterm_in_a_batch_is_one_more_log_event_and_a_rerun_finishes(
     assert json.loads(res.stdout)["error"]["code"] == "bi-dung"
     assert list(province.out(2023).rglob(TEMP_GLOB)) == []
 
-    monkeypatch.setattr(batch_api, "run_commune", real)
+    monkeypatch.setattr(batch_executors, "run_commune", real)
     rerun = cli("batch", province.root, "--year", 2023, "--json")
     assert rerun.exit_code in (0, 1), rerun.stderr
     statuses = [c["status"] for c in json.loads(rerun.stdout)["communes"]]

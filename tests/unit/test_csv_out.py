@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ngheo_cli.io.csv_out import neutralise, write_csv
-from ngheo_cli.io.templates import environment
+from ngheo_cli.io.outputs.csv import neutralise, write_csv
+from ngheo_cli.io.outputs.html import environment
 
 HOSTILE = [
     '=HYPERLINK("http://x.example","Bấm vào đây")',

@@ -15,7 +15,7 @@ import pytest
 from ngheo_cli.core import collector
 from ngheo_cli.core.text import cell_ref
 from ngheo_cli.errors import EXIT_INPUT
-from ngheo_cli.io import xlsx_scan
+from ngheo_cli.io.read import xlsx_scan
 
 HEADER = ["Mã hộ", "Họ tên chủ hộ", "Khu vực", "Số nhân khẩu", "Thu nhập bình quân", "Điểm B"]
 GOOD = [

@@ -22,7 +22,7 @@ from ngheo_cli.core.members import (
 )
 from ngheo_cli.core.table import RawTable
 from ngheo_cli.core.text import column_letter
-from ngheo_cli.io.workbook import read_table
+from ngheo_cli.io.read.workbook import read_table
 
 VILLAGES = {"Buôn Jun", "Buôn Lê", "Thôn Yên Thành", "Thôn Đoàn Kết"}
 FIRST_ROW = 5

@@ -9,7 +9,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ngheo_cli import history_api
 from ngheo_cli.core.report import (
     NO_SUPPORT_DATA,
     ReportInputs,
@@ -20,9 +19,10 @@ from ngheo_cli.core.report import (
 )
 from ngheo_cli.core.targets import parse_target
 from ngheo_cli.io import rulesets
-from ngheo_cli.io.report_outputs import render_html
+from ngheo_cli.io.outputs.report import render_html
 from ngheo_cli.io.workspace import load_workspace
-from ngheo_cli.report_api import build_report, standard_of_year
+from ngheo_cli.services import history as history_service
+from ngheo_cli.services.report import build_report, standard_of_year
 
 
 def households(rows: list[tuple]) -> pd.DataFrame:
@@ -183,7 +183,7 @@ def test_targets_of_other_communes_are_left_out() -> None:
 def test_sample_commune_report_matches_history(ws: Path) -> None:
     workspace = load_workspace(ws)
     report = build_report(workspace, 2024, commune="24181").to_dict()
-    hist = history_api.history(workspace, "24181", 2024)
+    hist = history_service.history(workspace, "24181", 2024)
     for kind in ("poor", "near_poor"):
         # The report numbers the lines as the official forms do: for near-poor households
         # (2) is thoát cận nghèo (history's line 3) and (3) trở thành hộ nghèo (line 2).
@@ -252,12 +252,12 @@ def test_support_note_without_records_is_official_and_the_command_goes_to_the_pr
     """The report skips the support summary of a commune without records: its note says so
     in words a chairperson can sign (the commune named, no command); the command to run is
     a preparer's note, outside the report's text."""
-    from ngheo_cli import report_api
+    from ngheo_cli.services import report as report_service
 
     workspace = load_workspace(ws)
     cfg = workspace.communes[0]
-    assert not report_api._has_support_records(workspace, cfg.code, 2024)
-    support, note = report_api._support(workspace, cfg.code, 2024)
+    assert not report_service._has_support_records(workspace, cfg.code, 2024)
+    support, note = report_service._support(workspace, cfg.code, 2024)
     assert support is None and cfg.name in note and "ngheo" not in note and "--" not in note
     ctx = build_report(workspace, 2024, commune=cfg.code).to_dict()
     assert ctx["support"]["note"] == note
@@ -270,12 +270,12 @@ def test_province_read_by_two_processes_is_the_same(
     ws: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A large province is read by a helper process too: same report as read alone."""
-    from ngheo_cli import report_api
+    from ngheo_cli.services import report as report_service
 
     workspace = load_workspace(ws)
     alone = build_report(workspace, 2024, province=True).to_dict()
-    monkeypatch.setattr(report_api, "PARALLEL_MIN_COMMUNES", 1)
-    monkeypatch.setattr(report_api, "_parallel_ok", lambda: True)
-    units = report_api._load_province(workspace, 2024)
+    monkeypatch.setattr(report_service, "PARALLEL_MIN_COMMUNES", 1)
+    monkeypatch.setattr(report_service, "_parallel_ok", lambda: True)
+    units = report_service._load_province(workspace, 2024)
     assert len(units) == len(workspace.communes)
     assert build_report(workspace, 2024, province=True).to_dict() == alone

@@ -20,10 +20,10 @@ from ngheo_cli.core.forms import (
 )
 from ngheo_cli.core.history import balances, transitions
 from ngheo_cli.io import rulesets
-from ngheo_cli.io.form_writer import COUNT_FORMAT, MIN_PRINT_PT, print_percent
-from ngheo_cli.io.report_outputs import render_html, write_report
+from ngheo_cli.io.outputs.report import render_html, write_report
 from ngheo_cli.io.workspace import load_workspace
-from ngheo_cli.report_api import build_report
+from ngheo_cli.io.xlsx.forms import COUNT_FORMAT, MIN_PRINT_PT, print_percent
+from ngheo_cli.services.report import build_report
 
 ND07 = rulesets.packaged()["nd07-2021"]
 CLASSES = ("ngheo", "can_ngheo", "trung_binh", "khac")
@@ -253,7 +253,7 @@ def test_detailed_list_new_again_old(reports: dict) -> None:
 
 def test_html_report_shows_the_json_numbers_in_official_words(reports: dict) -> None:
     from ngheo_cli.core import fmt
-    from ngheo_cli.io.report_outputs import render_html
+    from ngheo_cli.io.outputs.report import render_html
 
     for level in ("commune", "province"):
         ctx = reports[level]["ctx"]
@@ -304,7 +304,7 @@ def test_html_deprivations_in_the_legal_order_under_their_dimension(reports: dic
 
 
 def test_signatures_are_not_left_alone_on_a_page() -> None:
-    from ngheo_cli.io.form_writer import PAGE_HEIGHT_PT, signature_break
+    from ngheo_cli.io.xlsx.forms import PAGE_HEIGHT_PT, signature_break
 
     # Rows 0–9: letterhead and header (rows 4–9 repeat on every page); then 20 unit rows,
     # in pairs (Hộ, Nhân khẩu): a break may only fall above a pair.
@@ -328,7 +328,7 @@ def test_page_breaks_never_fall_between_a_unit_s_two_rows(shift: float, scale: f
     """Units of two rows (Hộ, Nhân khẩu) over several pages: each page breaks above a
     unit's first row, every page holds what the estimate says fits, and no page is left
     with the header alone."""
-    from ngheo_cli.io.form_writer import PAGE_HEIGHT_PT, _paginate, unit_breaks
+    from ngheo_cli.io.xlsx.forms import PAGE_HEIGHT_PT, _paginate, unit_breaks
 
     heights = {r: 20.0 for r in range(10)}
     heights[0] += shift  # moves where the pages would end
@@ -360,7 +360,7 @@ def test_page_breaks_never_fall_between_a_unit_s_two_rows(shift: float, scale: f
 
 
 def test_a_unit_taller_than_a_page_is_left_to_break() -> None:
-    from ngheo_cli.io.form_writer import PAGE_HEIGHT_PT, unit_breaks
+    from ngheo_cli.io.xlsx.forms import PAGE_HEIGHT_PT, unit_breaks
 
     heights = {r: 20.0 for r in range(10)}
     body = [(10, True), (11, False), (12, True), (13, False)]

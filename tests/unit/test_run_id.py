@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ngheo_cli.io.runfiles import new_run_id
+from ngheo_cli.io.outputs.runfiles import new_run_id
 
 
 def test_run_ids_in_the_same_second_differ() -> None:

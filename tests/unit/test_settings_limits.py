@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ngheo_cli.batch_api import fill_placeholders
+from ngheo_cli.batch.discover import fill_placeholders
 from ngheo_cli.errors import EXIT_RULES, RulesetError
 from tests.conftest import SAMPLE_DATA
 

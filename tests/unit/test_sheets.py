@@ -13,13 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ngheo_cli.api import BY_COLUMN, classify_file
 from ngheo_cli.core.results import classify_table
 from ngheo_cli.errors import RulesetError, UsageError
+from ngheo_cli.io.read.workbook import read_table
 from ngheo_cli.io.rulesets import packaged
 from ngheo_cli.io.store import Store
-from ngheo_cli.io.workbook import read_table
 from ngheo_cli.io.workspace import CommuneConfig, init_workspace
+from ngheo_cli.services.classify import BY_COLUMN, classify_file
 from tests.unit.test_workbook import build_xlsx
 
 ND07 = packaged()["nd07-2021"]
@@ -245,7 +245,7 @@ def test_one_commune_asked_for_a_district_file_is_a_usage_error(tmp_path: Path) 
 
 
 def test_outputs_of_a_village_workbook_name_each_row_sheet_and_row(tmp_path: Path) -> None:
-    from ngheo_cli.io.outputs import result_frame
+    from ngheo_cli.io.outputs.classify import result_frame
 
     path = build_xlsx(
         tmp_path / "xa.xlsx",

@@ -13,7 +13,7 @@ from ngheo_cli.core.findings import CATALOGUE
 from ngheo_cli.core.table import RawTable
 from ngheo_cli.core.text import column_letter
 from ngheo_cli.io.workspace import Workspace
-from ngheo_cli.support_api import support_settings
+from ngheo_cli.services.support import support_settings
 
 YEAR = 2024
 KEYS = ("ngay", "loai_nguoi", "nguoi_ho_tro", "ma_ho", "loai", "so_luong", "don_vi", "gia_tri",

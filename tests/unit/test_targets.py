@@ -18,7 +18,7 @@ from ngheo_cli.core.targets import (
     yearly_reduction,
 )
 from ngheo_cli.errors import RulesetError
-from ngheo_cli.report_api import national_targets
+from ngheo_cli.services.report import national_targets
 
 
 def std(year: int) -> str:

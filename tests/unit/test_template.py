@@ -6,8 +6,7 @@ import openpyxl
 import pytest
 
 from ngheo_cli.core.schema import FIELD_BY_KEY, INDICATOR_KEYS
-from ngheo_cli.io.rulesets import packaged
-from ngheo_cli.io.template import (
+from ngheo_cli.io.outputs.input_template import (
     AREA_CHOICES,
     ETHNIC_CHOICES,
     GUIDE_SHEET,
@@ -17,6 +16,7 @@ from ngheo_cli.io.template import (
     template_keys,
     write_template,
 )
+from ngheo_cli.io.rulesets import packaged
 
 
 @pytest.fixture(scope="module")

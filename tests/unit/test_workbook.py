@@ -14,7 +14,7 @@ import xlsxwriter
 
 from ngheo_cli.core.schema import INDICATOR_FIELDS, Field
 from ngheo_cli.errors import EXIT_INPUT, EXIT_RULES, InputError, RulesetError
-from ngheo_cli.io.workbook import load_column_map, read_table
+from ngheo_cli.io.read.workbook import load_column_map, read_table
 
 Row = Sequence[Any]
 

@@ -14,12 +14,12 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ngheo_cli import api
 from ngheo_cli.core.results import classify_table
 from ngheo_cli.core.ruleset import Ruleset
 from ngheo_cli.errors import InputError
 from ngheo_cli.io import rulesets
-from ngheo_cli.io.workbook import read_table
+from ngheo_cli.io.read.workbook import read_table
+from ngheo_cli.services import classify as classify_service
 
 ND07 = "nd07-2021"
 ND351 = "nd351-2025"
@@ -201,7 +201,7 @@ def test_real_export_layout_classifies_without_a_column_map(tmp_path: Path) -> N
         ["14/10/2024", "H'Linh Êban", "3", "x", "Nữ", 4, "Không", 141, 60, "Hộ khác", "Lan"],
     ]
     path = write_book(tmp_path / "xuat.xlsx", labels, body, key_row=keys)
-    run = api.classify_file(path, year=2024, area="nong_thon", write=False)
+    run = classify_service.classify_file(path, year=2024, area="nong_thon", write=False)
     hh = run.result.households
     assert len(run.result.rejected) == 0 and len(hh) == 3
     assert dict(zip(hh["ma_ho"], hh["phan_loai"].astype(str), strict=True)) == {
@@ -222,7 +222,7 @@ def test_nlnn_flag_is_read_and_carried_to_the_households(tmp_path: Path) -> None
     headers = [VARIANTS[k][0] for k in keys] + ["Hộ làm NLNDN"]
     body = [[*row, "x" if i % 2 else None] for i, row in enumerate(rows_for(keys, rs))]
     path = write_book(tmp_path / "ds.xlsx", headers, body)
-    run = api.classify_file(path, year=2024, write=False)
+    run = classify_service.classify_file(path, year=2024, write=False)
     hh = run.result.households.set_index("ma_ho")
     assert hh["nlnn"].tolist() == [False, True, False, True, False, True]
     assert dict(hh["phan_loai"].astype(str)) == EXPECTED  # the flag never changes a class
@@ -271,7 +271,7 @@ def test_missing_route_error_names_unrecognised_headers_and_inspect(tmp_path: Pa
     body = [[*row, 1] for row in rows_for(keys, rs)]
     path = write_book(tmp_path / "ds.xlsx", headers, body)
     with pytest.raises(InputError) as info:
-        api.classify_file(path, year=2024, write=False)
+        classify_service.classify_file(path, year=2024, write=False)
     hint = info.value.hint or ""
     assert "Thu nhập của hộ năm qua chia đầu người" in hint
     assert "ngheo inspect" in hint
@@ -319,7 +319,9 @@ def test_classify_reports_every_column_taken_on_a_guess(tmp_path: Path) -> None:
     headers[keys.index("thu_nhap_binh_quan")] = "TNBQ"
     headers[keys.index("nguon_nuoc")] = "Nguồn nước sinh hoạt hợp vệ snh"  # a typo
     path = write_book(tmp_path / "ds.xlsx", headers, rows_for(keys, rs))
-    guesses = api.classify_file(path, year=2024, write=False).to_dict()["header_guesses"]
+    guesses = classify_service.classify_file(path, year=2024, write=False).to_dict()[
+        "header_guesses"
+    ]
     by_key = {g["key"]: g for g in guesses}
     assert set(by_key) == {"thu_nhap_binh_quan", "nguon_nuoc"}
     assert by_key["thu_nhap_binh_quan"]["method"] == "abbreviation"
@@ -333,7 +335,9 @@ def test_nlnn_flag_reaches_the_store(tmp_path: Path) -> None:
     keys = all_keys(rs)
     headers = [VARIANTS[k][0] for k in keys] + ["Hộ làm nông, lâm, ngư, diêm nghiệp"]
     body = [[*row, "x" if i < 2 else None] for i, row in enumerate(rows_for(keys, rs))]
-    run = api.classify_file(write_book(tmp_path / "ds.xlsx", headers, body), year=2024, write=False)
+    run = classify_service.classify_file(
+        write_book(tmp_path / "ds.xlsx", headers, body), year=2024, write=False
+    )
     info = RunInfo(
         standard=rs.id,
         source="ds.xlsx",
@@ -352,6 +356,6 @@ def test_score_a_bound_is_labelled_a_plausibility_check_not_law(tmp_path: Path) 
     assert "không phải quy định pháp luật" in (rs.score_route.score_a_range.note or "")  # type: ignore[union-attr]
     body = [["001", "Hộ A", 1200, 40], ["002", "Hộ B", 120, 10]]
     path = write_book(tmp_path / "ds.xlsx", ["Mã hộ", "Chủ hộ", "Phiếu B1", "Phiếu B2"], body)
-    result = api.classify_file(path, year=2024, area="nong_thon", write=False).result
+    result = classify_service.classify_file(path, year=2024, area="nong_thon", write=False).result
     [finding] = [f for f in result.findings if f.code == "diem-ngoai-khoang"]
     assert "không phải quy định pháp luật" in finding.message and "0–1.000" in finding.message

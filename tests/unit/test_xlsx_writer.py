@@ -12,8 +12,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ngheo_cli.io import xlsx_writer
-from ngheo_cli.io.xlsx_writer import (
+from ngheo_cli.io.xlsx import rowstream
+from ngheo_cli.io.xlsx import writer as xlsx_writer
+from ngheo_cli.io.xlsx.writer import (
     FIXED_CREATED,
     Column,
     Sheet,
@@ -294,18 +295,18 @@ def test_streamed_rows_are_the_bytes_xlsxwriter_writes_cell_by_cell(
     sheets = [every_row, survey_sheet(), tricky_sheet(),
               survey_sheet(name="Không tiêu đề", title_rows=[])]
     blocks: list[int] = []
-    write_block = xlsx_writer._RowStream._write_block
+    write_block = rowstream.RowStream._write_block
 
     def counted(self: object, first_row: int, *args: object) -> None:
         blocks.append(first_row)
         write_block(self, first_row, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(xlsx_writer._RowStream, "_write_block", counted)
+    monkeypatch.setattr(rowstream.RowStream, "_write_block", counted)
     write_workbook(tmp_path / "streamed.xlsx", sheets)
     # Chunks of 5 rows, written in blocks of at most 2: 3 rows make 2 blocks, 12 rows 3+3+1.
     assert len(blocks) == 2 + 2 + 7 + 2
 
-    monkeypatch.setattr(xlsx_writer._RowStream, "supported", staticmethod(lambda ws: False))
+    monkeypatch.setattr(rowstream.RowStream, "supported", staticmethod(lambda ws: False))
     write_workbook(tmp_path / "per_cell.xlsx", sheets)
     assert (tmp_path / "streamed.xlsx").read_bytes() == (tmp_path / "per_cell.xlsx").read_bytes()
 

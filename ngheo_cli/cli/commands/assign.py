@@ -6,12 +6,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ... import assign_api, history_api
-from ...core import fmt
-from ...errors import UsageError
-from ...io.assign_outputs import write_assignment
-from .. import console
-from ..options import (
+from ngheo_cli.cli import console
+from ngheo_cli.cli.options import (
     Commune,
     CsvHeaders,
     JsonFlag,
@@ -19,6 +15,11 @@ from ..options import (
     WorkspaceDir,
     check_headers,
 )
+from ngheo_cli.core import fmt
+from ngheo_cli.errors import UsageError
+from ngheo_cli.io.outputs.assign import write_assignment
+from ngheo_cli.services import assign as assign_service
+from ngheo_cli.services import history as history_service
 
 
 def assign(
@@ -51,9 +52,9 @@ def assign(
     """
     if fmt_ not in ("xlsx", "csv"):
         raise UsageError("--format phải là xlsx hoặc csv.")
-    ws = history_api.require_workspace(workspace)
+    ws = history_service.require_workspace(workspace)
     with console.steps("Phân công đảng viên", 4) as step:  # read, pair, record, write
-        run = assign_api.run_assign(
+        run = assign_service.run_assign(
             ws, commune, year, members_file=members, cap=cap, what_if=what_if_cap, step=step
         )
         target = out if out is not None else ws.root

@@ -11,12 +11,15 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ... import batch_api
-from ...errors import LockHeld
-from ...io import runfiles
-from ...io.atomic import EXIT_TERMINATED, Terminated
-from .. import console
-from ..options import JsonFlag
+from ngheo_cli.batch import commune as batch_commune
+from ngheo_cli.batch import discover as batch_discover
+from ngheo_cli.batch import executors as batch_executors
+from ngheo_cli.batch import run as batch_run
+from ngheo_cli.cli import console
+from ngheo_cli.cli.options import JsonFlag
+from ngheo_cli.errors import LockHeld
+from ngheo_cli.io.atomic import EXIT_TERMINATED, Terminated
+from ngheo_cli.io.outputs import runfiles
 
 STATUS_LABELS = {
     "ok": "xong",
@@ -26,7 +29,7 @@ STATUS_LABELS = {
 
 
 @contextmanager
-def _reporter(total_hint: int) -> Iterator[batch_api.Event]:
+def _reporter(total_hint: int) -> Iterator[batch_run.Event]:
     """On a terminal: a progress bar and a line per problem. Otherwise: JSON lines on stderr."""
     if not console.stderr_is_terminal():
         yield lambda event: runfiles.log_line(sys.stderr, **event)
@@ -103,13 +106,13 @@ def batch(
 
     Ví dụ: ngheo batch dak_lak --year 2024 --jobs 2
     """
-    batch_api.use_vietnam_time()
+    batch_commune.use_vietnam_time()
     if executor is not None:
-        batch_api.dask_client_check(executor)
-    found = batch_api.discover(target, year)
+        batch_executors.dask_client_check(executor)
+    found = batch_discover.discover(target, year)
     try:
         with _reporter(len(found.communes)) as emit:
-            result = batch_api.run_batch(
+            result = batch_run.run_batch(
                 found, jobs=jobs, force=force, executor=executor, emit=emit,
                 reports=not no_report,
             )

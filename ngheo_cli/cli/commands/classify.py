@@ -7,11 +7,8 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from ... import api
-from ...core.headers import score_text
-from ...history_api import require_workspace
-from .. import console, views
-from ..options import (
+from ngheo_cli.cli import console, views
+from ngheo_cli.cli.options import (
     ColumnMap,
     CsvHeaders,
     JsonFlag,
@@ -22,6 +19,9 @@ from ..options import (
     Year,
     check_headers,
 )
+from ngheo_cli.core.headers import score_text
+from ngheo_cli.services import classify as classify_service
+from ngheo_cli.services.history import require_workspace
 
 
 def current_year() -> int:
@@ -82,7 +82,7 @@ def classify(
     """
     stages = 3 + (commune is not None)  # read, classify, write (, record)
     with console.steps(f"Phân loại {survey.name}", stages) as step:
-        run = api.classify_file(
+        run = classify_service.classify_file(
             survey,
             year=year if year is not None else current_year(),
             standard=standard,
@@ -140,7 +140,7 @@ def classify(
     return run.exit_code
 
 
-def recognised_lines(run: api.ClassifyRun) -> list[str]:
+def recognised_lines(run: classify_service.ClassifyRun) -> list[str]:
     """What a classification of a year recorded from a recognised list would change."""
     changes = run.recognised
     if changes is None:

@@ -6,26 +6,33 @@ from typing import Annotated
 
 import typer
 
-from ... import api, assign_api, batch_api, history_api, recognised_api, report_api, support_api
-from ...io.assign_outputs import write_assignment
-from ...io.history_outputs import write_history
-from ...io.report_outputs import write_report
-from ...io.resources import shipped_dir
-from ...io.sample_writer import write_messy
-from ...io.support_outputs import write_support_summary
-from ...io.workspace import (
+from ngheo_cli.batch import discover as batch_discover
+from ngheo_cli.batch import run as batch_run
+from ngheo_cli.cli import console, views
+from ngheo_cli.cli.commands.support import render_summary
+from ngheo_cli.cli.commands.workspace import render_balance
+from ngheo_cli.cli.options import JsonFlag
+from ngheo_cli.io.outputs.assign import write_assignment
+from ngheo_cli.io.outputs.history import write_history
+from ngheo_cli.io.outputs.report import write_report
+from ngheo_cli.io.outputs.support import write_support_summary
+from ngheo_cli.io.resources import shipped_dir
+from ngheo_cli.io.sample_writer import write_messy
+from ngheo_cli.io.workspace import (
     CommuneConfig,
     Workspace,
     init_workspace,
     load_workspace,
     save_workspace,
 )
-from ...io.xlsx_writer import Column, Sheet, write_workbook
-from ...sample.generator import generate_province, next_year
-from .. import console, views
-from ..options import JsonFlag
-from .support import render_summary
-from .workspace import render_balance
+from ngheo_cli.io.xlsx.writer import Column, Sheet, write_workbook
+from ngheo_cli.sample.generator import generate_province, next_year
+from ngheo_cli.services import assign as assign_service
+from ngheo_cli.services import classify as classify_service
+from ngheo_cli.services import history as history_service
+from ngheo_cli.services import recognised as recognised_service
+from ngheo_cli.services import report as report_service
+from ngheo_cli.services import support as support_service
 
 DEMO_YEARS = (2023, 2024)
 DEMO_COMMUNE = CommuneConfig.create("24181", "Xã Đắk Liêng", "xa")
@@ -76,20 +83,20 @@ def demo(
     for year in DEMO_YEARS:
         survey = data / f"xa_dak_lieng_{year}.xlsx"
         with console.working(f"Đang phân loại năm {year}…"):
-            run = api.classify_file(
+            run = classify_service.classify_file(
                 survey, year=year, out_dir=out, commune=DEMO_COMMUNE.code, workspace=ws
             )
         console.err.print(views.classify_summary(run))
         for path in run.outputs:
             console.err.print(f"Đã ghi: {path}", markup=False)
-    result = history_api.history(ws, DEMO_COMMUNE.code, DEMO_YEARS[-1])
+    result = history_service.history(ws, DEMO_COMMUNE.code, DEMO_YEARS[-1])
     result.outputs = write_history(result, out, "xlsx")
     console.err.print(render_balance(result), markup=False)
     for path in result.outputs:
         console.err.print(f"Đã ghi: {path}", markup=False)
     members = data / "dang_vien_2024.xlsx"
     for year in DEMO_YEARS:  # 2023 first, so that 2024 keeps last year's pairs
-        pairing = assign_api.run_assign(ws, DEMO_COMMUNE.code, year, members_file=members)
+        pairing = assign_service.run_assign(ws, DEMO_COMMUNE.code, year, members_file=members)
         pairing.outputs = write_assignment(pairing, out, "xlsx")
     r = pairing.result
     console.err.print(
@@ -101,21 +108,23 @@ def demo(
     for path in pairing.outputs:
         console.err.print(f"Đã ghi: {path}", markup=False)
     year = DEMO_YEARS[-1]
-    imported = support_api.import_support(ws, DEMO_COMMUNE.code, year, data / f"ho_tro_{year}.xlsx")
-    summary = support_api.support_summary(ws, DEMO_COMMUNE.code, year)
+    imported = support_service.import_support(
+        ws, DEMO_COMMUNE.code, year, data / f"ho_tro_{year}.xlsx"
+    )
+    summary = support_service.support_summary(ws, DEMO_COMMUNE.code, year)
     console.err.print(render_summary(summary.to_dict()), markup=False)
     for path in write_support_summary(summary, out):
         console.err.print(f"Đã ghi: {path}", markup=False)
     if imported.findings:
         console.err.print(f"Sổ hỗ trợ mẫu có {len(imported.findings)} ghi chú kiểm tra.")
-    report = report_api.build_report(ws, year, commune=DEMO_COMMUNE.code)
+    report = report_service.build_report(ws, year, commune=DEMO_COMMUNE.code)
     report_files = write_report(report.context, out)
     for path in report_files:
         console.err.print(f"Đã ghi báo cáo: {path}", markup=False)
     run_demo_recognised(out / "xa_moi", ws, data)
     run_demo_province(out / "tinh_mau")
     # The province's official form set (one row per commune), beside the commune's.
-    province = report_api.build_report(load_workspace(out / "tinh_mau"), year, province=True)
+    province = report_service.build_report(load_workspace(out / "tinh_mau"), year, province=True)
     for path in write_report(province.context, out / "tinh_mau"):
         console.err.print(f"Đã ghi báo cáo tỉnh: {path}", markup=False)
     first = next(p for p in report_files if p.suffix == ".html")
@@ -150,7 +159,7 @@ def run_demo_province(root: Path, communes: int = 4, households: int = 250) -> N
             folder.mkdir(parents=True, exist_ok=True)
             write_messy(data, folder / f"so_ra_soat_{data.year}.xlsx", 11)
     for year in (*DEMO_YEARS, DEMO_YEARS[-1]):
-        result = batch_api.run_batch(batch_api.discover(ws.root, year), jobs=1)
+        result = batch_run.run_batch(batch_discover.discover(ws.root, year), jobs=1)
         totals = result.to_dict()["totals"]
         ran = sum(
             v for k, v in totals.items() if k not in ("skipped", "households", "rejected_rows")
@@ -200,7 +209,7 @@ def run_demo_recognised(root: Path, source: Workspace, data: Path) -> None:
         ],
     )
     ws = init_workspace(root, "66", "Đắk Lắk", [DEMO_COMMUNE], force=True)
-    recorded = recognised_api.record_list(
+    recorded = recognised_service.record_list(
         path,
         commune=DEMO_COMMUNE.code,
         year=DEMO_YEARS[0],
@@ -209,14 +218,14 @@ def run_demo_recognised(root: Path, source: Workspace, data: Path) -> None:
         decision_date=f"20/12/{DEMO_YEARS[0]}",
         out_dir=root,
     )
-    api.classify_file(
+    classify_service.classify_file(
         data / f"xa_dak_lieng_{DEMO_YEARS[1]}.xlsx",
         year=DEMO_YEARS[1],
         out_dir=root,
         commune=DEMO_COMMUNE.code,
         workspace=ws,
     )
-    result = history_api.history(ws, DEMO_COMMUNE.code, DEMO_YEARS[1])
+    result = history_service.history(ws, DEMO_COMMUNE.code, DEMO_YEARS[1])
     result.outputs = write_history(result, root, "xlsx")
     poor = result.balances["poor"].iloc[-1]
     console.err.print(

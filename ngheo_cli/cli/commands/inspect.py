@@ -8,13 +8,13 @@ from typing import Annotated
 
 import typer
 
-from ... import inspect_api
-from ...api import output_errors
-from ...core.inspection import STATUS_LABELS, Inspection
-from ...core.schema import FIELD_BY_KEY
-from .. import console
-from ..options import ColumnMap, JsonFlag, Sheet, Standard, Year
-from .classify import current_year
+from ngheo_cli.cli import console
+from ngheo_cli.cli.commands.classify import current_year
+from ngheo_cli.cli.options import ColumnMap, JsonFlag, Sheet, Standard, Year
+from ngheo_cli.core.inspection import STATUS_LABELS, Inspection
+from ngheo_cli.core.schema import FIELD_BY_KEY
+from ngheo_cli.services import inspect as inspect_service
+from ngheo_cli.services.classify import output_errors
 
 
 def inspect(
@@ -43,7 +43,7 @@ def inspect(
 
     Example: ngheo inspect so_xa.xlsx --year 2024 --write-column-map cot.yaml
     """
-    found = inspect_api.inspect_file(
+    found = inspect_service.inspect_file(
         survey,
         year=year if year is not None else current_year(),
         standard=standard,
@@ -55,7 +55,7 @@ def inspect(
     written = None
     if write_column_map is not None:
         with output_errors(write_column_map.parent):
-            written = inspect_api.write_column_map(found, write_column_map)
+            written = inspect_service.write_column_map(found, write_column_map)
     if as_json:
         data = found.to_dict()
         if written is not None:

@@ -7,14 +7,14 @@ from typing import Annotated
 
 import typer
 
-from ... import recognised_api
-from ...core import fmt
-from ...core.recognised import recorded_note
-from ...core.schema import CLASS_LABELS
-from ...core.table import SKIP_LABELS
-from ...history_api import require_workspace
-from .. import console
-from ..options import ColumnMap, Commune, JsonFlag, OutDir, Sheet, WorkspaceDir
+from ngheo_cli.cli import console
+from ngheo_cli.cli.options import ColumnMap, Commune, JsonFlag, OutDir, Sheet, WorkspaceDir
+from ngheo_cli.core import fmt
+from ngheo_cli.core.recognised import recorded_note
+from ngheo_cli.core.schema import CLASS_LABELS
+from ngheo_cli.core.table import SKIP_LABELS
+from ngheo_cli.services import recognised as recognised_service
+from ngheo_cli.services.history import require_workspace
 
 
 def record_list(
@@ -54,7 +54,7 @@ def record_list(
     """
     ws = require_workspace(workspace)
     with console.working(f"Đang đọc danh sách {survey.name}…"):
-        run = recognised_api.record_list(
+        run = recognised_service.record_list(
             survey,
             commune=commune,
             year=year,
@@ -72,7 +72,7 @@ def record_list(
     return run.exit_code
 
 
-def summary_lines(run: recognised_api.RecognisedRun) -> list[str]:
+def summary_lines(run: recognised_service.RecognisedRun) -> list[str]:
     r = run.result
     decision = ""
     if run.decision_no:

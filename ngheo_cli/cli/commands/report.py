@@ -6,13 +6,14 @@ from typing import Annotated
 
 import typer
 
-from ... import history_api, report_api
-from ...core import fmt
-from ...errors import UsageError
-from ...io.report_outputs import write_report
-from ...io.store import VIETNAM_TIME
-from .. import console
-from ..options import JsonFlag, WorkspaceDir
+from ngheo_cli.cli import console
+from ngheo_cli.cli.options import JsonFlag, WorkspaceDir
+from ngheo_cli.core import fmt
+from ngheo_cli.errors import UsageError
+from ngheo_cli.io.outputs.report import write_report
+from ngheo_cli.io.store import VIETNAM_TIME
+from ngheo_cli.services import history as history_service
+from ngheo_cli.services import report as report_service
 
 
 def report(
@@ -44,10 +45,10 @@ def report(
     """
     if template_dir is not None and not template_dir.is_dir():
         raise UsageError(f"--template-dir {template_dir} không phải thư mục.")
-    ws = history_api.require_workspace(workspace)
+    ws = history_service.require_workspace(workspace)
     today = datetime.now(VIETNAM_TIME).date()
     with console.working("Đang lập báo cáo…"):
-        result = report_api.build_report(ws, year, commune, province, generated_on=today)
+        result = report_service.build_report(ws, year, commune, province, generated_on=today)
         result.outputs = write_report(result.context, out or ws.root / "bao_cao", template_dir)
     if as_json:
         console.emit_json(result.to_dict())

@@ -6,11 +6,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ...core import fmt
-from ...core.ruleset import CERTAINTY_LABELS, Ruleset
-from ...io import rulesets
-from .. import console
-from ..options import JsonFlag
+from ngheo_cli.cli import console
+from ngheo_cli.cli.options import JsonFlag
+from ngheo_cli.core import fmt
+from ngheo_cli.core.ruleset import CERTAINTY_LABELS, Ruleset
+from ngheo_cli.io import rulesets
 
 app = typer.Typer(help="Xem các chuẩn nghèo có sẵn.", no_args_is_help=True)
 

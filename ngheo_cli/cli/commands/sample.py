@@ -5,11 +5,11 @@ from typing import Annotated
 
 import typer
 
-from ...errors import UsageError
-from ...io import sample_writer
-from ...sample.generator import generate_commune, next_year
-from .. import console
-from ..options import JsonFlag
+from ngheo_cli.cli import console
+from ngheo_cli.cli.options import JsonFlag
+from ngheo_cli.errors import UsageError
+from ngheo_cli.io import sample_writer
+from ngheo_cli.sample.generator import generate_commune, next_year
 
 MAX_HOUSEHOLDS = 1_000_000
 

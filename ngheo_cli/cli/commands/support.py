@@ -8,16 +8,24 @@ from typing import Annotated, Any
 
 import typer
 
-from ... import support_api
-from ...core import fmt
-from ...core.findings import Finding
-from ...io.support_outputs import (
+from ngheo_cli.cli import console
+from ngheo_cli.cli.options import (
+    ColumnMap,
+    Commune,
+    JsonFlag,
+    OutDir,
+    OutDirOrSummaryOnly,
+    Sheet,
+    WorkspaceDir,
+)
+from ngheo_cli.core import fmt
+from ngheo_cli.core.findings import Finding
+from ngheo_cli.io.outputs.support import (
     write_support_book,
     write_support_errors,
     write_support_summary,
 )
-from .. import console
-from ..options import ColumnMap, Commune, JsonFlag, OutDir, OutDirOrSummaryOnly, Sheet, WorkspaceDir
+from ngheo_cli.services import support as support_service
 
 app = typer.Typer(
     help="Sổ theo dõi hỗ trợ hộ nghèo, cận nghèo: ai đã giúp gì, cho hộ nào, cam kết của "
@@ -44,7 +52,7 @@ def _print_findings(findings: Sequence[Finding]) -> None:
         console.err.print(f"  … và {len(findings) - SHOWN_FINDINGS} thông báo khác (xem --json).")
 
 
-def _report(result: support_api.ImportResult, as_json: bool) -> int:
+def _report(result: support_service.ImportResult, as_json: bool) -> int:
     _print_findings(result.findings)
     d = result.to_dict()
     console.err.print(
@@ -74,8 +82,8 @@ def import_(
 
     Ví dụ: ngheo support import sample_data/ho_tro_2024.xlsx --commune 24181 --year 2024
     """
-    ws = support_api.require_workspace(workspace)
-    result = support_api.import_support(
+    ws = support_service.require_workspace(workspace)
+    result = support_service.import_support(
         ws, commune, year, file, sheet=sheet, column_map=column_map
     )
     target = out if out is not None else file.parent
@@ -133,8 +141,8 @@ def add(
     Ví dụ: ngheo support add --commune 24181 --year 2024 --date 15/03/2024 --giver 00012345
     --household 01023 --kind "cây giống" --quantity 10
     """
-    ws = support_api.require_workspace(workspace)
-    result = support_api.add_support(
+    ws = support_service.require_workspace(workspace)
+    result = support_service.add_support(
         ws, commune, year, cell_names=ADD_OPTIONS, ngay=date, loai_nguoi=giver_kind,
         nguoi_ho_tro=giver, ma_ho=household, loai=kind, so_luong=quantity, don_vi=unit,
         gia_tri=value, ghi_chu=note, sequence=lan,
@@ -160,8 +168,8 @@ def summary(
 
     Ví dụ: ngheo support summary --commune 24181 --year 2024 --out ket_qua
     """
-    ws = support_api.require_workspace(workspace)
-    result = support_api.support_summary(ws, commune, year)
+    ws = support_service.require_workspace(workspace)
+    result = support_service.support_summary(ws, commune, year)
     if out is not None:
         result.outputs = write_support_summary(result, out)
     data = result.to_dict()

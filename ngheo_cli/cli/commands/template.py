@@ -5,11 +5,11 @@ from typing import Annotated
 
 import typer
 
-from ...io import rulesets
-from ...io.template import write_members_template, write_template
-from .. import console
-from ..options import JsonFlag, Standard, Year
-from .classify import current_year
+from ngheo_cli.cli import console
+from ngheo_cli.cli.commands.classify import current_year
+from ngheo_cli.cli.options import JsonFlag, Standard, Year
+from ngheo_cli.io import rulesets
+from ngheo_cli.io.outputs.input_template import write_members_template, write_template
 
 
 def template(

@@ -5,14 +5,8 @@ from typing import Annotated
 
 import typer
 
-from ... import history_api
-from ...core import fmt
-from ...core.history import BALANCE_LINES
-from ...errors import UsageError
-from ...io.history_outputs import write_history
-from ...io.workspace import CommuneConfig, init_workspace
-from .. import console
-from ..options import (
+from ngheo_cli.cli import console
+from ngheo_cli.cli.options import (
     Commune,
     CsvHeaders,
     JsonFlag,
@@ -20,6 +14,12 @@ from ..options import (
     WorkspaceDir,
     check_headers,
 )
+from ngheo_cli.core import fmt
+from ngheo_cli.core.history import BALANCE_LINES
+from ngheo_cli.errors import UsageError
+from ngheo_cli.io.outputs.history import write_history
+from ngheo_cli.io.workspace import CommuneConfig, init_workspace
+from ngheo_cli.services import history as history_service
 
 
 def init(
@@ -72,8 +72,8 @@ def history(
     """
     if fmt_ not in ("xlsx", "csv"):
         raise UsageError("--format phải là xlsx hoặc csv.")
-    ws = history_api.require_workspace(workspace)
-    result = history_api.history(ws, commune, year)
+    ws = history_service.require_workspace(workspace)
+    result = history_service.history(ws, commune, year)
     if out is not None:
         result.outputs = write_history(result, out, fmt_, check_headers(headers))
     if as_json:
@@ -89,7 +89,7 @@ def history(
     return 0
 
 
-def render_balance(result: history_api.HistoryResult) -> str:
+def render_balance(result: history_service.HistoryResult) -> str:
     lines = [f"Diễn biến năm {result.year} — {result.commune.name} ({result.commune.code})"]
     for kind, title in (("poor", "Hộ nghèo"), ("near_poor", "Hộ cận nghèo")):
         total = result.balances[kind].iloc[-1]
@@ -117,9 +117,9 @@ def export(
 
     Ví dụ: ngheo export --commune 24181 --year 2023 --out xa_2023.xlsx
     """
-    ws = history_api.require_workspace(workspace)
-    cfg, frame = history_api.load_stored_year(ws, commune, year)
-    history_api.export_frame(frame, out, check_headers(headers))
+    ws = history_service.require_workspace(workspace)
+    cfg, frame = history_service.load_stored_year(ws, commune, year)
+    history_service.export_frame(frame, out, check_headers(headers))
     console.err.print(f"Đã xuất {len(frame)} hộ năm {year} của {cfg.name}: {out}", markup=False)
     if as_json:
         console.emit_json({"ok": True, "households": len(frame), "outputs": [str(out)]})

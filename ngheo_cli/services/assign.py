@@ -1,0 +1,184 @@
+"""``ngheo assign``: read the members list, pair members with households, record the pairs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ngheo_cli.core.assign import AssignmentResult, AssignRules, CapWhatIf, assign, what_if_cap
+from ngheo_cli.core.findings import Finding
+from ngheo_cli.core.members import (
+    MEMBER_FIELDS,
+    MEMBER_REQUIRED,
+    TWINNING_FIELDS,
+    TWINNING_REQUIRED,
+    prepare_members,
+    prepare_twinnings,
+)
+from ngheo_cli.core.recognised import recorded_note
+from ngheo_cli.core.text import fold
+from ngheo_cli.errors import RulesetError, UsageError
+from ngheo_cli.io.read.workbook import read_table, sheet_names
+from ngheo_cli.io.store import load_members, load_pairs, record_assignment
+from ngheo_cli.io.workspace import CommuneConfig, Workspace
+
+TWINNING_SHEET_WORDS = ("ketnghia", "twinning")
+
+
+@dataclass
+class AssignRun:
+    commune: CommuneConfig
+    year: int
+    result: AssignmentResult
+    households: pd.DataFrame  # the year's households (all classes), for the workbook
+    members: pd.DataFrame
+    findings: list[Finding] = field(default_factory=list)
+    members_source: str = ""
+    what_if: CapWhatIf | None = None
+    outputs: list[Path] = field(default_factory=list)
+    #: Set when the year was recorded from a recognised list (ngheo record-list).
+    recorded_note: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if any(f.severity == "error" for f in self.findings) else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"commune": self.commune.code, "year": self.year, **self.result.to_dict()}
+        out["members_source"] = self.members_source
+        out["rejected"] = [
+            {"sheet": f.sheet, "cell": f.cell, "code": f.code, "message": f.message}
+            for f in self.findings
+            if f.severity == "error"
+        ]
+        out["warnings"] = [
+            {"sheet": f.sheet, "cell": f.cell, "code": f.code, "message": f.message}
+            for f in self.findings
+            if f.severity == "warning"
+        ]
+        if self.what_if is not None:
+            out["what_if_cap"] = self.what_if.to_dict()
+        out["outputs"] = [str(p) for p in self.outputs]
+        return out
+
+
+def rules_from_config(config: dict[str, Any], cap: int | None = None) -> AssignRules:
+    """The ``assign:`` section of ngheo.yaml over the seed's defaults; unknown keys are errors."""
+    known = {f.name for f in fields(AssignRules)}
+    unknown = sorted(set(config) - known)
+    if unknown:
+        raise RulesetError(
+            f"Mục assign trong ngheo.yaml có khoá lạ: {', '.join(unknown)}.",
+            hint="Các khoá dùng được: " + ", ".join(sorted(known)) + ".",
+        )
+    values = dict(config)
+    if cap is not None:
+        values["max_households_per_member"] = cap
+    try:
+        return AssignRules(**values)
+    except (TypeError, ValueError) as exc:
+        raise RulesetError(f"Mục assign trong ngheo.yaml không hợp lệ: {exc}") from None
+
+
+def read_members(
+    path: Path, villages: set[str], year: int
+) -> tuple[pd.DataFrame, pd.DataFrame | None, list[Finding]]:
+    """Members (and twinnings, from a sheet named like "Kết nghĩa") from one workbook."""
+    raw = read_table(path, fields=MEMBER_FIELDS, required=MEMBER_REQUIRED, display_name=path.name)
+    members, findings = prepare_members(raw, villages, year=year)
+    twin_sheet = next(
+        (n for n in sheet_names(path) if any(w in fold(n) for w in TWINNING_SHEET_WORDS)), None
+    )
+    twinnings = None
+    if twin_sheet is not None:
+        traw = read_table(
+            path,
+            fields=TWINNING_FIELDS,
+            required=TWINNING_REQUIRED,
+            sheet=twin_sheet,
+            display_name=path.name,
+        )
+        cells = set(members["chi_bo"].dropna().astype(str)) if "chi_bo" in members else set()
+        twinnings, more = prepare_twinnings(traw, villages, cells)
+        findings = findings + more
+    return members, twinnings, findings
+
+
+def run_assign(
+    ws: Workspace,
+    commune: str,
+    year: int,
+    *,
+    members_file: Path | None = None,
+    cap: int | None = None,
+    what_if: int | None = None,
+    step: Callable[[str], None] | None = None,
+) -> AssignRun:
+    """Pair the members with the year's poor and near-poor households and record the pairs.
+
+    ``step`` is told, after each stage (read, pair, record), what it counted."""
+    step = step or (lambda note: None)
+    cfg = ws.commune(commune)
+    rules = rules_from_config(dict(ws.assign or {}), cap)
+    with ws.open_store() as store:
+        households = store.load_year(cfg.code, year)
+        previous = load_pairs(store, cfg.code, year - 1)
+        stored_members = load_members(store, cfg.code, year)
+    villages = set(households["thon"].dropna().astype(str))
+    twinnings = None
+    findings: list[Finding] = []
+    if members_file is not None:
+        members, twinnings, findings = read_members(members_file, villages, year)
+        source = members_file.name
+    elif len(stored_members):
+        members, source = stored_members, "kho dữ liệu (danh sách đã nhập trước)"
+    else:
+        raise UsageError(
+            f"Chưa có danh sách đảng viên năm {year} của {cfg.name}.",
+            hint=(
+                "Dùng --members dang_vien.xlsx "
+                "(mẫu trống: ngheo template --members --out dang_vien.xlsx)."
+            ),
+        )
+    if len(members) == 0:
+        raise UsageError(
+            "Danh sách đảng viên không có dòng nào dùng được.",
+            hint="Xem các lỗi ở trên, sửa tệp rồi chạy lại.",
+        )
+    previous_pairs = previous[["ma_dang_vien", "ma_ho"]] if len(previous) else None
+    step(f"{len(households):,} hộ, {len(members):,} đảng viên".replace(",", "."))
+    result = assign(households, members, twinnings, rules, previous_pairs)
+    step(f"đã ghép {result.assigned:,}/{result.households_to_help:,} hộ".replace(",", "."))
+    check = (
+        what_if_cap(households, members, twinnings, rules, what_if, previous_pairs)
+        if what_if is not None
+        else None
+    )
+    stored_run = households.attrs.get("run")
+    note = None
+    if stored_run is not None and stored_run.origin == "recorded":
+        # No deprivations, no incomes: the priority among households of one class cannot use
+        # them (never read as zero deprivations).
+        note = (
+            recorded_note(year, stored_run.decision_no)
+            + " Thứ tự ưu tiên giữa các hộ cùng loại không xét số chỉ số thiếu hụt và thu nhập."
+        )
+        result.notes.append(note)
+    with ws.open_store() as store:
+        record_assignment(store, cfg.code, year, members, result.pairs)
+    step("đã lưu vào kho")
+    return AssignRun(
+        commune=cfg,
+        year=year,
+        result=result,
+        households=households,
+        members=members,
+        findings=findings,
+        members_source=source,
+        what_if=check,
+        recorded_note=note,
+    )

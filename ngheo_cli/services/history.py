@@ -1,0 +1,204 @@
+"""Working-folder commands: init, recording a classified year, history, export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ngheo_cli.core.history import (
+    balance_dict,
+    balances,
+    mpi_change,
+    renumbering_candidates,
+    transitions,
+)
+from ngheo_cli.core.mpi import MPIResult
+from ngheo_cli.core.recognised import recorded_note
+from ngheo_cli.core.summary import mpi_for
+from ngheo_cli.errors import UsageError
+from ngheo_cli.io import rulesets
+from ngheo_cli.io.store import Store, StoredRun
+from ngheo_cli.io.workspace import CONFIG_NAME, CommuneConfig, Workspace, find_workspace
+
+
+def require_workspace(explicit: Path | None) -> Workspace:
+    """The working folder named by ``--workspace``, or found upward from the current folder."""
+    ws = find_workspace(Path.cwd(), explicit)
+    if ws is None:
+        raise UsageError(
+            f"Không tìm thấy thư mục làm việc (tệp {CONFIG_NAME}).",
+            hint="Chạy `ngheo init THƯ_MỤC …` để tạo, hoặc chỉ đường bằng --workspace.",
+        )
+    return ws
+
+
+def _mpi_of(frame: pd.DataFrame) -> MPIResult | None:
+    """AF figures of a stored year under the standard it was classified with."""
+    standard = str(frame["standard"].iloc[0]) if len(frame) else None
+    if standard is None or standard not in rulesets.packaged():
+        return None
+    return mpi_for(frame, rulesets.packaged()[standard])
+
+
+@dataclass
+class HistoryResult:
+    commune: CommuneConfig
+    year: int
+    previous_year: int | None
+    transitions: pd.DataFrame
+    balances: dict[str, pd.DataFrame]
+    renumbering: pd.DataFrame
+    mpi_by_year: dict[int, MPIResult]
+    mpi_change: pd.DataFrame
+    standards: dict[int, str]
+    outputs: list[Path] = field(default_factory=list)
+    #: Years compared that were recorded from a recognised list (ngheo record-list): their
+    #: classes are the recognised ones; they carry no deprivations, so no AF figures.
+    recorded: dict[int, StoredRun] = field(default_factory=dict)
+
+    @property
+    def notes(self) -> list[str]:
+        return [
+            recorded_note(y, r.decision_no)
+            + " Các chỉ số Alkire–Foster và thay đổi thiếu hụt chỉ tính cho năm có số liệu."
+            for y, r in sorted(self.recorded.items())
+        ]
+
+    @property
+    def series_break(self) -> bool:
+        """True when the years compared were classified under different standards."""
+        return len(set(self.standards.values())) > 1
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "commune": self.commune.code,
+            "commune_name": self.commune.name,
+            "year": self.year,
+            "previous_year": self.previous_year,
+            "standards": {str(y): s for y, s in sorted(self.standards.items())},
+            "series_break": self.series_break,
+        }
+        out.update(balance_dict(self.transitions))
+        counts = self.transitions["bien_dong"].value_counts()
+        out["bien_dong"] = {str(k): int(v) for k, v in sorted(counts.items()) if v}
+        out["renumbering"] = [
+            {k: (None if pd.isna(v) else v) for k, v in row.items()}
+            for row in self.renumbering.astype(object).to_dict("records")
+        ]
+        out["mpi"] = {
+            str(y): {"H": m.H, "A": m.A, "M0": m.M0} for y, m in sorted(self.mpi_by_year.items())
+        }
+        change = self.mpi_change
+        out["mpi_change"] = [
+            {k: (None if pd.isna(v) else v) for k, v in row.items()}
+            for row in change[change["nhom"] == "Toàn xã"].astype(object).to_dict("records")
+        ]
+        out["recorded_years"] = {
+            str(y): {
+                "origin": r.origin,
+                "decision_no": r.decision_no,
+                "decision_date": r.decision_date,
+                "source": r.source,
+            }
+            for y, r in sorted(self.recorded.items())
+        }
+        out["notes"] = self.notes
+        out["outputs"] = [str(p) for p in self.outputs]
+        return out
+
+
+def history(ws: Workspace, commune: str, year: int) -> HistoryResult:
+    """Compare year Y with Y−1 (and earlier years, for relapse), household by household."""
+    cfg = ws.commune(commune)
+    with ws.open_store() as store:
+        years = [y for y in store.years(cfg.code) if y <= year]
+        frames = {y: store.load_year(cfg.code, y) for y in years}
+    if year not in frames:
+        known = ", ".join(map(str, years)) or "chưa có năm nào"
+        raise UsageError(
+            f"Kho chưa có số liệu năm {year} của {cfg.name} ({cfg.code}); đã có: {known}.",
+            hint=f"Chạy ngheo classify SỔ.xlsx --commune {cfg.code} --year {year} trước.",
+        )
+    previous = frames.get(year - 1)
+    earlier = [frames[y] for y in sorted(frames) if y < year - 1]
+    trans = transitions(frames[year], previous, earlier)
+    standards = {y: str(f["standard"].iloc[0]) for y, f in frames.items() if len(f)}
+    recorded = {
+        y: run
+        for y, f in frames.items()
+        if y >= year - 1 and (run := f.attrs.get("run")) is not None and run.origin == "recorded"
+    }
+    # A year recorded from a list has no deprivations: no AF figures (never zeros).
+    compared = {y: f for y, f in frames.items() if y >= year - 1 and y not in recorded}
+    mpi_by_year = {y: m for y, f in compared.items() if (m := _mpi_of(f)) is not None}
+    changes = [mpi_change(mpi_by_year).assign(nhom="Toàn xã")]
+    villages = sorted(set().union(*[set(f["thon"].dropna()) for f in compared.values()]))
+    for village in villages:
+        per = {}
+        for y, f in compared.items():
+            part = f[f["thon"] == village]
+            if len(part) and (m := _mpi_of(part)) is not None:
+                per[y] = m
+        if len(per) > 1:
+            changes.append(mpi_change(per).assign(nhom=village))
+    return HistoryResult(
+        commune=cfg,
+        year=year,
+        previous_year=year - 1 if previous is not None else None,
+        transitions=trans,
+        balances=balances(trans, by="thon"),
+        renumbering=renumbering_candidates(trans),
+        mpi_by_year=mpi_by_year,
+        mpi_change=pd.concat(changes, ignore_index=True),
+        standards={y: s for y, s in standards.items() if y >= year - 1},
+        recorded=recorded,
+    )
+
+
+def load_stored_year(ws: Workspace, commune: str, year: int) -> tuple[CommuneConfig, pd.DataFrame]:
+    cfg = ws.commune(commune)
+    with Store.open(ws.store_path) as store:
+        return cfg, store.load_year(cfg.code, year)
+
+
+def export_frame(frame: pd.DataFrame, out: Path, headers: str = "ma") -> None:
+    """A stored year as CSV (UTF-8 with BOM) or xlsx, codes as text.
+
+    The workbook is for people: Vietnamese headers, values in words (Có/Không, Nông thôn,
+    Hộ nghèo), money as whole đồng. The CSV keeps the stable keys for machines unless
+    ``headers="nhan"`` asks for the same labels and words.
+    """
+    from ngheo_cli.io.atomic import atomic_write
+    from ngheo_cli.io.outputs.csv import write_csv
+    from ngheo_cli.io.outputs.labels import csv_frame, header_label, officer_values
+    from ngheo_cli.io.xlsx.writer import Column, Sheet, write_workbook
+
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise UsageError("--out phải là tệp .csv hoặc .xlsx.")
+    drop = ["co_chi_so"]
+    run = frame.attrs.get("run")
+    if run is not None and run.origin == "recorded":
+        # A recognised list has no incomes, scores or deprivations: no empty columns, and no
+        # "nguon_thieu_hut" that would say where deprivations came from.
+        drop += ["nguon_thieu_hut", "so_thieu_hut", "thu_nhap_binh_quan", "diem_a", "diem_b"]
+    data = frame.drop(columns=[c for c in drop if c in frame.columns])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        with atomic_write(out) as tmp:
+            write_csv(csv_frame(data, headers), tmp)
+        return
+    kinds = {
+        "ma_ho": "code",
+        "so_nhan_khau": "int",
+        "so_thieu_hut": "int",
+        "thu_nhap_binh_quan": "money",
+        "diem_a": "score",
+        "diem_b": "score",
+    }
+    shown = officer_values(data)
+    columns = [Column(c, header_label(c), kinds.get(c, "text")) for c in shown.columns]
+    write_workbook(out, [Sheet(name="Hộ", frame=shown, columns=columns)])

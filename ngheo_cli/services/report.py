@@ -1,0 +1,462 @@
+"""The review report of a commune or a province: gather from the store, compute, write.
+
+``build_report(ws, year, commune="24181")`` or ``build_report(ws, year, province=True)``
+returns a :class:`Report` whose ``to_dict()`` holds the same numbers the HTML and Excel
+documents show (they are rendered from it). Targets: the packaged national defaults
+(``rulesets/targets/national.yaml``) plus the ``targets:`` of ``ngheo.yaml``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from ngheo_cli.core.history import balances, transitions
+from ngheo_cli.core.report import ReportInputs, add_counts, build_context, year_counts
+from ngheo_cli.core.ruleset import Ruleset
+from ngheo_cli.core.targets import Target, parse_targets
+from ngheo_cli.errors import NgheoError, RulesetError, UsageError
+from ngheo_cli.io import rulesets
+from ngheo_cli.io.store import Store, load_members, load_pairs
+from ngheo_cli.io.workspace import Workspace
+
+NATIONAL_TARGETS = "national.yaml"
+_PREVIOUS_COLUMNS = ["ma_ho", "ho_ten_chu_ho", "thon", "phan_loai", "so_nhan_khau", "is_dtts"]
+_EARLIER_COLUMNS = ["ma_ho", "phan_loai", "so_nhan_khau", "is_dtts"]
+
+
+@lru_cache(maxsize=1)
+def national_targets() -> tuple[Target, ...]:
+    """The national targets shipped with ngheo (standards.md §5)."""
+    entry = resources.files("ngheo_cli") / "rulesets" / "targets" / NATIONAL_TARGETS
+    try:
+        data = yaml.safe_load(entry.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:  # a packaging mistake, but said plainly
+        raise RulesetError(f"Tệp chỉ tiêu quốc gia không đọc được: {exc}") from None
+    return tuple(parse_targets(data.get("targets"), f"chỉ tiêu quốc gia ({NATIONAL_TARGETS})"))
+
+
+def workspace_targets(ws: Workspace) -> list[Target]:
+    """The working folder's own targets (``targets:`` in ngheo.yaml)."""
+    return parse_targets(ws.targets, str(ws.config_path))
+
+
+def standard_of_year(year: int) -> str:
+    """The national standard id a review year is classified under ("" outside every one)."""
+    try:
+        return rulesets.resolve(year).id
+    except NgheoError:
+        return ""
+
+
+@dataclass
+class Report:
+    level: str
+    year: int
+    context: dict[str, Any]
+    outputs: list[Path] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.context, "outputs": [str(p) for p in self.outputs]}
+
+
+def _ruleset_of(frame: pd.DataFrame, year: int) -> Ruleset | None:
+    shipped = rulesets.packaged()
+    if len(frame) and "standard" in frame.columns:
+        sid = str(frame["standard"].iloc[0])
+        if sid in shipped:
+            return shipped[sid]
+    try:
+        return rulesets.resolve(year)
+    except NgheoError:
+        return None
+
+
+@dataclass
+class _Unit:
+    """One commune's frames for the report year."""
+
+    current: pd.DataFrame
+    trend: dict[int, dict[str, Any]]
+    balances: dict[str, pd.DataFrame] | None
+    previous_year: int | None
+    pairs: pd.DataFrame
+    members: pd.DataFrame
+    recorded_years: dict[int, str | None] = field(default_factory=dict)
+    status: pd.Series | None = None  # this year's bien_dong per household code
+
+
+def _load_unit(store: Store, code: str, year: int, province: bool = False) -> _Unit | None:
+    """``province``: the province report only adds up each commune's balance totals, so
+    last year's village and head of household (text, costly to read) are not needed."""
+    years = [y for y in store.years(code) if y <= year]
+    if year not in years:
+        return None
+    current = store.load_year(code, year)
+    trend = {year: year_counts(current)}
+    previous = None
+    earlier = []
+    for y in years[:-1]:
+        cols = _PREVIOUS_COLUMNS if y == year - 1 and not province else _EARLIER_COLUMNS
+        frame = store.load_year(code, y, columns=cols)
+        trend[y] = year_counts(frame)
+        if y == year - 1:
+            previous = frame
+        else:
+            earlier.append(frame)
+    tables = None
+    status = None
+    if previous is not None:
+        trans = transitions(current, previous, earlier)
+        # A commune's forms have a row per village; the last row is the commune's total.
+        tables = balances(trans, by=None if province else "thon")
+        now = trans[trans["bien_dong"].astype("string").fillna("") != "ra_danh_sach"]
+        status = pd.Series(now["bien_dong"].to_numpy(), index=now["ma_ho"].astype("string"))
+    # Years recorded from a recognised list (ngheo record-list): the report says so where a
+    # figure would need their deprivations.
+    recorded = {
+        y: run.decision_no
+        for y in (year, year - 1)
+        if (run := store.year_run(code, y)) is not None and run.origin == "recorded"
+    }
+    return _Unit(current, trend, tables, year - 1 if previous is not None else None,
+                 load_pairs(store, code, year), load_members(store, code, year), recorded,
+                 status)
+
+
+# A province of at least this many communes is read by two processes (the report's own and
+# one helper): reading the store is most of a province report's time (~9 s for 1M
+# households), and the batch's workers are done by then.
+PARALLEL_MIN_COMMUNES = 16
+
+
+def _load_part(ws: Workspace, codes: list[str], year: int) -> list[_Unit | None]:
+    with ws.open_store() as store:
+        return [_load_unit(store, code, year, province=True) for code in codes]
+
+
+def _parallel_ok() -> bool:
+    """A helper process may be started: ngheo's own command line is running (a "spawn"
+    child imports the main module again; ours is guarded, a caller's script may not be)."""
+    if _cpus() < 2:
+        return False
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    if spec is not None and str(spec.name).split(".")[0] == "ngheo_cli":
+        return True  # python -m ngheo_cli
+    file = getattr(main, "__file__", None)
+    return file is not None and Path(file).name in ("ngheo", "ngheo.exe", "ngheo-script.py")
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _load_province(ws: Workspace, year: int) -> list[_Unit | None]:
+    """Each commune's unit (None without the year), in the order of ``ws.communes``."""
+    codes = [c.code for c in ws.communes]
+    if len(codes) < PARALLEL_MIN_COMMUNES or not _parallel_ok():
+        return _load_part(ws, codes, year)
+    split = len(codes) * 4 // 7  # the helper starts ~1 s later: it takes fewer communes
+    try:
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+    except (OSError, ValueError):  # no processes here: read alone
+        return _load_part(ws, codes, year)
+    with pool:
+        future = pool.submit(_load_part, ws, codes[split:], year)
+        first = _load_part(ws, codes[:split], year)
+        try:
+            rest = future.result()
+        except Exception:  # noqa: BLE001 - read again here: the same error, said plainly
+            rest = _load_part(ws, codes[split:], year)
+    return first + rest
+
+
+def _support(ws: Workspace, code: str, year: int) -> tuple[dict[str, Any] | None, str | None]:
+    """A compact support summary (totals, members' commitments, outcome) when the support
+    module exists and has records for the year; else (None, why). Never invents numbers."""
+    try:
+        module = importlib.import_module("ngheo_cli.services.support")
+        summary = module.support_summary
+    except (ImportError, AttributeError):
+        return None, "Chưa có chức năng theo dõi hỗ trợ (ngheo support) trong bản này."
+    if not _has_support_records(ws, code, year):
+        quick = _no_records_note(module, ws, code, year)
+        if quick is not None:
+            return None, quick
+    try:
+        data = summary(ws, code, year).to_dict()
+    except NgheoError as exc:
+        return None, exc.message
+    totals = dict(data.get("totals") or {})
+    notes = [str(n) for n in data.get("notes") or []]
+    if not totals.get("records"):
+        return None, notes[0] if notes else f"Kho chưa có bản ghi hỗ trợ năm {year}."
+    members = {k: v for k, v in (data.get("members") or {}).items() if k != "list"}
+    outcome = data.get("outcome") or None
+    return {
+        "totals": totals,
+        "members": members,
+        "by_giver_kind": list(data.get("by_giver_kind") or []),
+        "outcome": outcome,
+        "outcome_sentence": None if outcome is None else outcome.get("sentence"),
+        "notes": notes,
+    }, None
+
+
+def _no_records_note(module: Any, ws: Workspace, code: str, year: int) -> str | None:
+    """What ``support_summary`` says first of a commune-year without support records, said
+    without building the whole summary (~0.1 s a commune in a batch); None when it might
+    say something else (a bad ``support:`` section or year): then ask it."""
+    if not 2000 <= int(year) <= 2100:
+        return None
+    settings = getattr(module, "support_settings", None)
+    if settings is None or not _settings_ok(settings, ws):
+        return None
+    cfg = ws.commune(code)
+    return f"Chưa có bản ghi hỗ trợ nào năm {year} của {cfg.name}."
+
+
+def _settings_ok(settings: Any, ws: Workspace) -> bool:
+    """The ``support:`` settings read without error (remembered per ngheo.yaml version)."""
+    try:
+        stat = ws.config_path.stat()
+        key = (str(ws.config_path), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        key = None
+    if key is not None and key in _SETTINGS_OK:
+        return _SETTINGS_OK[key]
+    try:
+        settings(ws)
+        ok = True
+    except NgheoError:
+        ok = False
+    if key is not None:
+        _SETTINGS_OK[key] = ok
+    return ok
+
+
+_SETTINGS_OK: dict[tuple[str, int, int], bool] = {}
+
+
+def _has_support_records(ws: Workspace, code: str, year: int) -> bool:
+    """Cheap check through the support module's loader, when it has one (else True: ask)."""
+    try:
+        loader = importlib.import_module("ngheo_cli.services.support").load_support
+    except (ImportError, AttributeError):
+        return True
+    try:
+        with ws.open_store() as store:
+            return bool(len(loader(store, code, year)))
+    except NgheoError:
+        return True
+
+
+def standard_names() -> dict[str, str]:
+    """Each packaged standard's legal name ("Nghị định 07/2021/NĐ-CP"), from its rules
+    file's ``legal_basis`` (the part before the date and the article)."""
+    out = {}
+    for sid, ruleset in rulesets.packaged().items():
+        name = ruleset.legal_basis.split(" ngày ")[0].split(",")[0].strip()
+        out[sid] = name or ruleset.title
+    return out
+
+
+_COMMAND = re.compile(r"\bngheo\s+[a-z]|--[a-z]|\.ya?ml\b")
+
+
+def split_official(notes: list[str]) -> tuple[list[str], list[str]]:
+    """(notes an official report may carry, instructions for the preparer): a note that
+    names a command, an option or a settings file is for the preparer."""
+    official, preparer = [], []
+    for note in notes:
+        (preparer if _COMMAND.search(note) else official).append(note)
+    return official, preparer
+
+
+def _support_preparer(code: str, year: int) -> str:
+    return (f"Để báo cáo có số liệu hỗ trợ: ngheo support import SỔ_HỖ_TRỢ.xlsx --commune {code} "
+            f"--year {year}.")
+
+
+def _next_ruleset(year: int) -> Ruleset | None:
+    """The national standard that replaces this year's one within the next few years."""
+    now = standard_of_year(year)
+    for later in range(year + 1, year + 8):
+        nxt = standard_of_year(later)
+        if nxt != now:
+            return rulesets.packaged().get(nxt)
+    return None
+
+
+def build_report(
+    ws: Workspace,
+    year: int,
+    commune: str | None = None,
+    province: bool = False,
+    *,
+    generated_on: date | None = None,
+) -> Report:
+    """The report of one commune (``commune``) or of the whole province (``province``)."""
+    if (commune is None) == (not province):
+        raise UsageError("Chọn một: --commune MÃ hoặc --province.")
+    targets = [*national_targets(), *workspace_targets(ws)]
+    if commune is not None:
+        cfg = ws.commune(commune)
+        with ws.open_store() as store:
+            unit = _load_unit(store, cfg.code, year)
+            known = store.years(cfg.code)
+        if unit is None:
+            raise UsageError(
+                f"Kho chưa có số liệu năm {year} của {cfg.name} ({cfg.code}); đã có: "
+                f"{', '.join(map(str, known)) or 'chưa có năm nào'}.",
+                hint=f"Chạy ngheo classify SỔ.xlsx --commune {cfg.code} --year {year} trước.",
+            )
+        support, note = _support(ws, cfg.code, year)
+        preparer: list[str] = []
+        if note is not None:
+            kept, moved = split_official([note])
+            note, preparer = (kept[0] if kept else None), moved
+        if support is None:
+            preparer.append(_support_preparer(cfg.code, year))
+        else:
+            support["notes"], moved = split_official(list(support.get("notes") or []))
+            preparer += moved
+        if not len(unit.pairs):
+            preparer.append(f"Để báo cáo có phân công giúp đỡ: ngheo assign --commune "
+                            f"{cfg.code} --year {year}.")
+        inputs = ReportInputs(
+            level="commune", unit_code=cfg.code, unit_name=cfg.name,
+            province_code=ws.province_code, province_name=ws.province_name, year=year,
+            current=unit.current, ruleset=_ruleset_of(unit.current, year), trend=unit.trend,
+            standard_of_year=standard_of_year, balances=unit.balances,
+            previous_year=unit.previous_year, pairs=unit.pairs, members=unit.members,
+            targets=targets, support=support, support_note=note, generated_on=generated_on,
+            next_ruleset=_next_ruleset(year), recorded_years=unit.recorded_years,
+            status=unit.status, standard_names=standard_names(), preparer_notes=preparer,
+        )
+        return Report("commune", year, build_context(inputs))
+    return _province_report(ws, year, targets, generated_on)
+
+
+def _province_report(
+    ws: Workspace, year: int, targets: list[Target], generated_on: date | None
+) -> Report:
+    frames, pairs, members, missing = [], [], [], []
+    recorded_units: list[str] = []
+    recorded_years: dict[int, str | None] = {}
+    trend_parts: dict[int, list[dict[str, Any]]] = {}
+    balance_parts: list[dict[str, pd.DataFrame]] = []
+    balance_names: list[str] = []
+    supports: list[dict[str, Any]] = []
+    note = None
+    units = _load_province(ws, year)
+    without_previous: list[str] = []
+    for cfg, unit in zip(ws.communes, units, strict=True):
+        if unit is None:
+            missing.append(f"{cfg.name} ({cfg.code})")
+            continue
+        frames.append(unit.current.assign(commune=cfg.code, commune_name=cfg.name))
+        if year in unit.recorded_years:
+            recorded_units.append(f"{cfg.name} ({cfg.code})")
+        if year - 1 in unit.recorded_years:
+            recorded_years[year - 1] = None
+        for y, counts in unit.trend.items():
+            trend_parts.setdefault(y, []).append(counts)
+        if unit.balances is not None:
+            balance_parts.append(unit.balances)
+            balance_names.append(cfg.name)
+        else:
+            without_previous.append(cfg.name)
+        if len(unit.pairs):
+            pairs.append(unit.pairs.assign(commune=cfg.code))
+        if len(unit.members):
+            members.append(unit.members.assign(commune=cfg.code))
+    if not frames:
+        raise UsageError(f"Kho chưa có số liệu năm {year} của xã nào trong tỉnh.")
+    without_support: list[str] = []
+    present = {cfg.code for cfg, unit in zip(ws.communes, units, strict=True) if unit}
+    for cfg in ws.communes:
+        if cfg.code not in present:
+            continue
+        if not _has_support_records(ws, cfg.code, year):
+            without_support.append(cfg.name)
+            continue  # a full summary per commune costs ~0.2 s: skip those without records
+        data, why = _support(ws, cfg.code, year)
+        if data is not None:
+            data["notes"] = split_official(list(data.get("notes") or []))[0]
+            supports.append({"commune": cfg.code, "commune_name": cfg.name, **data})
+        else:
+            without_support.append(cfg.name)
+    # The note names every commune concerned.
+    if without_support:
+        note = (f"Chưa có bản ghi hỗ trợ năm {year} của {len(without_support)} xã, phường: "
+                + ", ".join(without_support) + ".")
+    current = pd.concat(frames, ignore_index=True)
+    # A year enters the trend only when every commune reporting this year has it: a rate
+    # over a different set of communes is not comparable.
+    n = len(frames)
+    trend = {y: add_counts(parts) for y, parts in trend_parts.items() if len(parts) == n}
+    tables = None
+    if balance_parts and len(balance_parts) == n:
+        # One row per commune (its own total row), then the province's total.
+        tables = {}
+        for kind in ("poor", "near_poor"):
+            rows = pd.concat([b[kind].iloc[[-1]] for b in balance_parts], ignore_index=True)
+            rows = rows.select_dtypes("number")
+            total = rows.sum().to_frame().T
+            rows.insert(0, "commune_name", balance_names)
+            total.insert(0, "commune_name", "Toàn tỉnh")
+            tables[kind] = pd.concat([rows, total], ignore_index=True)
+    inputs = ReportInputs(
+        level="province", unit_code=ws.province_code, unit_name=ws.province_name,
+        province_code=ws.province_code, province_name=ws.province_name, year=year,
+        current=current, ruleset=_ruleset_of(current, year), trend=trend,
+        standard_of_year=standard_of_year, balances=tables,
+        previous_year=year - 1 if tables is not None else None,
+        pairs=pd.concat(pairs, ignore_index=True) if pairs else None,
+        members=pd.concat(members, ignore_index=True) if members else None,
+        targets=targets,
+        support=_province_support(supports), support_note=note,
+        generated_on=generated_on, communes_without_year=missing,
+        # Every commune's year recorded from a list: said like a commune's; else named.
+        recorded_years=(
+            {year: None, **recorded_years} if len(recorded_units) == len(frames)
+            else recorded_years
+        ),
+        recorded_units=recorded_units if len(recorded_units) < len(frames) else [],
+        standard_names=standard_names(),
+        communes_without_previous=without_previous if balance_parts else [],
+        preparer_notes=(["Để báo cáo có số liệu hỗ trợ của các xã còn thiếu: ngheo support "
+                         "import SỔ_HỖ_TRỢ.xlsx --commune MÃ_XÃ --year " + str(year) + "."]
+                        if without_support else []),
+    )
+    return Report("province", year, build_context(inputs))
+
+
+def _province_support(parts: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Communes' support totals added up, and each commune's line; None without any."""
+    if not parts:
+        return None
+    keys = ("records", "households", "givers", "value_dong")
+    totals = {k: sum(p["totals"].get(k) or 0 for p in parts) for k in keys}
+    return {"totals": totals, "communes": parts, "members": None, "outcome": None,
+            "outcome_sentence": None, "by_giver_kind": [],
+            "notes": ["Tổng của các xã có bản ghi hỗ trợ; người hỗ trợ có thể được đếm ở "
+                      "nhiều xã."]}

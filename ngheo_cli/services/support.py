@@ -1,0 +1,597 @@
+"""The support ledger (``ngheo support``): import records, add one, summarise a year.
+
+Records are kept per commune and year in the working folder's store (tables ``support``
+and ``support_imports``, store schema v3), one row per content key
+(:func:`ngheo_cli.core.support.record_key`): importing a file twice, or the same record
+from two files, never counts twice. The SQL lives here (on ``store._conn``), the checks
+and tables in :mod:`ngheo_cli.core.support`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from ngheo_cli import __version__
+from ngheo_cli.core import support as core
+from ngheo_cli.core.findings import Finding, FindingsMixin
+from ngheo_cli.core.parse import format_vn
+from ngheo_cli.core.table import RawTable, SkippedRow
+from ngheo_cli.errors import RulesetError, UsageError
+from ngheo_cli.io.atomic import sha256_file
+from ngheo_cli.io.read.workbook import load_column_map, read_table
+from ngheo_cli.io.store import VIETNAM_TIME, Store, YearNotFound, load_members, load_pairs
+from ngheo_cli.io.workspace import CommuneConfig, Workspace
+from ngheo_cli.services.history import require_workspace
+
+__all__ = [
+    "ImportResult",
+    "SupportSummary",
+    "add_support",
+    "import_support",
+    "require_workspace",
+    "support_settings",
+    "support_summary",
+]
+
+# --- settings --------------------------------------------------------------------------------
+
+SETTINGS_EXAMPLE = """\
+support:                  # cam kết hỗ trợ của đảng viên mỗi năm (ngheo support)
+  salary_day_dong: 200000 # MỘT NGÀY LƯƠNG (đồng): 200.000 là giá trị TẠM, hãy ghi mức của xã
+  labour_days: 1          # đảng viên không hưởng lương: số ngày công tối thiểu
+  seedlings: 10           # hoặc số cây giống tối thiểu (mọi đảng viên)
+"""
+
+
+def support_settings(ws: Workspace) -> core.CommitmentRules:
+    """The ``support:`` section of ``ngheo.yaml`` (defaults when it is absent).
+
+    Read from the file itself, since :class:`Workspace` keeps only the sections it knows.
+    """
+    try:
+        data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        data = {}
+    section = data.get("support") if isinstance(data, Mapping) else None
+    try:
+        return core.commitment_rules(section, source=str(ws.config_path))
+    except core.SettingsError as exc:
+        raise RulesetError(f"{ws.config_path}: {exc}", hint=SETTINGS_EXAMPLE) from None
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe: NaN/NA → None, numpy scalars → Python, whole floats kept as floats."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {str(k): _plain(v) for k, v in row.items()}
+        for row in frame.astype(object).to_dict("records")
+    ]
+
+
+@dataclass
+class ImportResult(FindingsMixin):
+    """A finished ``support import`` or ``support add``.
+
+    ``rows_read`` = ``valid`` + ``duplicates_in_file`` + ``rejected``; of the valid records,
+    ``added`` were new to the store and ``already_recorded`` were there before.
+    """
+
+    commune: CommuneConfig
+    year: int
+    source: str
+    input_sha256: str | None
+    rows_read: int
+    records: pd.DataFrame
+    findings: list[Finding]
+    added: int = 0
+    already_recorded: int = 0
+    import_id: int | None = None
+    skipped: list[SkippedRow] = field(default_factory=list)
+    raw: RawTable | None = None  # the table as read (for the error workbook)
+    outputs: list[Path] = field(default_factory=list)
+
+    @property
+    def rejected_rows(self) -> set[int]:
+        return {f.row for f in self.errors}
+
+    @property
+    def rejected(self) -> int:
+        """Rows left out for an error (a row with several errors counts once)."""
+        return len({f.row for f in self.errors})
+
+    @property
+    def duplicates_in_file(self) -> int:
+        return sum(1 for f in self.findings if f.code == "ht-trung")
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every row was usable, 1 when some were rejected (README "Mã thoát")."""
+        return 1 if self.rejected else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        codes = {f.code for f in self.findings}
+        return {
+            "commune": self.commune.code,
+            "commune_name": self.commune.name,
+            "year": self.year,
+            "source": self.source,
+            "input_sha256": self.input_sha256,
+            "rows": self.rows_read,
+            "valid": len(self.records),
+            "added": self.added,
+            "already_recorded": self.already_recorded,
+            "duplicates_in_file": self.duplicates_in_file,
+            "rejected": self.rejected,
+            "households_checked": "ht-chua-co-ho" not in codes,
+            "members_checked": "ht-chua-co-dang-vien" not in codes,
+            "errors": [f.to_dict() for f in self.errors],
+            "warnings": [f.to_dict() for f in self.warnings],
+            "skipped": [{"row": s.row, "reason": s.reason, "text": s.text} for s in self.skipped],
+            "outputs": [str(p) for p in self.outputs],
+        }
+
+
+# --- store -----------------------------------------------------------------------------------
+
+_STORED = (
+    "ngay",
+    "loai_nguoi",
+    "nguoi_ho_tro",
+    "ma_ho",
+    "loai",
+    "so_luong",
+    "don_vi",
+    "gia_tri",
+    "ghi_chu",
+)
+
+
+def record_support(
+    store: Store,
+    commune: str,
+    year: int,
+    records: pd.DataFrame,
+    *,
+    source: str | None,
+    input_sha256: str | None,
+    rows_read: int,
+    rejected: int,
+) -> tuple[int, int]:
+    """Add the records not yet in the store (by content key) in one transaction and log the
+    import; return (import id, number added)."""
+    commune, year = str(commune), int(year)
+    stamp = datetime.now(VIETNAM_TIME).isoformat(timespec="seconds")
+    rows = [
+        (
+            commune,
+            year,
+            str(rec["record_key"]),
+            *(_plain(rec[c]) for c in _STORED),
+            int(excel_row),
+        )
+        for excel_row, rec in zip(records.index, records.to_dict("records"), strict=True)
+    ]
+    conn = store._conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        cursor = conn.execute(
+            "INSERT INTO support_imports (commune, year, recorded_at, source, input_sha256,"
+            " tool_version, rows_read, added, already_recorded, rejected)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?)",
+            (commune, year, stamp, source, input_sha256, __version__, rows_read, rejected),
+        )
+        import_id = int(cursor.lastrowid or 0)
+        before = conn.total_changes
+        conn.executemany(
+            "INSERT OR IGNORE INTO support (commune, year, record_key, "
+            f"{', '.join(_STORED)}, source_row, import_id) "
+            f"VALUES (?, ?, ?, {', '.join('?' * len(_STORED))}, ?, {import_id})",
+            rows,
+        )
+        added = conn.total_changes - before
+        conn.execute(
+            "UPDATE support_imports SET added = ?, already_recorded = ? WHERE id = ?",
+            (added, len(rows) - added, import_id),
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return import_id, added
+
+
+def load_support(store: Store, commune: str, year: int) -> pd.DataFrame:
+    """The recorded support of a commune-year (typed as :data:`core.RECORD_COLUMNS`), by date
+    then in the order recorded."""
+    rows = store._conn.execute(
+        f"SELECT {', '.join(_STORED)}, record_key FROM support WHERE commune = ? AND year = ?"
+        " ORDER BY ngay, rowid",
+        (str(commune), int(year)),
+    ).fetchall()
+    names = [*_STORED, "record_key"]
+    return core.records_frame([dict(zip(names, r, strict=True)) for r in rows])
+
+
+def _known_households(store: Store, commune: str, year: int) -> set[str] | None:
+    try:
+        frame = store.load_year(commune, year, columns=["ma_ho"])
+    except YearNotFound:
+        return None
+    return set(frame["ma_ho"].astype(str))
+
+
+def _members_or_none(store: Store, commune: str, year: int) -> pd.DataFrame | None:
+    members = load_members(store, commune, year)
+    return members if len(members) else None
+
+
+# --- import and add --------------------------------------------------------------------------
+
+
+def _check_year(year: int) -> None:
+    if not 2000 <= int(year) <= 2100:
+        raise UsageError(f"Năm {year} không hợp lệ: hãy ghi năm có bốn chữ số, ví dụ 2024.")
+
+
+def nth_record(records: pd.DataFrame, sequence: int) -> pd.DataFrame:
+    """The same gift given a ``sequence``-th time on purpose: its own content key (so it is
+    stored beside the first) and "lần N" in the note, so the ledger shows why."""
+    if sequence == 1:
+        return records
+    out = records.copy()
+    out["record_key"] = [
+        hashlib.sha256(f"{key}\x1flần {sequence}".encode()).hexdigest()[:32]
+        for key in out["record_key"]
+    ]
+    mark = f"lần {sequence}"
+    out["ghi_chu"] = [
+        mark if pd.isna(note) or str(note) == "" else f"{note} ({mark})"
+        for note in out["ghi_chu"]
+    ]  # fmt: skip
+    return out
+
+
+def _import_raw(
+    ws: Workspace,
+    cfg: CommuneConfig,
+    year: int,
+    raw: RawTable,
+    sha: str | None,
+    sequence: int = 1,
+) -> ImportResult:
+    with ws.open_store() as store:
+        households = _known_households(store, cfg.code, year)
+        members = _members_or_none(store, cfg.code, year)
+        records, findings = core.prepare_support(raw, year, households=households, members=members)
+        records = nth_record(records, sequence)
+        result = ImportResult(
+            commune=cfg,
+            year=year,
+            source=raw.source,
+            input_sha256=sha,
+            rows_read=len(raw.frame),
+            records=records,
+            findings=findings,
+            skipped=list(raw.skipped),
+            raw=raw,
+        )
+        import_id, added = record_support(
+            store,
+            cfg.code,
+            year,
+            records,
+            source=raw.source,
+            input_sha256=sha,
+            rows_read=result.rows_read,
+            rejected=result.rejected,
+        )
+    result.import_id = import_id
+    result.added = added
+    result.already_recorded = len(records) - added
+    return result
+
+
+def import_support(
+    ws: Workspace,
+    commune: str,
+    year: int,
+    path: Path,
+    *,
+    sheet: str | None = None,
+    column_map: Path | None = None,
+) -> ImportResult:
+    """Read a support workbook, check every cell and add its valid records to the commune-year.
+
+    Household codes are checked against the households stored for the year, member codes
+    against the members stored for the year (either check is skipped, with a warning, when
+    the store has none). Rows with an error are left out and named; the others are recorded.
+    """
+    _check_year(year)
+    cfg = ws.commune(commune)
+    mapping = load_column_map(column_map) if column_map is not None else None
+    raw = read_table(
+        path,
+        fields=core.SUPPORT_FIELDS,
+        required=core.SUPPORT_REQUIRED,
+        sheet=sheet,
+        column_map=mapping,
+        display_name=path.name,
+    )
+    return _import_raw(ws, cfg, year, raw, sha256_file(path))
+
+
+# `ngheo support add` takes exactly the fields a record is stored with.
+ADD_FIELDS: tuple[str, ...] = _STORED
+
+
+def add_support(
+    ws: Workspace,
+    commune: str,
+    year: int,
+    *,
+    cell_names: Mapping[str, str] | None = None,
+    sequence: int = 1,
+    **fields: object,
+) -> ImportResult:
+    """Record one entry given as values (keys of :data:`ADD_FIELDS`; numbers or text, read as
+    in a workbook). Findings name the field (``cell_names`` maps a key to what to show,
+    e.g. the command-line option) instead of an Excel cell, in the cell and in the message.
+
+    An entry identical to one already recorded is the same entry (not counted twice) unless
+    ``sequence`` says it is the 2nd, 3rd… identical gift given on purpose."""
+    _check_year(year)
+    if sequence < 1:
+        raise UsageError(f"--lan phải từ 1 trở lên (đang là {sequence}).")
+    unknown = sorted(set(fields) - set(ADD_FIELDS))
+    if unknown:
+        raise UsageError(f"Không có trường {', '.join(unknown)}; dùng: {', '.join(ADD_FIELDS)}.")
+    cfg = ws.commune(commune)
+    values = {k: (None if v is None else str(v)) for k, v in fields.items() if k in ADD_FIELDS}
+    frame = pd.DataFrame({k: [values.get(k)] for k in ADD_FIELDS}, index=pd.Index([1]))
+    source = "dòng lệnh"
+    raw = RawTable(
+        source=source,
+        sheet=source,
+        frame=frame,
+        columns={k: chr(65 + i) for i, k in enumerate(ADD_FIELDS)},
+        headers={k: core.SUPPORT_FIELD_BY_KEY[k].label for k in ADD_FIELDS},
+        header_rows=(),
+    )
+    result = _import_raw(ws, cfg, year, raw, None, sequence)
+    names = dict(cell_names or {})
+    result.findings = [
+        replace(
+            f,
+            sheet=source,
+            cell=names.get(f.column or "", f.column or source),
+            row=0,
+            message=_name_options(f.message, names),
+        )
+        for f in result.findings
+    ]
+    return result
+
+
+def _name_options(message: str, names: Mapping[str, str]) -> str:
+    """"ở cột Số lượng" → "ở tuỳ chọn --quantity": a command line has options, not columns."""
+    for key, option in names.items():
+        if key in core.SUPPORT_FIELD_BY_KEY:
+            label = core.SUPPORT_FIELD_BY_KEY[key].label
+            message = message.replace(f"cột {label}", f"tuỳ chọn {option}")
+    return message
+
+
+# --- summary ---------------------------------------------------------------------------------
+
+
+@dataclass
+class SupportSummary:
+    """Everything ``ngheo support summary`` shows for one commune-year (see :meth:`to_dict`)."""
+
+    commune: CommuneConfig
+    year: int
+    rules: core.CommitmentRules
+    records: pd.DataFrame
+    giver_shown: pd.Series
+    commitments: pd.DataFrame | None  # None: no members recorded for the year
+    givers_not_on_list: list[str]
+    households: pd.DataFrame
+    by_village_kind: pd.DataFrame
+    by_giver_kind: pd.DataFrame
+    outcome: dict[str, Any] | None
+    notes: list[str]
+    outputs: list[Path] = field(default_factory=list)
+
+    def member_counts(self) -> dict[str, int]:
+        c = self.commitments
+        if c is None:
+            return {"members": 0, "exempt": 0, "met": 0, "short": 0}
+        status = c["trang_thai"].value_counts()
+        return {
+            "members": len(c),
+            "exempt": int(status.get("mien", 0)),
+            "met": int(status.get("dat", 0)),
+            "short": int(status.get("chua_dat", 0)),
+        }
+
+    def totals(self) -> dict[str, Any]:
+        r = self.records
+        value = float(r["gia_tri"].sum()) if len(r) else 0.0
+        return {
+            "records": len(r),
+            "households": int(r["ma_ho"].nunique()),
+            "givers": len({core.giver_key(str(g)) for g in r["nguoi_ho_tro"]}),
+            "value_dong": value,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        counts = self.member_counts()
+        return {
+            "commune": self.commune.code,
+            "commune_name": self.commune.name,
+            "year": self.year,
+            "settings": self.rules.to_dict(),
+            "totals": self.totals(),
+            "members": {
+                "checked": self.commitments is not None,
+                **counts,
+                "list": frame_records(self.commitments) if self.commitments is not None else [],
+                "givers_not_on_list": list(self.givers_not_on_list),
+            },
+            "households": frame_records(self.households),
+            "by_village_kind": frame_records(self.by_village_kind),
+            "by_giver_kind": frame_records(self.by_giver_kind),
+            "outcome": self.outcome,
+            "notes": list(self.notes),
+            "outputs": [str(p) for p in self.outputs],
+        }
+
+
+def _stored_year(store: Store, commune: str, year: int, years: list[int]) -> pd.DataFrame | None:
+    if year not in years:
+        return None
+    return store.load_year(commune, year, columns=["ma_ho", "ho_ten_chu_ho", "thon", "phan_loai"])
+
+
+def support_summary(ws: Workspace, commune: str, year: int) -> SupportSummary:
+    """Per member (commitment met or not, by how much), per household (what, from whom, class
+    this year and last), per village and kind, per kind of giver, and the outcome
+    comparison (see :func:`ngheo_cli.core.support.outcome_comparison`)."""
+    _check_year(year)
+    cfg = ws.commune(commune)
+    rules = support_settings(ws)
+    notes: list[str] = []
+    with ws.open_store() as store:
+        records = load_support(store, cfg.code, year)
+        members = _members_or_none(store, cfg.code, year)
+        years = store.years(cfg.code)
+        frames = {y: _stored_year(store, cfg.code, y, years) for y in (year - 1, year)}
+        pairs_by_year = {y: load_pairs(store, cfg.code, y) for y in (year - 1, year)}
+
+    if records.empty:
+        notes.append(
+            f"Kho chưa có bản ghi hỗ trợ nào năm {year} của {cfg.name}: chạy "
+            f"ngheo support import SỔ_HỖ_TRỢ.xlsx --commune {cfg.code} --year {year}."
+        )
+    if rules.placeholder:
+        notes.append(
+            f"Mức một ngày lương {format_vn(rules.salary_day_dong)} đ là giá trị TẠM "
+            "(mặc định), không phải quy định: hãy ghi mức của xã vào mục support.salary_day_dong "
+            "trong ngheo.yaml."
+        )
+    pairs = pairs_by_year[year]
+    commitments = None
+    not_on_list: list[str] = []
+    if members is None:
+        notes.append(
+            f"Kho chưa có danh sách đảng viên năm {year}: chưa tính được cam kết của từng "
+            "đảng viên (chạy ngheo assign cho năm này)."
+        )
+    else:
+        commitments = core.check_commitments(records, members, rules, pairs)
+        on_list = set(members["ma_dang_vien"].astype(str))
+        givers = records.loc[records["loai_nguoi"] == "dang_vien", "nguoi_ho_tro"].astype(str)
+        not_on_list = sorted(set(givers) - on_list)
+
+    shown = core.giver_names(records, members)
+    this_year, last_year = frames[year], frames[year - 1]
+    households = core.household_support(records, shown, this_year, last_year, pairs)
+    villages: dict[str, str] = {}
+    for frame in (last_year, this_year):  # this year's village wins
+        if frame is not None:
+            villages.update(
+                {
+                    str(c): str(v)
+                    for c, v in zip(frame["ma_ho"], frame["thon"], strict=True)
+                    if v is not pd.NA and v is not None
+                }
+            )
+    outcome = _outcome(year, frames, pairs_by_year, records, notes)
+    return SupportSummary(
+        commune=cfg,
+        year=year,
+        rules=rules,
+        records=records,
+        giver_shown=shown,
+        commitments=commitments,
+        givers_not_on_list=not_on_list,
+        households=households,
+        by_village_kind=core.village_kind_table(records, villages),
+        by_giver_kind=core.giver_kind_table(records),
+        outcome=outcome,
+        notes=notes,
+    )
+
+
+def _outcome(
+    year: int,
+    frames: Mapping[int, pd.DataFrame | None],
+    pairs_by_year: Mapping[int, pd.DataFrame],
+    records: pd.DataFrame,
+    notes: list[str],
+) -> dict[str, Any] | None:
+    """The comparison window: support in year Y to the class at the next review (Y → Y+1)
+    when the store has Y+1, else the review of Y against Y−1 (Y−1 → Y)."""
+    if frames.get(year) is not None and frames.get(year + 1) is not None:
+        start_year, end_year, when = year, year + 1, "nam_sau"
+    elif frames.get(year - 1) is not None and frames.get(year) is not None:
+        start_year, end_year, when = year - 1, year, "nam_nay"
+    else:
+        notes.append(
+            f"Kho chưa có danh sách hộ của năm {year - 1} và {year}, hay {year} và {year + 1}: "
+            "chưa so sánh được kết quả thoát nghèo."
+        )
+        return None
+    start, end = frames[start_year], frames[end_year]
+    assert start is not None and end is not None
+    # Helpers come from the pairing made on the starting list (its households are the ones
+    # compared); failing that, from the pairing of the support year.
+    recorded = {y for y, p in pairs_by_year.items() if len(p)}
+    pair_year = start_year if start_year in recorded else year if year in recorded else None
+    helped: set[str] = set()
+    if pair_year is None:
+        notes.append(
+            f"Kho chưa có phân công đảng viên giúp hộ năm {start_year} hay {year}: mọi hộ được "
+            "tính là không có người giúp (chạy ngheo assign)."
+        )
+    else:
+        helped = set(pairs_by_year[pair_year]["ma_ho"].astype(str))
+        if pair_year != start_year:
+            notes.append(
+                f"Chưa có phân công năm {start_year} nên dùng phân công năm {pair_year}, lập "
+                f"từ danh sách năm {pair_year}: hộ đã thoát nghèo trong năm {pair_year} thường "
+                f"không có trong đó, nên so sánh {start_year} → {end_year} nghiêng về phía bất "
+                f"lợi cho nhóm có người giúp. Chạy ngheo assign --year {start_year} để so sánh "
+                "đúng hơn."
+            )
+    result = core.outcome_comparison(start, end, helped, set(records["ma_ho"].astype(str)))
+    return {
+        "from_year": start_year,
+        "to_year": end_year,
+        "window": when,
+        "pair_year": pair_year,
+        **result,
+        "sentence": core.outcome_sentence(result, start_year, end_year),
+    }
