@@ -289,7 +289,7 @@ def test_streamed_rows_are_the_bytes_xlsxwriter_writes_cell_by_cell(
     """Data rows go into the sheet as XML in blocks (``_RowStream``); the file must be the
     one xlsxwriter writes when every cell goes through its own calls."""
     monkeypatch.setattr(xlsx_writer, "CHUNK_ROWS", 5)
-    monkeypatch.setattr(xlsx_writer, "STREAM_BLOCK_ROWS", 2)
+    monkeypatch.setattr(rowstream, "STREAM_BLOCK_ROWS", 2)
     every_row = Sheet("Mọi dòng", pd.DataFrame({"a": ["x", None, "y"]}), [Column("a", "A")],
                       highlight={(i, "a"): "!" for i in range(3)})  # the plain format unused
     sheets = [every_row, survey_sheet(), tricky_sheet(),
