@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from ngheo_cli.core.recognised import recorded_note
 from ngheo_cli.core.text import fold
 from ngheo_cli.errors import RulesetError, UsageError
 from ngheo_cli.io.read.workbook import read_table, sheet_names
+from ngheo_cli.io.settings import assign_rules
 from ngheo_cli.io.store import load_members, load_pairs, record_assignment
 from ngheo_cli.io.workspace import CommuneConfig, Workspace
 
@@ -66,20 +67,14 @@ class AssignRun:
         return out
 
 
-def rules_from_config(config: dict[str, Any], cap: int | None = None) -> AssignRules:
-    """The ``assign:`` section of ngheo.yaml over the seed's defaults; unknown keys are errors."""
-    known = {f.name for f in fields(AssignRules)}
-    unknown = sorted(set(config) - known)
-    if unknown:
-        raise RulesetError(
-            f"Mục assign trong ngheo.yaml có khoá lạ: {', '.join(unknown)}.",
-            hint="Các khoá dùng được: " + ", ".join(sorted(known)) + ".",
-        )
-    values = dict(config)
-    if cap is not None:
-        values["max_households_per_member"] = cap
+def rules_from_config(config: AssignRules | dict[str, Any], cap: int | None = None) -> AssignRules:
+    """The ``assign:`` rules (as :mod:`ngheo_cli.io.settings` read them, or a section as
+    written) with ``--cap`` over them; a cap below households_per_member is an error."""
+    rules = config if isinstance(config, AssignRules) else assign_rules(config)
+    if cap is None:
+        return rules
     try:
-        return AssignRules(**values)
+        return replace(rules, max_households_per_member=cap)
     except (TypeError, ValueError) as exc:
         raise RulesetError(f"Mục assign trong ngheo.yaml không hợp lệ: {exc}") from None
 
@@ -123,7 +118,7 @@ def run_assign(
     ``step`` is told, after each stage (read, pair, record), what it counted."""
     step = step or (lambda note: None)
     cfg = ws.commune(commune)
-    rules = rules_from_config(dict(ws.assign or {}), cap)
+    rules = rules_from_config(ws.settings.assign, cap)
     with ws.open_store() as store:
         households = store.load_year(cfg.code, year)
         previous = load_pairs(store, cfg.code, year - 1)

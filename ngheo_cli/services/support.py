@@ -18,16 +18,16 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from ngheo_cli import __version__
 from ngheo_cli.core import support as core
 from ngheo_cli.core.findings import Finding, FindingsMixin
 from ngheo_cli.core.parse import format_vn
 from ngheo_cli.core.table import RawTable, SkippedRow
-from ngheo_cli.errors import RulesetError, UsageError
+from ngheo_cli.errors import UsageError
 from ngheo_cli.io.atomic import sha256_file
 from ngheo_cli.io.read.workbook import load_column_map, read_table
+from ngheo_cli.io.settings import read_settings
 from ngheo_cli.io.store import VIETNAM_TIME, Store, YearNotFound, load_members, load_pairs
 from ngheo_cli.io.workspace import CommuneConfig, Workspace
 from ngheo_cli.services.history import require_workspace
@@ -44,28 +44,13 @@ __all__ = [
 
 # --- settings --------------------------------------------------------------------------------
 
-SETTINGS_EXAMPLE = """\
-support:                  # cam kết hỗ trợ của đảng viên mỗi năm (ngheo support)
-  salary_day_dong: 200000 # MỘT NGÀY LƯƠNG (đồng): 200.000 là giá trị TẠM, hãy ghi mức của xã
-  labour_days: 1          # đảng viên không hưởng lương: số ngày công tối thiểu
-  seedlings: 10           # hoặc số cây giống tối thiểu (mọi đảng viên)
-"""
-
-
 def support_settings(ws: Workspace) -> core.CommitmentRules:
-    """The ``support:`` section of ``ngheo.yaml`` (defaults when it is absent).
-
-    Read from the file itself, since :class:`Workspace` keeps only the sections it knows.
-    """
-    try:
-        data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        data = {}
-    section = data.get("support") if isinstance(data, Mapping) else None
-    try:
-        return core.commitment_rules(section, source=str(ws.config_path))
-    except core.SettingsError as exc:
-        raise RulesetError(f"{ws.config_path}: {exc}", hint=SETTINGS_EXAMPLE) from None
+    """The ``support:`` section of ``ngheo.yaml`` (defaults when it is absent), as the one
+    settings reader (:mod:`ngheo_cli.io.settings`) checked it. A workspace built in code, not
+    read from its file (``support`` None), has its file read now."""
+    if ws.support is None:
+        return read_settings(ws.config_path).support
+    return ws.settings.support
 
 
 # --- results ---------------------------------------------------------------------------------
