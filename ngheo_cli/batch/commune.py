@@ -17,15 +17,6 @@ from ngheo_cli.errors import (
 )
 from ngheo_cli.io.workspace import load_workspace
 
-TIMEZONE = "Asia/Ho_Chi_Minh"
-
-
-def use_vietnam_time() -> None:
-    """Dates in this process (and in processes it starts) in Vietnam time, whatever cron has."""
-    os.environ["TZ"] = TIMEZONE
-    if hasattr(time, "tzset"):
-        time.tzset()
-
 
 def _step(steps: list[dict[str, Any]], name: str, start: float, **counts: Any) -> None:
     steps.append({"step": name, "duration_s": round(time.perf_counter() - start, 3), **counts})
@@ -44,7 +35,6 @@ def run_commune(task: CommuneTask) -> dict[str, Any]:
     from ngheo_cli.services import history as history_service
     from ngheo_cli.services import support as support_service
 
-    use_vietnam_time()
     begun = time.perf_counter()
     out_dir = Path(task.out_dir)
     steps: list[dict[str, Any]] = []

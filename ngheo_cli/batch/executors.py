@@ -16,7 +16,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from ngheo_cli.batch.commune import outcome, run_commune, use_vietnam_time
+from ngheo_cli.batch.commune import outcome, run_commune
 from ngheo_cli.batch.plan import CommuneTask
 from ngheo_cli.errors import (
     LockHeld,
@@ -105,7 +105,6 @@ def _worker_init(parent: int, workers_lock: str | None = None) -> None:
     _die_with_parent()
     if workers_lock is not None:
         _hold_shared(workers_lock)
-    use_vietnam_time()
     _quiet_stderr()
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
