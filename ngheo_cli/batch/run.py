@@ -127,7 +127,7 @@ def run_batch(
         origin=discovery.origin, executor=executor or ("process" if jobs > 1 else "local"),
         jobs=jobs, started=started.isoformat(timespec="seconds"), missing=discovery.missing,
     )
-    clock = time.perf_counter()
+    begun = time.perf_counter()
     try:
         with runfiles.run_lock(ws.root, year):
             _run_locked(discovery, result, jobs, force, client, emit, reports)
@@ -135,7 +135,7 @@ def run_batch(
         if client is not None:
             client.close()
     result.finished = clock().astimezone(VIETNAM_TIME).isoformat(timespec="seconds")
-    result.duration_s = round(time.perf_counter() - clock, 3)
+    result.duration_s = round(time.perf_counter() - begun, 3)
     summary = result.to_dict()
     summary.pop("summary_file")
     year_dir = ws.root / OUTPUT_DIR / str(year)
