@@ -175,8 +175,9 @@ def support_rules(
     if not section:
         return CommitmentRules()
     if not isinstance(section, Mapping):
-        raise RulesetError(f"{where}: mục support phải là một bảng khoá: giá trị.",
-                           hint=SUPPORT_EXAMPLE)
+        raise RulesetError(
+            f"{where}: mục support phải là một bảng khoá: giá trị.", hint=SUPPORT_EXAMPLE
+        )
     try:
         return commitment_rules(section, source=source or where)
     except SettingsError as exc:
@@ -200,10 +201,12 @@ def settings_from(document: object, origin: str, lines: _Lines | None = None) ->
             hint="Cập nhật ngheo rồi chạy lại.",
         )
     raw_province = top["province"]
-    at_province = ("province", *_first_unknown(raw_province, PROVINCE_KEYS)) if isinstance(
-        raw_province, Mapping) else ("province",)
-    province = _mapping(raw_province, where(at_province, "province"), PROVINCE_KEYS,
-                        PROVINCE_KEYS)
+    at_province = (
+        ("province", *_first_unknown(raw_province, PROVINCE_KEYS))
+        if isinstance(raw_province, Mapping)
+        else ("province",)
+    )
+    province = _mapping(raw_province, where(at_province, "province"), PROVINCE_KEYS, PROVINCE_KEYS)
     raw_communes = top.get("communes") or []
     if not isinstance(raw_communes, list):
         raise RulesetError(f"{where(('communes',), 'communes')}: phải là một danh sách.")
@@ -215,8 +218,9 @@ def settings_from(document: object, origin: str, lines: _Lines | None = None) ->
         place = where(at, f"communes, đơn vị thứ {i + 1}")
         entry = _mapping(item, place, COMMUNE_KEYS, ("code", "name", "type"))
         communes.append(
-            CommuneConfig.create(entry["code"], entry["name"], entry["type"],
-                                 entry.get("khu_vuc"), where=place)
+            CommuneConfig.create(
+                entry["code"], entry["name"], entry["type"], entry.get("khu_vuc"), where=place
+            )
         )
     _check_unique(communes, where(("communes",)))
     raw_targets = top.get("targets") or []
@@ -231,13 +235,16 @@ def settings_from(document: object, origin: str, lines: _Lines | None = None) ->
         raise RulesetError(f"{where(('assign',), 'assign')}: phải là một bảng khoá: giá trị.")
     assign = assign_rules(raw_assign, where(("assign", *_bad_assign_key(raw_assign))))
     raw_support = top.get("support") or {}
-    support = support_rules(raw_support, where(("support", *_bad_support_key(raw_support))),
-                            source=origin)
+    support = support_rules(
+        raw_support, where(("support", *_bad_support_key(raw_support))), source=origin
+    )
     return Settings(
-        province_code=text_code(province["code"], "mã tỉnh", where(("province", "code"),
-                                                                    "province")),
-        province_name=plain_name(province["name"], "tên tỉnh", where(("province", "name"),
-                                                                      "province")),
+        province_code=text_code(
+            province["code"], "mã tỉnh", where(("province", "code"), "province")
+        ),
+        province_name=plain_name(
+            province["name"], "tên tỉnh", where(("province", "name"), "province")
+        ),
         communes=tuple(communes),
         targets=targets,
         assign=assign,

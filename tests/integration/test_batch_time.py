@@ -25,7 +25,8 @@ def test_a_cron_in_utc_gets_vietnam_dates_and_keeps_its_zone(
     province = make_province(tmp_path / "tinh", communes=1, households=30, sample_commune=False)
     # 31/12/2026 18:30 in UTC is already 01/01/2027 01:30 in Vietnam.
     result = run_batch(
-        discover(province.root, 2024), reports=False,
+        discover(province.root, 2024),
+        reports=False,
         clock=lambda: datetime(2026, 12, 31, 18, 30, tzinfo=UTC),
     )
     assert (os.environ.get("TZ"), time.tzname, time.timezone) == zone_before

@@ -47,19 +47,19 @@ def test_every_section_is_read_once_into_typed_values(tmp_path: Path) -> None:
     ws = load_workspace(_write(tmp_path, FULL))
     s = ws.settings
     assert (s.province_code, s.province_name) == ("66", "Đắk Lắk")
-    assert [(c.code, c.khu_vuc) for c in s.communes] == [("24181", "nong_thon"),
-                                                        ("24184", "nong_thon")]
+    assert [(c.code, c.khu_vuc) for c in s.communes] == [
+        ("24181", "nong_thon"),
+        ("24184", "nong_thon"),
+    ]
     assert s.assign == AssignRules(max_households_per_member=4, same_village=False)
     assert (s.support.salary_day_dong, s.support.seedlings, s.support.labour_days) == (
-        310_000, 12, 1
+        310_000,
+        12,
+        1,
     )
     assert not s.support.placeholder
     assert [(t.code, t.value) for t in s.targets] == [("24181", 20)]
     assert read_settings(ws.config_path) == s  # the file alone gives the same values
-
-
-def _fault(text: str, needle: str, key: str) -> tuple[str, str, str]:
-    return (text, needle, key)
 
 
 GOOD = "province: {code: '66', name: Đắk Lắk}\n"
@@ -67,18 +67,32 @@ CASES = [
     # (file, the text on the line the message must name, what the message must name)
     (GOOD + "communes:\n  - {code: '1', name: Xã A, type: xa}\nthon: []\n", "thon:", "thon"),
     ("province:\n  code: '66'\n  name: Đắk Lắk\n  ten: X\n", "ten: X", "ten"),
-    (GOOD + "communes:\n  - {code: '1', name: Xã A, type: xa}\n"
-     "  - code: '2'\n    name: Xã B\n    type: xa\n    dien_tich: 5\n", "dien_tich", "dien_tich"),
-    (GOOD + "targets:\n  - level: commune\n    code: '1'\n    year: 2025\n"
-     "    measure: poor_rate\n    kind: at_most\n    value: 20\n    source: NQ\n"
-     "    muc_tieu: 3\n", "- level", "muc_tieu"),
+    (
+        GOOD + "communes:\n  - {code: '1', name: Xã A, type: xa}\n"
+        "  - code: '2'\n    name: Xã B\n    type: xa\n    dien_tich: 5\n",
+        "dien_tich",
+        "dien_tich",
+    ),
+    (
+        GOOD + "targets:\n  - level: commune\n    code: '1'\n    year: 2025\n"
+        "    measure: poor_rate\n    kind: at_most\n    value: 20\n    source: NQ\n"
+        "    muc_tieu: 3\n",
+        "- level",
+        "muc_tieu",
+    ),
     (GOOD + "assign:\n  max_households_per_member: 3\n  so_ho: 2\n", "so_ho", "so_ho"),
     (GOOD + "assign:\n  same_village: 'không'\n", "same_village", "same_village"),
-    (GOOD + "assign:\n  keep_previous: true\n  households_per_member: 0\n",
-     "households_per_member", "households_per_member"),
+    (
+        GOOD + "assign:\n  keep_previous: true\n  households_per_member: 0\n",
+        "households_per_member",
+        "households_per_member",
+    ),
     (GOOD + "support:\n  seedlings: 10\n  ngay_luong: 1\n", "ngay_luong", "ngay_luong"),
-    (GOOD + "support:\n  labour_days: 1\n  salary_day_dong: -5\n", "salary_day_dong",
-     "salary_day_dong"),
+    (
+        GOOD + "support:\n  labour_days: 1\n  salary_day_dong: -5\n",
+        "salary_day_dong",
+        "salary_day_dong",
+    ),
     (GOOD + "support: [1, 2]\n", "support:", "support"),
     (GOOD + "version: 9\n", "version", "version"),
 ]
@@ -160,8 +174,17 @@ def test_init_force_on_a_broken_file_changes_nothing(tmp_path: Path) -> None:
 
 def test_init_force_from_the_command_line(cli, tmp_path: Path) -> None:
     root = _write(tmp_path / "ws", FULL)
-    res = cli("init", root, "--province-code", "66", "--province-name", "Đắk Lắk",
-              "--commune", "24181:Xã Đắk Liêng:xa", "--force")
+    res = cli(
+        "init",
+        root,
+        "--province-code",
+        "66",
+        "--province-name",
+        "Đắk Lắk",
+        "--commune",
+        "24181:Xã Đắk Liêng:xa",
+        "--force",
+    )
     assert res.exit_code == 0, res.stderr
     ws = load_workspace(root)
     assert [c.code for c in ws.communes] == ["24181"]
