@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ngheo_cli.core.assign import AssignmentResult, AssignRules, CapWhatIf, assign, what_if_cap
+from ngheo_cli.core.assign import AssignRules, assign, what_if_cap
+from ngheo_cli.core.assign_run import AssignRun
 from ngheo_cli.core.findings import Finding
 from ngheo_cli.core.members import (
     MEMBER_FIELDS,
@@ -25,46 +26,9 @@ from ngheo_cli.errors import RulesetError, UsageError
 from ngheo_cli.io.read.workbook import read_table, sheet_names
 from ngheo_cli.io.settings import assign_rules
 from ngheo_cli.io.store import load_members, load_pairs, record_assignment
-from ngheo_cli.io.workspace import CommuneConfig, Workspace
+from ngheo_cli.io.workspace import Workspace
 
 TWINNING_SHEET_WORDS = ("ketnghia", "twinning")
-
-
-@dataclass
-class AssignRun:
-    commune: CommuneConfig
-    year: int
-    result: AssignmentResult
-    households: pd.DataFrame  # the year's households (all classes), for the workbook
-    members: pd.DataFrame
-    findings: list[Finding] = field(default_factory=list)
-    members_source: str = ""
-    what_if: CapWhatIf | None = None
-    outputs: list[Path] = field(default_factory=list)
-    #: Set when the year was recorded from a recognised list (ngheo record-list).
-    recorded_note: str | None = None
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if any(f.severity == "error" for f in self.findings) else 0
-
-    def to_dict(self) -> dict[str, Any]:
-        out = {"commune": self.commune.code, "year": self.year, **self.result.to_dict()}
-        out["members_source"] = self.members_source
-        out["rejected"] = [
-            {"sheet": f.sheet, "cell": f.cell, "code": f.code, "message": f.message}
-            for f in self.findings
-            if f.severity == "error"
-        ]
-        out["warnings"] = [
-            {"sheet": f.sheet, "cell": f.cell, "code": f.code, "message": f.message}
-            for f in self.findings
-            if f.severity == "warning"
-        ]
-        if self.what_if is not None:
-            out["what_if_cap"] = self.what_if.to_dict()
-        out["outputs"] = [str(p) for p in self.outputs]
-        return out
 
 
 def rules_from_config(config: AssignRules | dict[str, Any], cap: int | None = None) -> AssignRules:
