@@ -1,12 +1,12 @@
 """One commune start to finish inside a worker: classify and record, history, assignment,
-support and the commune report, each step timed; a failure is an outcome, never an exception."""
+support and the commune report, each step timed; a commune's own problem (bad input, rules,
+output) is an outcome, never an exception; a bug is raised, for the CLI to say (exit 70)."""
 
 
 from __future__ import annotations
 
 import os
 import time
-import traceback
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -95,14 +95,6 @@ def run_commune(task: CommuneTask) -> dict[str, Any]:
     except NgheoError as exc:
         return outcome(task, "failed", steps, outputs, households, rejected, begun,
                         step=current, error=str(exc), exit_code=exc.exit_code)
-    except Exception as exc:  # noqa: BLE001 - one commune's bug must not stop the others
-        where = traceback.extract_tb(exc.__traceback__)[-1]
-        return outcome(
-            task, "failed", steps, outputs, households, rejected, begun, step=current,
-            error=f"Lỗi nội bộ của ngheo (xin báo lại): {type(exc).__name__}: {exc} "
-                  f"[{Path(where.filename).name}:{where.lineno}]",
-            exit_code=70,
-        )
     status = "rejected" if rejected else "ok"
     return outcome(task, status, steps, outputs, households, rejected, begun)
 
