@@ -190,3 +190,20 @@ def test_init_force_from_the_command_line(cli, tmp_path: Path) -> None:
     assert [c.code for c in ws.communes] == ["24181"]
     assert ws.settings.support.seedlings == 12 and ws.settings.assign.same_village is False
     assert len(ws.settings.targets) == 1
+
+
+@pytest.mark.parametrize(
+    "content, said",
+    [
+        (b"communes:\n  - {code: '24181', survey: a.xlsx\n", "YAML sai cú pháp (dòng"),
+        (b"\xff\xfe\x00c\x00o", "không phải văn bản UTF-8"),
+    ],
+)
+def test_a_broken_batch_config_is_exit_4_at_its_line(
+    cli, tmp_path: Path, content: bytes, said: str
+) -> None:
+    config = tmp_path / "batch.yaml"
+    config.write_bytes(content)
+    res = cli("batch", config, "--year", 2024)
+    assert res.exit_code == EXIT_RULES, res.stderr
+    assert said in " ".join(res.stderr.split())  # the console wraps long lines
