@@ -1,12 +1,12 @@
 """One commune start to finish inside a worker: classify and record, history, assignment,
-support and the commune report, each step timed; a failure is an outcome, never an exception."""
+support and the commune report, each step timed; a commune's own problem (bad input, rules,
+output) is an outcome, never an exception; a bug is raised, for the CLI to say (exit 70)."""
 
 
 from __future__ import annotations
 
 import os
 import time
-import traceback
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,15 +16,6 @@ from ngheo_cli.errors import (
     NgheoError,
 )
 from ngheo_cli.io.workspace import load_workspace
-
-TIMEZONE = "Asia/Ho_Chi_Minh"
-
-
-def use_vietnam_time() -> None:
-    """Dates in this process (and in processes it starts) in Vietnam time, whatever cron has."""
-    os.environ["TZ"] = TIMEZONE
-    if hasattr(time, "tzset"):
-        time.tzset()
 
 
 def _step(steps: list[dict[str, Any]], name: str, start: float, **counts: Any) -> None:
@@ -44,7 +35,6 @@ def run_commune(task: CommuneTask) -> dict[str, Any]:
     from ngheo_cli.services import history as history_service
     from ngheo_cli.services import support as support_service
 
-    use_vietnam_time()
     begun = time.perf_counter()
     out_dir = Path(task.out_dir)
     steps: list[dict[str, Any]] = []
@@ -105,14 +95,6 @@ def run_commune(task: CommuneTask) -> dict[str, Any]:
     except NgheoError as exc:
         return outcome(task, "failed", steps, outputs, households, rejected, begun,
                         step=current, error=str(exc), exit_code=exc.exit_code)
-    except Exception as exc:  # noqa: BLE001 - one commune's bug must not stop the others
-        where = traceback.extract_tb(exc.__traceback__)[-1]
-        return outcome(
-            task, "failed", steps, outputs, households, rejected, begun, step=current,
-            error=f"Lỗi nội bộ của ngheo (xin báo lại): {type(exc).__name__}: {exc} "
-                  f"[{Path(where.filename).name}:{where.lineno}]",
-            exit_code=70,
-        )
     status = "rejected" if rejected else "ok"
     return outcome(task, status, steps, outputs, households, rejected, begun)
 

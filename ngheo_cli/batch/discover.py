@@ -9,13 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ngheo_cli.core.text import fold
 from ngheo_cli.errors import (
     InputError,
     RulesetError,
 )
+from ngheo_cli.io.settings import parse_document
 from ngheo_cli.io.workspace import CONFIG_NAME, Workspace, find_workspace, load_workspace
 
 INPUT_DIR = "so_lieu"
@@ -117,11 +116,12 @@ def fill_placeholders(template: str, values: dict[str, str], where: str) -> str:
 
 def _config_inputs(path: Path, year: int) -> tuple[Workspace, list[CommuneInputs]]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"Không đọc được {path}: {exc.strerror or exc}.") from None
-    except yaml.YAMLError as exc:
-        raise RulesetError(f"{path}: YAML sai cú pháp: {exc}.") from None
+    except UnicodeDecodeError:
+        raise RulesetError(f"Không đọc được {path}: không phải văn bản UTF-8.") from None
+    data, _ = parse_document(text, str(path))  # a syntax error: exit 4 at its line
     if not isinstance(data, dict) or not isinstance(data.get("communes"), list):
         raise RulesetError(
             f"{path}: cấu hình batch phải có mục communes (danh sách các xã).",

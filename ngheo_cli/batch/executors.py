@@ -11,12 +11,13 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from ngheo_cli.batch.commune import outcome, run_commune, use_vietnam_time
+from ngheo_cli.batch.commune import outcome, run_commune
 from ngheo_cli.batch.plan import CommuneTask
 from ngheo_cli.errors import (
     LockHeld,
@@ -105,7 +106,6 @@ def _worker_init(parent: int, workers_lock: str | None = None) -> None:
     _die_with_parent()
     if workers_lock is not None:
         _hold_shared(workers_lock)
-    use_vietnam_time()
     _quiet_stderr()
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
@@ -195,7 +195,7 @@ def process_pool(tasks: list[CommuneTask], jobs: int) -> Iterator[dict[str, Any]
         futures = {pool.submit(run_commune, t): t for t in tasks}
         try:
             for future in as_completed(futures):
-                yield _result_of(future, futures[future])
+                yield _result_of(future, futures[future], (BrokenProcessPool,))
         except BaseException:  # stopped (SIGTERM, Ctrl+C) or closed early
             # Communes not started yet never start; the ones running finish whole (each is
             # recorded in one transaction and its outputs committed together), then the pool
@@ -204,13 +204,24 @@ def process_pool(tasks: list[CommuneTask], jobs: int) -> Iterator[dict[str, Any]
             raise
 
 
-def _result_of(future: Any, task: CommuneTask) -> dict[str, Any]:
-    try:
-        return future.result()  # type: ignore[no-any-return]
-    except Exception as exc:  # noqa: BLE001 - a worker that died (OOM kill, segfault)
-        return outcome(task, "failed", [], [], 0, 0, time.perf_counter(), step="worker",
-                        error=f"Tiến trình xử lý xã {task.code} dừng bất thường: {exc!r}",
-                        exit_code=70)
+def _result_of(
+    future: Any, task: CommuneTask, died: tuple[type[BaseException], ...]
+) -> dict[str, Any]:
+    """The commune's outcome; a worker that died under it (OOM kill, segfault: ``died``, what
+    the executor raises then) fails that commune alone. Anything else the worker raised is a
+    bug: raised here, said by the CLI's error handler (exit 70)."""
+    if future.cancelled():
+        return _worker_lost(task, "bị huỷ")
+    error = future.exception()
+    if isinstance(error, died):
+        return _worker_lost(task, repr(error))
+    return future.result()  # type: ignore[no-any-return]
+
+
+def _worker_lost(task: CommuneTask, why: str) -> dict[str, Any]:
+    return outcome(task, "failed", [], [], 0, 0, time.perf_counter(), step="worker",
+                   error=f"Tiến trình xử lý xã {task.code} dừng bất thường: {why}",
+                   exit_code=70)
 
 
 def dask_client_check(address: str) -> None:
@@ -239,9 +250,10 @@ def dask_client(address: str) -> Any:
 
 def on_dask(tasks: list[CommuneTask], client: Any) -> Iterator[dict[str, Any]]:
     from dask.distributed import as_completed as dask_completed
+    from distributed.scheduler import KilledWorker  # the scheduler gave up: workers died
 
     futures = {client.submit(run_commune_quietly, t, pure=False): t for t in tasks}
     for future in dask_completed(list(futures)):
-        yield _result_of(future, futures[future])
+        yield _result_of(future, futures[future], (KilledWorker,))
 
 

@@ -9,13 +9,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ngheo_cli import __version__
 from ngheo_cli.batch.discover import Discovery
 from ngheo_cli.io.atomic import sha256_file
 from ngheo_cli.io.outputs import runfiles
-from ngheo_cli.io.workspace import Workspace
 
 OUTPUT_DIR = "ket_qua"
 
@@ -45,24 +42,6 @@ class Plan:
     problems: dict[str, str]  # code -> why it cannot run
 
 
-def report_available() -> bool:
-    """True when the report module (another issue) is installed and imports cleanly."""
-    try:
-        from ngheo_cli.io.outputs import report as report_outputs  # noqa: F401
-        from ngheo_cli.services import report as report_service  # noqa: F401
-    except Exception:  # noqa: BLE001 - absent or broken: the batch runs without reports
-        return False
-    return True
-
-
-def _raw_config_section(ws: Workspace, key: str) -> Any:
-    try:
-        data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return None
-    return data.get(key) if isinstance(data, dict) else None
-
-
 def _earlier_years(runs: Any, code: str, year: int) -> dict[str, str | None]:
     """The input hash of the last import of each earlier year (history and trends use them)."""
     mine = runs[(runs["commune"] == code) & (runs["year"] < year)]
@@ -81,13 +60,13 @@ def plan(
     standard = rulesets.resolve(year).id  # a year no standard covers: RulesetError, exit 4
     year_dir = ws.root / OUTPUT_DIR / str(year)
     manifest = runfiles.read_manifest(year_dir) if year_dir.is_dir() else {}
-    with_report = reports and report_available()
+    with_report = reports
     shared = {
         "year": year,
         "standard": standard,
         "province": {"code": ws.province_code, "name": ws.province_name},
         "assign": ws.assign,
-        "support": _raw_config_section(ws, "support"),
+        "support": ws.support or None,  # as written (None when absent)
         "targets": ws.targets,
         "report": with_report,
     }

@@ -88,13 +88,14 @@ household → member arcs are listed pair by pair (each pair at most once).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from ortools.graph.python import min_cost_flow
 
+from ngheo_cli.core.assign_rules import AssignRules
 from ngheo_cli.core.members import cell_key
 from ngheo_cli.core.text import fold
 
@@ -119,34 +120,6 @@ NO_HOUSEHOLD_LEFT = "khong-con-ho"
 EXEMPT = "mien"
 
 _INT64_MAX = np.iinfo(np.int64).max
-
-
-@dataclass(frozen=True)
-class AssignRules:
-    """The commune's pairing rules (defaults: seed 001, one member for one household in the
-    member's own village, raised evenly up to 3 where households outnumber members)."""
-
-    members_per_household: int = 1
-    households_per_member: int = 1
-    max_households_per_member: int = 3
-    same_village: bool = True
-    allow_twinned: bool = True
-    include_near_poor: bool = True
-    keep_previous: bool = True
-
-    def __post_init__(self) -> None:
-        for name in ("members_per_household", "households_per_member", "max_households_per_member"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} phải là số nguyên từ 1 trở lên (đang là {value!r})")
-        if self.max_households_per_member < self.households_per_member:
-            raise ValueError(
-                "max_households_per_member (số hộ tối đa, --cap) phải không nhỏ hơn "
-                "households_per_member"
-            )
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass

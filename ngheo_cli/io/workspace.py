@@ -8,8 +8,12 @@ finds ``.git``). The config holds no people's data, so it is plain YAML an offic
     province: {code: '66', name: Đắk Lắk}
     communes:
       - {code: '24181', name: Xã Ea Kly, type: xa, khu_vuc: nong_thon}
-    targets: []      # filled by the report issue
-    assign: {}       # the party-member assignment rules, later
+    targets: []      # poverty-reduction targets (ngheo_cli.core.targets)
+    assign: {}       # the party-member assignment rules
+    support: {}      # members' yearly support commitments
+
+Every section is read and checked by :mod:`ngheo_cli.io.settings` (one reader); a
+:class:`Workspace` carries the result as :attr:`Workspace.settings`.
 
 Codes are text (``'00123'``, quoted): an unquoted code is refused rather than read as a
 number, since YAML would drop its leading zeros (or read ``01234`` as octal).
@@ -20,37 +24,41 @@ Area (standards.md §6): a phường is urban (``thanh_thi``), a xã rural (``no
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any
 
 import yaml
 
+from ngheo_cli.core.commune import (  # noqa: F401 - the workspace's public names
+    AREA_BY_TYPE,
+    TYPE_LABELS,
+    Area,
+    CommuneConfig,
+    CommuneType,
+    plain_name,
+    text_code,
+)
 from ngheo_cli.core.oserror_vi import os_reason
-from ngheo_cli.core.schema import AREA_LABELS
 from ngheo_cli.core.text import fold
 from ngheo_cli.errors import RulesetError, UsageError
 from ngheo_cli.io.atomic import atomic_write_bytes, atomic_write_text
+from ngheo_cli.io.settings import (
+    CONFIG_VERSION,
+    Settings,
+    parse_document,
+    read_settings,
+    read_text,
+    settings_from,
+)
 from ngheo_cli.io.store import Store
 
 CONFIG_NAME = "ngheo.yaml"
 STORE_NAME = "ngheo.sqlite"
-CONFIG_VERSION = 1
-
-CommuneType = Literal["phuong", "xa", "dac_khu"]
-Area = Literal["thanh_thi", "nong_thon"]
-
-TYPE_LABELS: dict[str, str] = {"phuong": "phường", "xa": "xã", "dac_khu": "đặc khu"}
-AREA_BY_TYPE: dict[str, str] = {"phuong": "thanh_thi", "xa": "nong_thon"}
-_TYPE_BY_FOLD = {"phuong": "phuong", "xa": "xa", "dackhu": "dac_khu"}
-_AREA_BY_FOLD = {"thanhthi": "thanh_thi", "dothi": "thanh_thi", "nongthon": "nong_thon"}
-_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")
-
-_TOP_KEYS = ("version", "province", "communes", "targets", "assign", "support")
-_PROVINCE_KEYS = ("code", "name")
-_COMMUNE_KEYS = ("code", "name", "type", "khu_vuc")
+#: The sections ``ngheo init`` writes itself; ``--force`` keeps every other one as written.
+INIT_SECTIONS = ("version", "province", "communes")
 
 _HEADER = """\
 # Cấu hình thư mục làm việc của ngheo (tạo bởi `ngheo init`).
@@ -58,7 +66,8 @@ _HEADER = """\
 #   code (mã, viết trong dấu nháy để giữ số 0 ở đầu), name (tên),
 #   type (phuong | xa | dac_khu) và khu_vuc (thanh_thi | nong_thon):
 #   phường là thành thị, xã là nông thôn, đặc khu phải ghi rõ khu_vuc.
-# targets: chỉ tiêu giảm nghèo (điền sau). assign: quy tắc phân công đảng viên (điền sau).
+# targets: chỉ tiêu giảm nghèo. assign: quy tắc phân công đảng viên giúp hộ.
+# support: cam kết hỗ trợ của đảng viên (ngheo support).
 # Số liệu hộ được lưu trong ngheo.sqlite bên cạnh tệp này.
 """
 
@@ -74,110 +83,11 @@ def _bare_name(folded: str) -> str:
     return folded
 
 
-def _where(origin: str, path: str) -> str:
-    return f"{origin}, mục {path}" if path else origin
-
-
-def _text_code(value: object, what: str, where: str) -> str:
-    if isinstance(value, bool) or not isinstance(value, str):
-        if value is None:
-            shown = "để trống"
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            shown = f"là số {value!r} (YAML đọc mã không có dấu nháy thành số)"
-        else:
-            shown = f"là {value!r}"
-        raise RulesetError(
-            f"{where}: {what} phải là chữ, không được {shown}.",
-            hint="Viết mã trong dấu nháy, ví dụ code: '00123' (để giữ số 0 ở đầu).",
-        )
-    code = value.strip()
-    if not _CODE.match(code):
-        raise RulesetError(
-            f"{where}: {what} {value!r} không hợp lệ: chỉ gồm chữ số, chữ cái, '.', '-', '_'."
-        )
-    return code
-
-
-def _name(value: object, what: str, where: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise RulesetError(f"{where}: thiếu {what}.")
-    return " ".join(value.split())
-
-
-@dataclass(frozen=True)
-class CommuneConfig:
-    """One commune (xã, phường or đặc khu) and the area that decides its income line."""
-
-    code: str
-    name: str
-    type: CommuneType
-    khu_vuc: Area
-
-    def __post_init__(self) -> None:
-        if self.type not in TYPE_LABELS:
-            raise RulesetError(f"Loại đơn vị {self.type!r} không hợp lệ.")
-        if self.khu_vuc not in AREA_LABELS:
-            raise RulesetError(f"Khu vực {self.khu_vuc!r} không hợp lệ.")
-        implied = AREA_BY_TYPE.get(self.type)
-        if implied is not None and implied != self.khu_vuc:
-            raise RulesetError(
-                f"{self.name} ({self.code}) là {TYPE_LABELS[self.type]} nên phải thuộc khu vực "
-                f"{AREA_LABELS[implied].lower()}, không phải {AREA_LABELS[self.khu_vuc].lower()}."
-            )
-
-    @classmethod
-    def create(
-        cls,
-        code: object,
-        name: object,
-        type: object,
-        khu_vuc: object = None,
-        *,
-        where: str = "Xã",
-    ) -> CommuneConfig:
-        """Build from user values: Vietnamese spellings accepted ("phường", "Đặc khu",
-        "nông thôn", "đô thị"); the area follows from the type except for an đặc khu."""
-        code_text = _text_code(code, "mã xã", where)
-        name_text = _name(name, "tên xã", where)
-        folded = fold(type) if isinstance(type, str) else ""
-        kind = _TYPE_BY_FOLD.get(folded)
-        if kind is None:
-            raise RulesetError(
-                f"{where}: loại đơn vị {type!r} không hợp lệ.",
-                hint="Dùng một trong: phuong (phường), xa (xã), dac_khu (đặc khu).",
-            )
-        area: str | None = None
-        if khu_vuc is not None and not (isinstance(khu_vuc, str) and not khu_vuc.strip()):
-            area = _AREA_BY_FOLD.get(fold(khu_vuc)) if isinstance(khu_vuc, str) else None
-            if area is None:
-                raise RulesetError(
-                    f"{where}: khu vực {khu_vuc!r} không hợp lệ.",
-                    hint="Dùng nong_thon (nông thôn) hoặc thanh_thi (thành thị / đô thị).",
-                )
-        implied = AREA_BY_TYPE.get(kind)
-        if area is None:
-            if implied is None:
-                raise RulesetError(
-                    f"{where}: {name_text} ({code_text}) là đặc khu nên phải ghi rõ khu_vuc "
-                    "(nong_thon hoặc thanh_thi): chương trình không tự đoán.",
-                )
-            area = implied
-        if implied is not None and area != implied:
-            raise RulesetError(
-                f"{where}: {name_text} ({code_text}) là {TYPE_LABELS[kind]} nên luôn thuộc khu "
-                f"vực {AREA_LABELS[implied].lower()}, không thể ghi {AREA_LABELS[area].lower()}.",
-                hint="Bỏ khu_vuc để dùng khu vực theo loại đơn vị, hoặc sửa lại type.",
-            )
-        return cls(code_text, name_text, cast(CommuneType, kind), cast(Area, area))
-
-    def to_dict(self) -> dict[str, str]:
-        return {"code": self.code, "name": self.name, "type": self.type, "khu_vuc": self.khu_vuc}
-
-
 @dataclass(frozen=True)
 class Workspace:
-    """A loaded working folder. ``targets`` and ``assign`` are kept as written, for the
-    issues that will define them."""
+    """A loaded working folder. ``targets``, ``assign`` and ``support`` are the sections as
+    written (``support`` None: not read from a file, as for a workspace built in code);
+    :attr:`settings` is every section checked and typed."""
 
     root: Path
     province_code: str
@@ -185,6 +95,7 @@ class Workspace:
     communes: tuple[CommuneConfig, ...] = ()
     targets: list[Any] = field(default_factory=list)
     assign: dict[str, Any] = field(default_factory=dict)
+    support: dict[str, Any] | None = None
 
     @property
     def config_path(self) -> Path:
@@ -193,6 +104,11 @@ class Workspace:
     @property
     def store_path(self) -> Path:
         return self.root / STORE_NAME
+
+    @cached_property
+    def settings(self) -> Settings:
+        """Every section, checked and typed (one reader: :mod:`ngheo_cli.io.settings`)."""
+        return settings_from(self.to_dict(), str(self.config_path))
 
     def commune(self, code: object) -> CommuneConfig:
         """The commune with this code; a :class:`RulesetError` naming the known codes if none."""
@@ -226,32 +142,48 @@ class Workspace:
         return Store.open(self.store_path)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """The document ``ngheo.yaml`` holds (every section)."""
+        out: dict[str, Any] = {
             "version": CONFIG_VERSION,
             "province": {"code": self.province_code, "name": self.province_name},
             "communes": [c.to_dict() for c in self.communes],
             "targets": list(self.targets),
             "assign": dict(self.assign),
         }
+        if self.support:
+            out["support"] = dict(self.support)
+        return out
 
 
-def _check_unique(communes: Sequence[CommuneConfig], origin: str) -> None:
-    seen: dict[str, CommuneConfig] = {}
-    for commune in communes:
-        if commune.code in seen:
-            raise RulesetError(
-                f"{origin}: mã xã {commune.code} bị khai báo hai lần "
-                f"({seen[commune.code].name} và {commune.name})."
-            )
-        seen[commune.code] = commune
+def _workspace(root: Path, settings: Settings) -> Workspace:
+    written = settings.written
+    return Workspace(
+        root=root,
+        province_code=settings.province_code,
+        province_name=settings.province_name,
+        communes=settings.communes,
+        targets=list(written.get("targets") or []),
+        assign=dict(written.get("assign") or {}),
+        support=dict(written.get("support") or {}),
+    )
 
 
-def _dump(workspace: Workspace) -> str:
+def _dump(document: dict[str, Any]) -> str:
     body = yaml.safe_dump(
-        workspace.to_dict(), allow_unicode=True, sort_keys=False, default_flow_style=False,
-        width=100,
+        document, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100,
     )
     return _HEADER + body
+
+
+def _kept_sections(config: Path) -> dict[str, Any]:
+    """The sections of an existing ``ngheo.yaml`` that ``init --force`` keeps as written
+    (all but province and communes); a file that is not YAML is an error at its line."""
+    document, _ = parse_document(read_text(config), str(config))
+    if document is None:
+        return {}
+    if not isinstance(document, dict):
+        raise RulesetError(f"{config}: phải là một bảng khoá: giá trị.")
+    return {str(k): v for k, v in document.items() if k not in INIT_SECTIONS}
 
 
 def init_workspace(
@@ -264,9 +196,10 @@ def init_workspace(
 ) -> Workspace:
     """Create a working folder: ``ngheo.yaml`` and the store ``ngheo.sqlite``.
 
-    An existing ``ngheo.yaml`` is only replaced with ``force`` (the old one is kept as
-    ``ngheo.yaml.bak``); an existing store is never replaced (opening it brings its schema
-    up to date, with a backup first).
+    An existing ``ngheo.yaml`` is only replaced with ``force``: its province and communes
+    are rewritten, every other section (targets, assign, support) is kept as written, and
+    the old file is kept as ``ngheo.yaml.bak``. An existing store is never replaced
+    (opening it brings its schema up to date, with a backup first).
     """
     root = Path(directory)
     if root.exists() and not root.is_dir():
@@ -278,99 +211,40 @@ def init_workspace(
             hint="Dùng --force để ghi lại cấu hình (kho dữ liệu ngheo.sqlite vẫn giữ nguyên).",
         )
     origin = "Cấu hình mới"
-    province_code = _text_code(province_code, "mã tỉnh", origin)
-    province_name = _name(province_name, "tên tỉnh", origin)
+    province_code = text_code(province_code, "mã tỉnh", origin)
+    province_name = plain_name(province_name, "tên tỉnh", origin)
     items = tuple(communes)
     for commune in items:
         if not isinstance(commune, CommuneConfig):
             raise TypeError("communes must be CommuneConfig objects (see CommuneConfig.create)")
-    _check_unique(items, origin)
+    kept = _kept_sections(config) if config.exists() else {}
+    document = {
+        "version": CONFIG_VERSION,
+        "province": {"code": province_code, "name": province_name},
+        "communes": [c.to_dict() for c in items],
+        "targets": [],
+        "assign": {},
+        **kept,
+    }
+    # Checked before anything is written: the new communes, and the sections kept.
+    settings = settings_from(document, str(config) if kept else origin)
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"Không tạo được thư mục {root}: {os_reason(exc)}.") from None
-    workspace = Workspace(root.resolve(), province_code, province_name, items)
+    workspace = _workspace(root.resolve(), settings)
     Store.open(workspace.store_path).close()
-    if config.exists():  # force: keep the replaced config beside it, targets and all
+    if config.exists():  # force: keep the replaced config beside it
         atomic_write_bytes(root / f"{CONFIG_NAME}.bak", config.read_bytes())
-    atomic_write_text(workspace.config_path, _dump(workspace))
+    atomic_write_text(workspace.config_path, _dump(document))
     return workspace
-
-
-def _mapping(value: object, where: str, keys: Sequence[str], required: Sequence[str]
-             ) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise RulesetError(f"{where}: phải là một bảng khoá: giá trị.")
-    unknown = [str(k) for k in value if k not in keys]
-    if unknown:
-        raise RulesetError(
-            f"{where}: khoá không biết: {', '.join(unknown)}.",
-            hint=f"Các khoá dùng được: {', '.join(keys)}.",
-        )
-    missing = [k for k in required if k not in value]
-    if missing:
-        raise RulesetError(f"{where}: thiếu {', '.join(missing)}.")
-    return value
 
 
 def load_workspace(path: str | os.PathLike[str]) -> Workspace:
     """Read a working folder (or its ``ngheo.yaml``); any mistake → :class:`RulesetError`."""
     target = Path(path)
     config = target / CONFIG_NAME if target.is_dir() else target
-    origin = str(config)
-    try:
-        text = config.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"Không tìm thấy {config}.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = os_reason(exc) if isinstance(exc, OSError) else "không phải văn bản UTF-8"
-        raise RulesetError(f"Không đọc được {config}: {reason}.") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" (dòng {mark.line + 1}, cột {mark.column + 1})" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise RulesetError(f"{origin}: YAML sai cú pháp{at}: {problem}.") from None
-    if data is None:
-        data = {}
-    top = _mapping(data, origin, _TOP_KEYS, ("province",))
-    version = top.get("version", CONFIG_VERSION)
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise RulesetError(f"{_where(origin, 'version')}: phải là một số nguyên dương.")
-    if version > CONFIG_VERSION:
-        raise RulesetError(
-            f"{origin} được tạo bởi phiên bản ngheo mới hơn (version: {version}).",
-            hint="Cập nhật ngheo rồi chạy lại.",
-        )
-    province = _mapping(top["province"], _where(origin, "province"), _PROVINCE_KEYS,
-                        _PROVINCE_KEYS)
-    raw_communes = top.get("communes") or []
-    if not isinstance(raw_communes, list):
-        raise RulesetError(f"{_where(origin, 'communes')}: phải là một danh sách.")
-    communes = []
-    for i, item in enumerate(raw_communes, start=1):
-        where = _where(origin, f"communes, đơn vị thứ {i}")
-        entry = _mapping(item, where, _COMMUNE_KEYS, ("code", "name", "type"))
-        communes.append(
-            CommuneConfig.create(entry["code"], entry["name"], entry["type"],
-                                 entry.get("khu_vuc"), where=where)
-        )
-    _check_unique(communes, origin)
-    targets = top.get("targets") or []
-    if not isinstance(targets, list):
-        raise RulesetError(f"{_where(origin, 'targets')}: phải là một danh sách.")
-    assign = top.get("assign") or {}
-    if not isinstance(assign, Mapping):
-        raise RulesetError(f"{_where(origin, 'assign')}: phải là một bảng khoá: giá trị.")
-    return Workspace(
-        root=config.parent.resolve(),
-        province_code=_text_code(province["code"], "mã tỉnh", _where(origin, "province")),
-        province_name=_name(province["name"], "tên tỉnh", _where(origin, "province")),
-        communes=tuple(communes),
-        targets=list(targets),
-        assign=dict(assign),
-    )
+    return _workspace(config.parent.resolve(), read_settings(config))
 
 
 def find_workspace(
@@ -397,5 +271,6 @@ def find_workspace(
 
 
 def save_workspace(workspace: Workspace) -> None:
-    """Write ``ngheo.yaml`` back from a (changed) workspace, atomically."""
-    atomic_write_text(workspace.config_path, _dump(workspace))
+    """Write ``ngheo.yaml`` back from a (changed) workspace, atomically, every section."""
+    settings_from(workspace.to_dict(), str(workspace.config_path))  # checked before written
+    atomic_write_text(workspace.config_path, _dump(workspace.to_dict()))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ngheo_cli.core.assign import AssignmentResult, AssignRules, CapWhatIf, assign, what_if_cap
+from ngheo_cli.core.assign import AssignRules, assign, what_if_cap
+from ngheo_cli.core.assign_run import AssignRun
 from ngheo_cli.core.findings import Finding
 from ngheo_cli.core.members import (
     MEMBER_FIELDS,
@@ -23,63 +24,21 @@ from ngheo_cli.core.recognised import recorded_note
 from ngheo_cli.core.text import fold
 from ngheo_cli.errors import RulesetError, UsageError
 from ngheo_cli.io.read.workbook import read_table, sheet_names
+from ngheo_cli.io.settings import assign_rules
 from ngheo_cli.io.store import load_members, load_pairs, record_assignment
-from ngheo_cli.io.workspace import CommuneConfig, Workspace
+from ngheo_cli.io.workspace import Workspace
 
 TWINNING_SHEET_WORDS = ("ketnghia", "twinning")
 
 
-@dataclass
-class AssignRun:
-    commune: CommuneConfig
-    year: int
-    result: AssignmentResult
-    households: pd.DataFrame  # the year's households (all classes), for the workbook
-    members: pd.DataFrame
-    findings: list[Finding] = field(default_factory=list)
-    members_source: str = ""
-    what_if: CapWhatIf | None = None
-    outputs: list[Path] = field(default_factory=list)
-    #: Set when the year was recorded from a recognised list (ngheo record-list).
-    recorded_note: str | None = None
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if any(f.severity == "error" for f in self.findings) else 0
-
-    def to_dict(self) -> dict[str, Any]:
-        out = {"commune": self.commune.code, "year": self.year, **self.result.to_dict()}
-        out["members_source"] = self.members_source
-        out["rejected"] = [
-            {"sheet": f.sheet, "cell": f.cell, "code": f.code, "message": f.message}
-            for f in self.findings
-            if f.severity == "error"
-        ]
-        out["warnings"] = [
-            {"sheet": f.sheet, "cell": f.cell, "code": f.code, "message": f.message}
-            for f in self.findings
-            if f.severity == "warning"
-        ]
-        if self.what_if is not None:
-            out["what_if_cap"] = self.what_if.to_dict()
-        out["outputs"] = [str(p) for p in self.outputs]
-        return out
-
-
-def rules_from_config(config: dict[str, Any], cap: int | None = None) -> AssignRules:
-    """The ``assign:`` section of ngheo.yaml over the seed's defaults; unknown keys are errors."""
-    known = {f.name for f in fields(AssignRules)}
-    unknown = sorted(set(config) - known)
-    if unknown:
-        raise RulesetError(
-            f"Mục assign trong ngheo.yaml có khoá lạ: {', '.join(unknown)}.",
-            hint="Các khoá dùng được: " + ", ".join(sorted(known)) + ".",
-        )
-    values = dict(config)
-    if cap is not None:
-        values["max_households_per_member"] = cap
+def rules_from_config(config: AssignRules | dict[str, Any], cap: int | None = None) -> AssignRules:
+    """The ``assign:`` rules (as :mod:`ngheo_cli.io.settings` read them, or a section as
+    written) with ``--cap`` over them; a cap below households_per_member is an error."""
+    rules = config if isinstance(config, AssignRules) else assign_rules(config)
+    if cap is None:
+        return rules
     try:
-        return AssignRules(**values)
+        return replace(rules, max_households_per_member=cap)
     except (TypeError, ValueError) as exc:
         raise RulesetError(f"Mục assign trong ngheo.yaml không hợp lệ: {exc}") from None
 
@@ -123,7 +82,7 @@ def run_assign(
     ``step`` is told, after each stage (read, pair, record), what it counted."""
     step = step or (lambda note: None)
     cfg = ws.commune(commune)
-    rules = rules_from_config(dict(ws.assign or {}), cap)
+    rules = rules_from_config(ws.settings.assign, cap)
     with ws.open_store() as store:
         households = store.load_year(cfg.code, year)
         previous = load_pairs(store, cfg.code, year - 1)

@@ -8,17 +8,18 @@ documents show (they are rendered from it). Targets: the packaged national defau
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from importlib import resources
 from multiprocessing import get_context
 from pathlib import Path
+from pickle import PicklingError
 from typing import Any
 
 import pandas as pd
@@ -32,6 +33,7 @@ from ngheo_cli.errors import NgheoError, RulesetError, UsageError
 from ngheo_cli.io import rulesets
 from ngheo_cli.io.store import Store, load_members, load_pairs
 from ngheo_cli.io.workspace import Workspace
+from ngheo_cli.services import support as support_service
 
 NATIONAL_TARGETS = "national.yaml"
 _PREVIOUS_COLUMNS = ["ma_ho", "ho_ten_chu_ho", "thon", "phan_loai", "so_nhan_khau", "is_dtts"]
@@ -50,8 +52,8 @@ def national_targets() -> tuple[Target, ...]:
 
 
 def workspace_targets(ws: Workspace) -> list[Target]:
-    """The working folder's own targets (``targets:`` in ngheo.yaml)."""
-    return parse_targets(ws.targets, str(ws.config_path))
+    """The working folder's own targets (``targets:`` in ngheo.yaml, read with the rest)."""
+    return list(ws.settings.targets)
 
 
 def standard_of_year(year: int) -> str:
@@ -183,25 +185,22 @@ def _load_province(ws: Workspace, year: int) -> list[_Unit | None]:
         first = _load_part(ws, codes[:split], year)
         try:
             rest = future.result()
-        except Exception:  # noqa: BLE001 - read again here: the same error, said plainly
+        except (BrokenProcessPool, PicklingError, OSError, NgheoError):
+            # The helper died, or its error did not travel: read again here, where the same
+            # error (if any) is said plainly. Anything else is a bug, raised as it is.
             rest = _load_part(ws, codes[split:], year)
     return first + rest
 
 
 def _support(ws: Workspace, code: str, year: int) -> tuple[dict[str, Any] | None, str | None]:
     """A compact support summary (totals, members' commitments, outcome) when the support
-    module exists and has records for the year; else (None, why). Never invents numbers."""
-    try:
-        module = importlib.import_module("ngheo_cli.services.support")
-        summary = module.support_summary
-    except (ImportError, AttributeError):
-        return None, "Chưa có chức năng theo dõi hỗ trợ (ngheo support) trong bản này."
+    store has records for the year; else (None, why). Never invents numbers."""
     if not _has_support_records(ws, code, year):
-        quick = _no_records_note(module, ws, code, year)
+        quick = _no_records_note(ws, code, year)
         if quick is not None:
             return None, quick
     try:
-        data = summary(ws, code, year).to_dict()
+        data = support_service.support_summary(ws, code, year).to_dict()
     except NgheoError as exc:
         return None, exc.message
     totals = dict(data.get("totals") or {})
@@ -220,50 +219,25 @@ def _support(ws: Workspace, code: str, year: int) -> tuple[dict[str, Any] | None
     }, None
 
 
-def _no_records_note(module: Any, ws: Workspace, code: str, year: int) -> str | None:
+def _no_records_note(ws: Workspace, code: str, year: int) -> str | None:
     """What ``support_summary`` says first of a commune-year without support records, said
     without building the whole summary (~0.1 s a commune in a batch); None when it might
     say something else (a bad ``support:`` section or year): then ask it."""
     if not 2000 <= int(year) <= 2100:
         return None
-    settings = getattr(module, "support_settings", None)
-    if settings is None or not _settings_ok(settings, ws):
+    try:
+        support_service.support_settings(ws)  # read with the workspace: nothing re-read
+    except NgheoError:
         return None
     cfg = ws.commune(code)
     return f"Chưa có bản ghi hỗ trợ nào năm {year} của {cfg.name}."
 
 
-def _settings_ok(settings: Any, ws: Workspace) -> bool:
-    """The ``support:`` settings read without error (remembered per ngheo.yaml version)."""
-    try:
-        stat = ws.config_path.stat()
-        key = (str(ws.config_path), stat.st_mtime_ns, stat.st_size)
-    except OSError:
-        key = None
-    if key is not None and key in _SETTINGS_OK:
-        return _SETTINGS_OK[key]
-    try:
-        settings(ws)
-        ok = True
-    except NgheoError:
-        ok = False
-    if key is not None:
-        _SETTINGS_OK[key] = ok
-    return ok
-
-
-_SETTINGS_OK: dict[tuple[str, int, int], bool] = {}
-
-
 def _has_support_records(ws: Workspace, code: str, year: int) -> bool:
-    """Cheap check through the support module's loader, when it has one (else True: ask)."""
-    try:
-        loader = importlib.import_module("ngheo_cli.services.support").load_support
-    except (ImportError, AttributeError):
-        return True
+    """Cheap check through the support ledger's loader (on a store error: True, ask)."""
     try:
         with ws.open_store() as store:
-            return bool(len(loader(store, code, year)))
+            return bool(len(support_service.load_support(store, code, year)))
     except NgheoError:
         return True
 

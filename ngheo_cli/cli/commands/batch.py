@@ -11,7 +11,6 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ngheo_cli.batch import commune as batch_commune
 from ngheo_cli.batch import discover as batch_discover
 from ngheo_cli.batch import executors as batch_executors
 from ngheo_cli.batch import run as batch_run
@@ -106,7 +105,6 @@ def batch(
 
     Ví dụ: ngheo batch dak_lak --year 2024 --jobs 2
     """
-    batch_commune.use_vietnam_time()
     if executor is not None:
         batch_executors.dask_client_check(executor)
     found = batch_discover.discover(target, year)
@@ -114,7 +112,7 @@ def batch(
         with _reporter(len(found.communes)) as emit:
             result = batch_run.run_batch(
                 found, jobs=jobs, force=force, executor=executor, emit=emit,
-                reports=not no_report,
+                reports=not no_report, clock=runfiles.now,  # Vietnam time, at the edge
             )
     except (Terminated, KeyboardInterrupt) as exc:
         if console.stderr_is_terminal():

@@ -8,6 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from ngheo_cli import __version__
+from ngheo_cli.core.assign_rules import AssignRules
+from ngheo_cli.core.assign_run import AssignRun
 from ngheo_cli.core.explain import deprivation_names
 from ngheo_cli.core.schema import CLASS_LABELS
 from ngheo_cli.io import rulesets
@@ -39,7 +41,7 @@ def _yes_no(value: bool) -> str:
     return "Có" if value else "Không"
 
 
-def rule_sentences(rules, weights: dict[str, int]) -> list[tuple[str, str]]:  # noqa: ANN001
+def rule_sentences(rules: AssignRules, weights: dict[str, int]) -> list[tuple[str, str]]:
     """The commune's pairing rules as sentences an officer reads (AssignRules → words)."""
     rows = [
         ("Số đảng viên giúp mỗi hộ", f"{rules.members_per_household} người"),
@@ -66,7 +68,7 @@ def rule_sentences(rules, weights: dict[str, int]) -> list[tuple[str, str]]:  # 
     return rows
 
 
-def pair_table(run) -> pd.DataFrame:  # noqa: ANN001 - AssignRun (avoids an import cycle)
+def pair_table(run: AssignRun) -> pd.DataFrame:
     """Every pair with the member's and the household's details, in a fixed order."""
     hh = run.households.copy()
     standard = str(hh["standard"].iloc[0]) if len(hh) else ""
@@ -117,7 +119,7 @@ PAIR_COLUMNS = [
 ]
 
 
-def assign_sheets(run, pairs: pd.DataFrame) -> list[Sheet]:  # noqa: ANN001
+def assign_sheets(run: AssignRun, pairs: pd.DataFrame) -> list[Sheet]:
     r, year = run.result, run.year
     title = f"PHÂN CÔNG ĐẢNG VIÊN GIÚP ĐỠ HỘ NGHÈO, CẬN NGHÈO NĂM {year} — {run.commune.name}"
     sheets = [
@@ -190,7 +192,7 @@ def assign_sheets(run, pairs: pd.DataFrame) -> list[Sheet]:  # noqa: ANN001
     return sheets
 
 
-def slips_context(run, pairs: pd.DataFrame) -> dict[str, object]:  # noqa: ANN001
+def slips_context(run: AssignRun, pairs: pd.DataFrame) -> dict[str, object]:
     slips = []
     for code, part in pairs.groupby("ma_dang_vien", sort=True):
         first = part.iloc[0]
@@ -220,7 +222,9 @@ def slips_context(run, pairs: pd.DataFrame) -> dict[str, object]:  # noqa: ANN00
     }
 
 
-def write_assignment(run, out_dir: Path, fmt: str, headers: str = "ma") -> list[Path]:  # noqa: ANN001
+def write_assignment(
+    run: AssignRun, out_dir: Path, fmt: str, headers: str = "ma"
+) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{run.commune.code}_{run.year}_phan_cong"
     pairs = pair_table(run)

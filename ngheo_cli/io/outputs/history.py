@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from ngheo_cli.core.history import BALANCE_LINES, BIEN_DONG_LABELS
+from ngheo_cli.core.history_result import HistoryResult
 from ngheo_cli.core.schema import CLASS_LABELS, FIELD_BY_KEY
 from ngheo_cli.io.atomic import StagedOutputs
 from ngheo_cli.io.outputs.csv import write_csv
@@ -42,7 +43,7 @@ def balance_sheet(
     )
 
 
-def history_sheets(result) -> list[Sheet]:  # noqa: ANN001 - HistoryResult (avoids a cycle)
+def history_sheets(result: HistoryResult) -> list[Sheet]:
     name, year = result.commune.name, result.year
     trans = result.transitions.copy()
     trans["bien_dong_ten"] = trans["bien_dong"].map(BIEN_DONG_LABELS)
@@ -123,7 +124,9 @@ def _mpi_change_in_words(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_history(result, out_dir: Path, fmt: str, headers: str = "ma") -> list[Path]:  # noqa: ANN001
+def write_history(
+    result: HistoryResult, out_dir: Path, fmt: str, headers: str = "ma"
+) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{result.commune.code}_{result.year}_bien_dong"
     with StagedOutputs() as staged:

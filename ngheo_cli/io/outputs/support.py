@@ -7,18 +7,16 @@ from __future__ import annotations
 import os
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 import xlsxwriter
 
 from ngheo_cli.core import support as core
 from ngheo_cli.core.parse import format_vn
+from ngheo_cli.core.support.results import ImportResult, SupportSummary
 from ngheo_cli.io.atomic import StagedOutputs, atomic_write
 from ngheo_cli.io.xlsx.writer import Column, Sheet, write_workbook
-
-if TYPE_CHECKING:
-    from ngheo_cli.services.support import ImportResult, SupportSummary
 
 FIXED_CREATED = datetime(2000, 1, 1)
 SHEET = "Sổ hỗ trợ"

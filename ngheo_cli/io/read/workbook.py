@@ -216,8 +216,12 @@ def inspect_headers(
         try:
             reader = fastexcel.read_excel(path)
             names = list(reader.sheet_names)
-        except Exception as exc:
+        except _READ_ERRORS as exc:
             raise _corrupt(name) from exc
+        except BaseException as exc:
+            if _is_panic(exc):
+                raise _corrupt(name) from exc
+            raise
         forced = _find_sheet(sheet, names, name) if sheet is not None else None
         for idx, sheet_name in enumerate(names):
             try:
@@ -391,6 +395,20 @@ def _unreadable(name: str, exc: OSError) -> InputError:
     )
 
 
+#: What opening or reading a broken or foreign file raises: fastexcel's own errors (calamine's
+#: parse errors, a missing sheet, a cell it cannot convert), the file system's, and the value
+#: errors of a text or number it cannot decode. A Rust panic is :func:`_is_panic`.
+_READ_ERRORS: tuple[type[Exception], ...] = (fastexcel.FastExcelError, OSError, ValueError)
+
+
+def _arrow_errors() -> tuple[type[Exception], ...]:
+    """pyarrow's errors (a sheet turned into a frame goes through Arrow); pyarrow is loaded
+    by then, so naming it costs nothing."""
+    from pyarrow import ArrowException
+
+    return (ArrowException,)
+
+
 def _is_panic(exc: BaseException) -> bool:
     # pyo3 turns a Rust panic inside calamine into PanicException, a BaseException.
     return type(exc).__name__ == "PanicException"
@@ -411,7 +429,7 @@ def _open_book(path: Path, name: str) -> _Book:
     try:
         reader = fastexcel.read_excel(path)
         sheet_names = list(reader.sheet_names)
-    except Exception as exc:
+    except _READ_ERRORS as exc:
         raise _corrupt(name) from exc
     except BaseException as exc:
         if _is_panic(exc):
@@ -641,7 +659,7 @@ def _load_grid(
         columns = [c.absolute_index for c in loaded.selected_columns]
         visible = loaded.visible == "visible"
         frame = loaded.to_pandas()
-    except Exception as exc:
+    except (*_READ_ERRORS, *_arrow_errors()) as exc:
         raise _corrupt(name) from exc
     except BaseException as exc:
         if _is_panic(exc):
@@ -1436,5 +1454,9 @@ def sheet_names(path: Path) -> list[str]:
     _check_file(path, path.name)
     try:
         return list(fastexcel.read_excel(path).sheet_names)
-    except Exception as exc:
+    except _READ_ERRORS as exc:
         raise _corrupt(path.name) from exc
+    except BaseException as exc:
+        if _is_panic(exc):
+            raise _corrupt(path.name) from exc
+        raise
