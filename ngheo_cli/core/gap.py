@@ -3,7 +3,8 @@
 ``classify`` gives ``chenh_lech`` = income − line in đồng where the per-capita income decided,
 but Điểm A − line in *points* where the score sheet decided (TT 07/2021/TT-BLĐTBXH, Phiếu B).
 Points and đồng cannot be compared as they are, so the store keeps, beside the route, a
-*comparable gap* (``chenh_lech_quy_doi``, đồng):
+*comparable gap* (``chenh_lech_quy_doi``, đồng) and the route it came from
+(``nguon_chenh_lech``):
 
 * income decided: the gap itself, income − line (đ);
 * Điểm A decided: the same share of the line, in đồng of the household's area:
@@ -28,7 +29,10 @@ import pandas as pd
 from ngheo_cli.core.classify import ROUTE_INCOME, ROUTE_SCORE
 from ngheo_cli.core.ruleset import Ruleset
 
+#: Stored column names: the comparable gap (đồng), and the route it was computed from
+#: ("thu_nhap" / "diem_a", classify's ``tuyen``).
 COMPARABLE_GAP = "chenh_lech_quy_doi"
+GAP_ROUTE = "nguon_chenh_lech"
 
 
 def comparable_gap(classified: pd.DataFrame, ruleset: Ruleset) -> np.ndarray:

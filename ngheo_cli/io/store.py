@@ -71,8 +71,9 @@ HOUSEHOLD_FIELDS: tuple[tuple[str, str], ...] = (
     ("dan_toc_tai_cho", _BOOL),
     ("gioi_tinh_chu_ho", _TEXT),
     ("ket_qua_ra_soat", _TEXT),
-    # v5: the route that decided the income side and the comparable gap (core.gap).
-    ("tuyen", _TEXT),
+    # v5: the route that decided the income side ("thu_nhap" / "diem_a", classify's
+    # ``tuyen``) and the comparable gap to the line (core.gap).
+    ("nguon_chenh_lech", _TEXT),
     ("chenh_lech_quy_doi", _REAL),
 )
 
@@ -216,7 +217,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     # assignments made before the year's households were last imported marked stale
     # (record_year marks them; the UPDATE marks those already older than the households).
     (
-        "ALTER TABLE households ADD COLUMN tuyen TEXT",
+        "ALTER TABLE households ADD COLUMN nguon_chenh_lech TEXT",
         "ALTER TABLE households ADD COLUMN chenh_lech_quy_doi REAL",
         """
         CREATE TABLE twinnings (
@@ -657,7 +658,7 @@ def _connect(path: Path) -> _Connection:
     except sqlite3.DatabaseError as exc:
         conn.close()
         name = getattr(exc, "sqlite_errorname", "") or ""
-        if name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")) or "not a database" in str(exc):
+        if name.startswith("SQLITE_NOTADB") or "not a database" in str(exc):
             raise StoreError(
                 f"Tệp {path} không phải kho dữ liệu ngheo (SQLite) hoặc đã hỏng: {exc}.",
                 hint="Kiểm tra lại đường dẫn. " + _restore_hint(path),

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ngheo_cli.core.compare import Comparison, compare
-from ngheo_cli.core.gap import COMPARABLE_GAP, comparable_gap
+from ngheo_cli.core.gap import COMPARABLE_GAP, GAP_ROUTE, comparable_gap
 from ngheo_cli.core.oserror_vi import os_reason
 from ngheo_cli.core.recognised import ClassChanges, class_changes
 from ngheo_cli.core.results import ClassificationResult, classify_table
@@ -330,7 +330,10 @@ def _record(
             # Rule 1's last tie-break (ngheo assign): the gap to the line in one unit for
             # both routes (đồng; Điểm A read in proportion to its line, core.gap).
             households = households.assign(
-                **{COMPARABLE_GAP: comparable_gap(households, result.ruleset)}
+                **{
+                    COMPARABLE_GAP: comparable_gap(households, result.ruleset),
+                    GAP_ROUTE: households["tuyen"],
+                }
             )
             run_id = store.record_year(code, year, households, info)
             recorded.append(
