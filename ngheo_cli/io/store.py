@@ -17,6 +17,16 @@ nothing to install or start); another database can be added later behind the sam
 - **Indicator marks** are one INTEGER bitmask per household: bit *j* is the *j*-th id in the
   run's ``indicators`` list (kept with the run, so a store can be read without the rules
   file). NULL means the household had no usable marks (its deprivations came from Điểm B).
+- **Assignments** (``ngheo assign``, schema v2 and v5). The members list of a commune-year
+  is stored with the twinnings read from the same workbook (``twinnings``) and a row in
+  ``member_lists`` (when, from which file, how many twinnings): pairing again from the store
+  sees the same members and twinned villages as the workbook. A list stored before v5 has no
+  ``member_lists`` row, so its twinnings are known to be unknown. :meth:`Store.record_year`
+  marks the commune-year's stored pairs ``stale`` in its transaction: they were made from
+  households that have just been replaced (:meth:`Store.assignment_status`).
+- **Gap to the line** (v5): ``chenh_lech_quy_doi`` (đồng, comparable across routes,
+  :mod:`ngheo_cli.core.gap`) and ``nguon_chenh_lech`` (the route, "thu_nhap" / "diem_a");
+  NULL for households recorded before v5 or from a recognised list.
 - **Time.** ``recorded_at`` is ISO 8601 in Vietnam time (UTC+07:00, no daylight saving:
   a fixed offset, so no time-zone database is needed on Windows).
 """
