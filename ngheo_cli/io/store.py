@@ -999,11 +999,13 @@ class Store:
         twinnings: pd.DataFrame | None = None,
         *,
         source: str | None = None,
+        households_run: int | None = None,
     ) -> None:
         """Replace a commune-year's members, twinnings and pairs in one transaction (a rerun
         never adds). ``twinnings``: the members workbook's twinning sheet (chi_bo, thon,
-        ghi_chu); None = the workbook had none. The pairs are made from the households
-        stored now, so they are not stale."""
+        ghi_chu); None = the workbook had none. ``households_run``: the run whose households
+        the pairs were made from (``load_year(...).attrs["run"].id``): when the year was
+        imported again in the meantime, the pairs are stored already stale."""
         commune, year = str(commune), int(year)
         member_cols = _plain_rows(members, MEMBER_COLUMNS)
         pair_cols = _plain_rows(pairs, PAIR_COLUMNS)
@@ -1021,11 +1023,16 @@ class Store:
                 f"VALUES (?, ?, {', '.join('?' * len(names))})",
                 ([commune, year, *row] for row in zip(*member_cols, strict=True)),
             )
+            now = conn.execute(
+                "SELECT run_id FROM households WHERE commune = ? AND year = ? LIMIT 1",
+                (commune, year),
+            ).fetchone()
+            stale = int(households_run is not None and (now is None or now[0] != households_run))
             names = [c for c, _ in PAIR_COLUMNS]
             conn.executemany(
-                f"INSERT INTO assignments (commune, year, {', '.join(names)}, recorded_at) "
-                f"VALUES (?, ?, {', '.join('?' * len(names))}, ?)",
-                ([commune, year, *row, stamp] for row in zip(*pair_cols, strict=True)),
+                f"INSERT INTO assignments (commune, year, {', '.join(names)}, recorded_at, stale)"
+                f" VALUES (?, ?, {', '.join('?' * len(names))}, ?, ?)",
+                ([commune, year, *row, stamp, stale] for row in zip(*pair_cols, strict=True)),
             )
             names = [c for c, _ in TWINNING_COLUMNS]
             conn.executemany(

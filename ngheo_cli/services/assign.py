@@ -197,7 +197,13 @@ def run_assign(
         result.notes.append(note)
     with ws.open_store() as store:
         store.record_assignment(
-            cfg.code, year, members, result.pairs, twinnings, source=source_file
+            cfg.code,
+            year,
+            members,
+            result.pairs,
+            twinnings,
+            source=source_file,
+            households_run=stored_run.id if stored_run is not None else None,
         )
     step("đã lưu vào kho")
     return AssignRun(

@@ -563,9 +563,7 @@ def test_v4_store_migrates_to_v5_keeping_every_row(store_path: Path) -> None:
     before.close()
     with Store.open(store_path) as store:
         assert store.schema_version == 5 == len(MIGRATIONS)
-        after = {
-            t: store._conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in counts
-        }
+        after = {t: store._conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in counts}
         assert after == counts
         frame = store.load_year("00001", 2025)
         assert frame["chenh_lech_quy_doi"].isna().all()  # not known for rows stored before
@@ -644,6 +642,16 @@ def test_reimporting_the_year_marks_its_pairs_stale(store_path: Path) -> None:
         assert status is not None and status.stale
         assert len(store.load_pairs("00001", 2025)) == 2  # kept, only marked
         store.record_assignment("00001", 2025, members, pairs)  # made again: fresh
+        status = store.assignment_status("00001", 2025)
+        assert status is not None and not status.stale
+        # Pairs made from households replaced while they were being made: stale at once.
+        first = store.load_year("00001", 2025).attrs["run"].id
+        store.record_year("00001", 2025, small_frame(), RUN)
+        store.record_assignment("00001", 2025, members, pairs, households_run=first)
+        status = store.assignment_status("00001", 2025)
+        assert status is not None and status.stale
+        latest = store.load_year("00001", 2025).attrs["run"].id
+        store.record_assignment("00001", 2025, members, pairs, households_run=latest)
         status = store.assignment_status("00001", 2025)
         assert status is not None and not status.stale
 
