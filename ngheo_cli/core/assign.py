@@ -20,7 +20,10 @@ The rules, in order (each one only breaks ties left by the ones before it)
 1. **Cover households, in priority order.** Households are ranked: poor before near-poor;
    then households whose helper from last year can still help them (``keep_previous``);
    then more deprivations (``so_thieu_hut``); then further below the line (``chenh_lech``,
-   income minus line, more negative first). Households equal on all four are tied.
+   more negative first: income minus line in đồng; for a household classified by Điểm A the
+   same share of its line in đồng, :mod:`ngheo_cli.core.gap`, which the store keeps as
+   ``chenh_lech_quy_doi``; a household without one counts as 0). Households equal on all
+   four are tied.
    The chosen set of helped households is the one you get by going down this ranking and
    giving each household a helper whenever that is possible without taking the helper of a
    household higher up (helpers may be moved around to make room). Hence: (a) as many
@@ -772,9 +775,11 @@ def assign(
     """Pair members with households under ``rules`` (see the module doc for the objective).
 
     ``households``: ma_ho, thon, phan_loai ("ngheo"/"can_ngheo"; other classes are not in
-    scope), so_thieu_hut (deprivations), chenh_lech (income − line, ≤ 0; more negative =
-    poorer). ``members``: ma_dang_vien, thon, chi_bo, mien (exempt), tran_so_ho (personal
-    cap, NA = none), e.g. from :func:`~ngheo_cli.core.members.prepare_members`.
+    scope), so_thieu_hut (deprivations), chenh_lech (the comparable gap to the line, ≤ 0,
+    more negative = poorer: income − line in đồng, or for Điểm A its đồng equivalent from
+    :func:`ngheo_cli.core.gap.comparable_gap`; never points, which would not compare).
+    ``members``: ma_dang_vien, thon, chi_bo, mien (exempt), tran_so_ho (personal cap, NA =
+    none), e.g. from :func:`~ngheo_cli.core.members.prepare_members`.
     ``twinnings``: chi_bo (or co_quan), thon. ``previous_pairs``: last year's pairs
     (a frame with ma_dang_vien, ma_ho, or (ma_dang_vien, ma_ho) tuples).
 

@@ -129,6 +129,48 @@ def measures(counts: Mapping[str, Any]) -> dict[str, float]:
     }
 
 
+@dataclass(frozen=True)
+class StaleAssignment:
+    """A unit's stored member ↔ household pairs, made before its households of the report year
+    were imported again (the store marks them stale): they may name households that changed
+    class or left the list, and miss new ones. Times are ISO 8601 (Vietnam time)."""
+
+    unit_name: str
+    assigned_at: str
+    imported_at: str | None = None
+
+
+def _day(iso: str | None) -> str:
+    """"2026-12-04T05:17:35+07:00" → "04/12/2026" (the text as it is when not a date)."""
+    if not iso:
+        return ""
+    try:
+        return date.fromisoformat(iso[:10]).strftime("%d/%m/%Y")
+    except ValueError:
+        return iso
+
+
+def stale_note(stale: Sequence[StaleAssignment], year: int, level: str) -> str | None:
+    """The report's words for pairs made before the year's households were last imported."""
+    if not stale:
+        return None
+    if level == "commune" and len(stale) == 1:
+        item = stale[0]
+        imported = f" ngày {_day(item.imported_at)}" if item.imported_at else ""
+        return (
+            f"Phân công đảng viên giúp đỡ hộ đang lưu (lập ngày {_day(item.assigned_at)}) có "
+            f"trước lần nhập lại danh sách hộ năm {year}{imported}: các cặp đảng viên – hộ có "
+            "thể không còn khớp với danh sách hiện nay (hộ đổi loại, hộ ra khỏi danh sách, hộ "
+            "mới chưa có người giúp). Cần phân công lại trước khi dùng số liệu này."
+        )
+    names = ", ".join(item.unit_name for item in stale)
+    return (
+        f"Phân công đảng viên giúp đỡ hộ của {len(stale)} xã, phường ({names}) có trước lần "
+        f"nhập lại danh sách hộ năm {year}: các cặp đảng viên – hộ của các xã, phường đó có thể "
+        "không còn khớp với danh sách hiện nay. Cần phân công lại trước khi dùng số liệu này."
+    )
+
+
 @dataclass
 class ReportInputs:
     """Everything the report is computed from, gathered by the API (no store in here).
@@ -169,6 +211,8 @@ class ReportInputs:
     #: were computed (their deprivations cover only the computed communes).
     recorded_units: list[str] = field(default_factory=list)
     status: pd.Series | None = None  # this year's bien_dong per household code (a commune)
+    #: Units whose stored pairs predate the last import of the year's households.
+    stale_assignments: list[StaleAssignment] = field(default_factory=list)
     # Standard id → its legal name ("nd07-2021" → "Nghị định 07/2021/NĐ-CP"): the report
     # text names standards by law, never by the rules file's id.
     standard_names: dict[str, str] = field(default_factory=dict)
@@ -576,7 +620,10 @@ def build_context(inputs: ReportInputs) -> dict[str, Any]:
               "message": recorded_note(inputs.year, inputs.recorded_years[inputs.year])},
         "causes": _grouped(frame, "nguyen_nhan", split=False),
         "needs": _grouped(frame, "nhu_cau", split=True),
-        "assignment": _assignment(frame, inputs.pairs, inputs.members, cause_keys),
+        "assignment": {
+            **_assignment(frame, inputs.pairs, inputs.members, cause_keys),
+            "stale_note": stale_note(inputs.stale_assignments, inputs.year, inputs.level),
+        },
         "targets": [e.to_dict() for e in evaluations],
         "support": support,
         "communes_without_year": list(inputs.communes_without_year),

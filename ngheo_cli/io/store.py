@@ -17,6 +17,16 @@ nothing to install or start); another database can be added later behind the sam
 - **Indicator marks** are one INTEGER bitmask per household: bit *j* is the *j*-th id in the
   run's ``indicators`` list (kept with the run, so a store can be read without the rules
   file). NULL means the household had no usable marks (its deprivations came from Điểm B).
+- **Assignments** (``ngheo assign``, schema v2 and v5). The members list of a commune-year
+  is stored with the twinnings read from the same workbook (``twinnings``) and a row in
+  ``member_lists`` (when, from which file, how many twinnings): pairing again from the store
+  sees the same members and twinned villages as the workbook. A list stored before v5 has no
+  ``member_lists`` row, so its twinnings are known to be unknown. :meth:`Store.record_year`
+  marks the commune-year's stored pairs ``stale`` in its transaction: they were made from
+  households that have just been replaced (:meth:`Store.assignment_status`).
+- **Gap to the line** (v5): ``chenh_lech_quy_doi`` (đồng, comparable across routes,
+  :mod:`ngheo_cli.core.gap`) and ``nguon_chenh_lech`` (the route, "thu_nhap" / "diem_a");
+  NULL for households recorded before v5 or from a recognised list.
 - **Time.** ``recorded_at`` is ISO 8601 in Vietnam time (UTC+07:00, no daylight saving:
   a fixed offset, so no time-zone database is needed on Windows).
 """
@@ -24,6 +34,7 @@ nothing to install or start); another database can be added later behind the sam
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import sqlite3
@@ -70,6 +81,10 @@ HOUSEHOLD_FIELDS: tuple[tuple[str, str], ...] = (
     ("dan_toc_tai_cho", _BOOL),
     ("gioi_tinh_chu_ho", _TEXT),
     ("ket_qua_ra_soat", _TEXT),
+    # v5: the route that decided the income side ("thu_nhap" / "diem_a", classify's
+    # ``tuyen``) and the comparable gap to the line (core.gap).
+    ("nguon_chenh_lech", _TEXT),
+    ("chenh_lech_quy_doi", _REAL),
 )
 
 # Schema steps. Step i takes the store from version i to i + 1. Append only: never edit a
@@ -205,6 +220,46 @@ MIGRATIONS: tuple[Migration, ...] = (
         "ALTER TABLE runs ADD COLUMN decision_no TEXT",
         "ALTER TABLE runs ADD COLUMN decision_date TEXT",
     ),
+    # v5 (issue 12): each household's route and comparable gap to the line (rule 1's last
+    # tie-break, core.gap; NULL for rows recorded before), the twinnings read with the members
+    # of a commune-year, what is known about each stored members list (member_lists: when,
+    # from which file; a list stored before v5 has no row, so its twinnings are unknown), and
+    # assignments made before the year's households were last imported marked stale
+    # (record_year marks them; the UPDATE marks those already older than the households).
+    (
+        "ALTER TABLE households ADD COLUMN nguon_chenh_lech TEXT",
+        "ALTER TABLE households ADD COLUMN chenh_lech_quy_doi REAL",
+        """
+        CREATE TABLE twinnings (
+            commune TEXT NOT NULL,
+            year INTEGER NOT NULL,
+            position INTEGER NOT NULL,
+            chi_bo TEXT,
+            thon TEXT,
+            ghi_chu TEXT,
+            PRIMARY KEY (commune, year, position)
+        )
+        """,
+        """
+        CREATE TABLE member_lists (
+            commune TEXT NOT NULL,
+            year INTEGER NOT NULL,
+            recorded_at TEXT NOT NULL,
+            source TEXT,
+            twinnings INTEGER NOT NULL,
+            PRIMARY KEY (commune, year)
+        )
+        """,
+        "ALTER TABLE assignments ADD COLUMN stale INTEGER NOT NULL DEFAULT 0",
+        """
+        UPDATE assignments SET stale = 1 WHERE recorded_at < (
+            SELECT r.recorded_at FROM runs r WHERE r.id = (
+                SELECT h.run_id FROM households h
+                WHERE h.commune = assignments.commune AND h.year = assignments.year LIMIT 1
+            )
+        )
+        """,
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -226,6 +281,24 @@ PAIR_COLUMNS: tuple[tuple[str, str], ...] = (
     ("thon", "text"),
     ("via_twinning", "bool"),
     ("kept_from_last_year", "bool"),
+)
+TWINNING_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("chi_bo", "text"),
+    ("thon", "text"),
+    ("ghi_chu", "text"),
+)
+#: Support ledger columns stored one to one (besides commune, year, record_key, the Excel row
+#: and the import), in the order of core.support.RECORD_COLUMNS.
+SUPPORT_COLUMNS: tuple[str, ...] = (
+    "ngay",
+    "loai_nguoi",
+    "nguoi_ho_tro",
+    "ma_ho",
+    "loai",
+    "so_luong",
+    "don_vi",
+    "gia_tri",
+    "ghi_chu",
 )
 
 _HOUSEHOLD_COLUMNS = (
@@ -304,6 +377,35 @@ class StoredRun:
     origin: str = "computed"
     decision_no: str | None = None
     decision_date: str | None = None
+
+
+@dataclass(frozen=True)
+class MemberList:
+    """A stored members list of a commune-year (schema v5 and later)."""
+
+    recorded_at: str
+    source: str | None
+    #: Number of twinnings stored with it (0: the workbook had no twinning sheet).
+    twinnings: int
+
+
+@dataclass(frozen=True)
+class AssignmentStatus:
+    """The stored pairs of a commune-year: when they were made and whether they are stale
+    (the year's households were imported again after them)."""
+
+    recorded_at: str
+    pairs: int
+    stale: bool
+    households_recorded_at: str | None
+
+
+@dataclass(frozen=True)
+class SupportImport:
+    """One import into the support ledger: its id and how many records were new."""
+
+    import_id: int
+    added: int
 
 
 def now_iso() -> str:
@@ -566,7 +668,7 @@ def _connect(path: Path) -> _Connection:
     except sqlite3.DatabaseError as exc:
         conn.close()
         name = getattr(exc, "sqlite_errorname", "") or ""
-        if name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")) or "not a database" in str(exc):
+        if name.startswith("SQLITE_NOTADB") or "not a database" in str(exc):
             raise StoreError(
                 f"Tệp {path} không phải kho dữ liệu ngheo (SQLite) hoặc đã hỏng: {exc}.",
                 hint="Kiểm tra lại đường dẫn. " + _restore_hint(path),
@@ -744,6 +846,10 @@ class Store:
                 _INSERT_HOUSEHOLD,
                 _household_rows(columns, commune, year, run_info.standard, run_id),
             )
+            # Pairs made from the households just replaced no longer match them.
+            conn.execute(
+                "UPDATE assignments SET stale = 1 WHERE commune = ? AND year = ?", (commune, year)
+            )
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -882,6 +988,218 @@ class Store:
         frame.attrs["run"] = run
         return frame
 
+    # -- members, twinnings and pairs (ngheo assign) -----------------------------------------
+
+    def record_assignment(
+        self,
+        commune: str,
+        year: int,
+        members: pd.DataFrame,
+        pairs: pd.DataFrame,
+        twinnings: pd.DataFrame | None = None,
+        *,
+        source: str | None = None,
+        households_run: int | None = None,
+    ) -> None:
+        """Replace a commune-year's members, twinnings and pairs in one transaction (a rerun
+        never adds). ``twinnings``: the members workbook's twinning sheet (chi_bo, thon,
+        ghi_chu); None = the workbook had none. ``households_run``: the run whose households
+        the pairs were made from (``load_year(...).attrs["run"].id``): when the year was
+        imported again in the meantime, the pairs are stored already stale."""
+        commune, year = str(commune), int(year)
+        member_cols = _plain_rows(members, MEMBER_COLUMNS)
+        pair_cols = _plain_rows(pairs, PAIR_COLUMNS)
+        twin = twinnings if twinnings is not None else pd.DataFrame(columns=["chi_bo", "thon"])
+        twin_cols = _plain_rows(twin, TWINNING_COLUMNS)
+        stamp = now_iso()
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for table in ("members", "assignments", "twinnings", "member_lists"):
+                conn.execute(f"DELETE FROM {table} WHERE commune = ? AND year = ?", (commune, year))
+            names = [c for c, _ in MEMBER_COLUMNS]
+            conn.executemany(
+                f"INSERT INTO members (commune, year, {', '.join(names)}) "
+                f"VALUES (?, ?, {', '.join('?' * len(names))})",
+                ([commune, year, *row] for row in zip(*member_cols, strict=True)),
+            )
+            now = conn.execute(
+                "SELECT run_id FROM households WHERE commune = ? AND year = ? LIMIT 1",
+                (commune, year),
+            ).fetchone()
+            stale = int(households_run is not None and (now is None or now[0] != households_run))
+            names = [c for c, _ in PAIR_COLUMNS]
+            conn.executemany(
+                f"INSERT INTO assignments (commune, year, {', '.join(names)}, recorded_at, stale)"
+                f" VALUES (?, ?, {', '.join('?' * len(names))}, ?, ?)",
+                ([commune, year, *row, stamp, stale] for row in zip(*pair_cols, strict=True)),
+            )
+            names = [c for c, _ in TWINNING_COLUMNS]
+            conn.executemany(
+                f"INSERT INTO twinnings (commune, year, position, {', '.join(names)}) "
+                f"VALUES (?, ?, ?, {', '.join('?' * len(names))})",
+                (
+                    [commune, year, position, *row]
+                    for position, row in enumerate(zip(*twin_cols, strict=True))
+                ),
+            )
+            conn.execute(
+                "INSERT INTO member_lists (commune, year, recorded_at, source, twinnings)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (commune, year, stamp, source, len(twin)),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def load_members(self, commune: str, year: int) -> pd.DataFrame:
+        """The members stored for a commune-year, by code (an empty frame when none)."""
+        names = ", ".join(c for c, _ in MEMBER_COLUMNS)
+        rows = self._read(
+            f"SELECT {names} FROM members WHERE commune = ? AND year = ? ORDER BY ma_dang_vien",
+            (str(commune), int(year)),
+        )
+        return _typed_frame(rows, MEMBER_COLUMNS)
+
+    def member_list(self, commune: str, year: int) -> MemberList | None:
+        """What is known about the stored members list of a commune-year: None when no list
+        was stored with schema v5 or later (its twinnings, if any, were not kept)."""
+        rows = self._read(
+            "SELECT recorded_at, source, twinnings FROM member_lists"
+            " WHERE commune = ? AND year = ?",
+            (str(commune), int(year)),
+        )
+        if not rows:
+            return None
+        recorded_at, source, twinnings = rows[0]
+        return MemberList(
+            recorded_at=str(recorded_at),
+            source=None if source is None else str(source),
+            twinnings=int(str(twinnings)),
+        )
+
+    def load_twinnings(self, commune: str, year: int) -> pd.DataFrame:
+        """The twinnings stored with a commune-year's members (chi_bo, thon, ghi_chu as
+        ``string``), in the order of the workbook; an empty frame when none."""
+        names = ", ".join(c for c, _ in TWINNING_COLUMNS)
+        rows = self._read(
+            f"SELECT {names} FROM twinnings WHERE commune = ? AND year = ? ORDER BY position",
+            (str(commune), int(year)),
+        )
+        return _typed_frame(rows, TWINNING_COLUMNS)
+
+    def load_pairs(self, commune: str, year: int) -> pd.DataFrame:
+        """The recorded pairs of a commune-year (an empty frame when none were recorded)."""
+        names = ", ".join(c for c, _ in PAIR_COLUMNS)
+        rows = self._read(
+            f"SELECT {names} FROM assignments WHERE commune = ? AND year = ?"
+            " ORDER BY ma_dang_vien, ma_ho",
+            (str(commune), int(year)),
+        )
+        return _typed_frame(rows, PAIR_COLUMNS)
+
+    def assignment_status(self, commune: str, year: int) -> AssignmentStatus | None:
+        """When the commune-year's pairs were recorded, and whether its households were
+        imported again after that (stale); None when no pairs are stored."""
+        commune, year = str(commune), int(year)
+        rows = self._read(
+            "SELECT max(recorded_at), count(*), max(stale) FROM assignments"
+            " WHERE commune = ? AND year = ?",
+            (commune, year),
+        )
+        recorded_at, count, stale = rows[0]
+        if not count:
+            return None
+        run = self.year_run(commune, year)
+        return AssignmentStatus(
+            recorded_at=str(recorded_at),
+            pairs=int(str(count)),
+            stale=bool(stale),
+            households_recorded_at=None if run is None else run.recorded_at,
+        )
+
+    # -- support ledger (ngheo support) ------------------------------------------------------
+
+    def record_support(
+        self,
+        commune: str,
+        year: int,
+        records: pd.DataFrame,
+        *,
+        source: str | None,
+        input_sha256: str | None,
+        rows_read: int,
+        rejected: int,
+    ) -> SupportImport:
+        """Add the records not yet in the store (by ``record_key``) in one transaction and
+        log the import. ``records``: :data:`SUPPORT_COLUMNS` and ``record_key``, indexed by
+        the Excel row each came from."""
+        commune, year = str(commune), int(year)
+        stamp = now_iso()
+        rows = [
+            (
+                commune,
+                year,
+                str(rec["record_key"]),
+                *(_sql_value(rec.get(c)) for c in SUPPORT_COLUMNS),
+                int(excel_row),
+            )
+            for excel_row, rec in zip(records.index, records.to_dict("records"), strict=True)
+        ]
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            cursor = conn.execute(
+                "INSERT INTO support_imports (commune, year, recorded_at, source, input_sha256,"
+                " tool_version, rows_read, added, already_recorded, rejected)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?)",
+                (commune, year, stamp, source, input_sha256, __version__, rows_read, rejected),
+            )
+            import_id = int(cursor.lastrowid or 0)
+            before = conn.total_changes
+            conn.executemany(
+                "INSERT OR IGNORE INTO support (commune, year, record_key, "
+                f"{', '.join(SUPPORT_COLUMNS)}, source_row, import_id) "
+                f"VALUES (?, ?, ?, {', '.join('?' * len(SUPPORT_COLUMNS))}, ?, {import_id})",
+                rows,
+            )
+            added = conn.total_changes - before
+            conn.execute(
+                "UPDATE support_imports SET added = ?, already_recorded = ? WHERE id = ?",
+                (added, len(rows) - added, import_id),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return SupportImport(import_id=import_id, added=added)
+
+    def load_support(self, commune: str, year: int) -> list[dict[str, object]]:
+        """The support records of a commune-year (:data:`SUPPORT_COLUMNS` and ``record_key``
+        as plain values), by date then in the order recorded."""
+        names = [*SUPPORT_COLUMNS, "record_key"]
+        rows = self._read(
+            f"SELECT {', '.join(names)} FROM support WHERE commune = ? AND year = ?"
+            " ORDER BY ngay, rowid",
+            (str(commune), int(year)),
+        )
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def _sql_value(value: object) -> object:
+    """A plain value SQLite stores: NaN/NA → None, numpy scalars → Python."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    item = getattr(value, "item", None)
+    if item is not None and not isinstance(value, str):
+        value = item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
 
 def _stored_run(row: Sequence[object]) -> StoredRun:
     values = dict(zip(_RUN_COLUMNS, row, strict=True))
@@ -938,52 +1256,24 @@ def _typed_frame(
 
 
 def record_assignment(
-    store: Store, commune: str, year: int, members: pd.DataFrame, pairs: pd.DataFrame
+    store: Store,
+    commune: str,
+    year: int,
+    members: pd.DataFrame,
+    pairs: pd.DataFrame,
+    twinnings: pd.DataFrame | None = None,
+    *,
+    source: str | None = None,
 ) -> None:
-    """Replace a commune-year's members and pairs in one transaction (a rerun never adds)."""
-    commune, year = str(commune), int(year)
-    member_cols = _plain_rows(members, MEMBER_COLUMNS)
-    pair_cols = _plain_rows(pairs, PAIR_COLUMNS)
-    stamp = datetime.now(VIETNAM_TIME).isoformat(timespec="seconds")
-    conn = store._conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        conn.execute("DELETE FROM members WHERE commune = ? AND year = ?", (commune, year))
-        conn.execute("DELETE FROM assignments WHERE commune = ? AND year = ?", (commune, year))
-        names = [c for c, _ in MEMBER_COLUMNS]
-        conn.executemany(
-            f"INSERT INTO members (commune, year, {', '.join(names)}) "
-            f"VALUES (?, ?, {', '.join('?' * len(names))})",
-            ([commune, year, *row] for row in zip(*member_cols, strict=True)),
-        )
-        names = [c for c, _ in PAIR_COLUMNS]
-        conn.executemany(
-            f"INSERT INTO assignments (commune, year, {', '.join(names)}, recorded_at) "
-            f"VALUES (?, ?, {', '.join('?' * len(names))}, ?)",
-            ([commune, year, *row, stamp] for row in zip(*pair_cols, strict=True)),
-        )
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
+    """:meth:`Store.record_assignment` (kept as a function for callers of schema v2–v4)."""
+    store.record_assignment(commune, year, members, pairs, twinnings, source=source)
 
 
 def load_members(store: Store, commune: str, year: int) -> pd.DataFrame:
-    names = ", ".join(c for c, _ in MEMBER_COLUMNS)
-    rows = store._conn.execute(
-        f"SELECT {names} FROM members WHERE commune = ? AND year = ? ORDER BY ma_dang_vien",
-        (str(commune), int(year)),
-    ).fetchall()
-    return _typed_frame(rows, MEMBER_COLUMNS)
+    """:meth:`Store.load_members`."""
+    return store.load_members(commune, year)
 
 
 def load_pairs(store: Store, commune: str, year: int) -> pd.DataFrame:
-    """The recorded pairs of a commune-year (an empty frame when none were recorded)."""
-    names = ", ".join(c for c, _ in PAIR_COLUMNS)
-    rows = store._conn.execute(
-        f"SELECT {names} FROM assignments WHERE commune = ? AND year = ?"
-        " ORDER BY ma_dang_vien, ma_ho",
-        (str(commune), int(year)),
-    ).fetchall()
-    return _typed_frame(rows, PAIR_COLUMNS)
+    """:meth:`Store.load_pairs`."""
+    return store.load_pairs(commune, year)

@@ -12,6 +12,7 @@ import pandas as pd
 from ngheo_cli.core.assign import AssignRules, assign, what_if_cap
 from ngheo_cli.core.assign_run import AssignRun
 from ngheo_cli.core.findings import Finding
+from ngheo_cli.core.gap import COMPARABLE_GAP
 from ngheo_cli.core.members import (
     MEMBER_FIELDS,
     MEMBER_REQUIRED,
@@ -25,7 +26,6 @@ from ngheo_cli.core.text import fold
 from ngheo_cli.errors import RulesetError, UsageError
 from ngheo_cli.io.read.workbook import read_table, sheet_names
 from ngheo_cli.io.settings import assign_rules
-from ngheo_cli.io.store import load_members, load_pairs, record_assignment
 from ngheo_cli.io.workspace import Workspace
 
 TWINNING_SHEET_WORDS = ("ketnghia", "twinning")
@@ -67,6 +67,16 @@ def read_members(
     return members, twinnings, findings
 
 
+def ranked_households(households: pd.DataFrame) -> pd.DataFrame:
+    """The year's households as rule 1 ranks them: ``chenh_lech`` is the comparable gap
+    stored with each household (đồng below the line; Điểm A read in proportion to its line,
+    :mod:`ngheo_cli.core.gap`), so the last tie-break compares households of both routes.
+    Households without one (a recognised list, a year stored before schema v5) are level."""
+    if COMPARABLE_GAP not in households.columns:
+        return households
+    return households.assign(chenh_lech=households[COMPARABLE_GAP])
+
+
 def run_assign(
     ws: Workspace,
     commune: str,
@@ -85,16 +95,32 @@ def run_assign(
     rules = rules_from_config(ws.settings.assign, cap)
     with ws.open_store() as store:
         households = store.load_year(cfg.code, year)
-        previous = load_pairs(store, cfg.code, year - 1)
-        stored_members = load_members(store, cfg.code, year)
+        previous = store.load_pairs(cfg.code, year - 1)
+        stored_members = store.load_members(cfg.code, year)
+        stored_list = store.member_list(cfg.code, year)
+        stored_twinnings = store.load_twinnings(cfg.code, year)
     villages = set(households["thon"].dropna().astype(str))
-    twinnings = None
+    twinnings: pd.DataFrame | None = None
     findings: list[Finding] = []
     if members_file is not None:
         members, twinnings, findings = read_members(members_file, villages, year)
-        source = members_file.name
+        source = source_file = members_file.name
+    elif len(stored_members) and stored_list is None:
+        # Stored before schema v5: the twinnings read with it were not kept, so pairing from
+        # it would leave out every twinned village (and overwrite the stored pairs).
+        raise UsageError(
+            f"Danh sách đảng viên năm {year} của {cfg.name} trong kho được lưu bằng phiên bản "
+            "cũ, chưa lưu các thôn kết nghĩa: phân công lại từ kho sẽ bỏ sót các hộ ở thôn "
+            "kết nghĩa.",
+            hint="Chạy lại một lần với --members dang_vien.xlsx (tệp có trang Kết nghĩa); các "
+            "lần sau không cần --members nữa.",
+        )
     elif len(stored_members):
-        members, source = stored_members, "kho dữ liệu (danh sách đã nhập trước)"
+        members = stored_members
+        twinnings = stored_twinnings if len(stored_twinnings) else None
+        stored_from = f" {stored_list.source}" if stored_list and stored_list.source else ""
+        source = f"kho dữ liệu (danh sách đã nhập trước{stored_from})"
+        source_file = stored_list.source if stored_list else None
     else:
         raise UsageError(
             f"Chưa có danh sách đảng viên năm {year} của {cfg.name}.",
@@ -110,10 +136,11 @@ def run_assign(
         )
     previous_pairs = previous[["ma_dang_vien", "ma_ho"]] if len(previous) else None
     step(f"{len(households):,} hộ, {len(members):,} đảng viên".replace(",", "."))
-    result = assign(households, members, twinnings, rules, previous_pairs)
+    priority = ranked_households(households)
+    result = assign(priority, members, twinnings, rules, previous_pairs)
     step(f"đã ghép {result.assigned:,}/{result.households_to_help:,} hộ".replace(",", "."))
     check = (
-        what_if_cap(households, members, twinnings, rules, what_if, previous_pairs)
+        what_if_cap(priority, members, twinnings, rules, what_if, previous_pairs)
         if what_if is not None
         else None
     )
@@ -128,7 +155,15 @@ def run_assign(
         )
         result.notes.append(note)
     with ws.open_store() as store:
-        record_assignment(store, cfg.code, year, members, result.pairs)
+        store.record_assignment(
+            cfg.code,
+            year,
+            members,
+            result.pairs,
+            twinnings,
+            source=source_file,
+            households_run=stored_run.id if stored_run is not None else None,
+        )
     step("đã lưu vào kho")
     return AssignRun(
         commune=cfg,

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ngheo_cli.core.compare import Comparison, compare
+from ngheo_cli.core.gap import COMPARABLE_GAP, GAP_ROUTE, comparable_gap
 from ngheo_cli.core.oserror_vi import os_reason
 from ngheo_cli.core.recognised import ClassChanges, class_changes
 from ngheo_cli.core.results import ClassificationResult, classify_table
@@ -325,7 +326,16 @@ def _record(
                 rejected=n_rejected,
                 indicators=result.ruleset.indicator_ids,
             )
-            run_id = store.record_year(code, year, result.households.loc[rows], info)
+            households = result.households.loc[rows]
+            # Rule 1's last tie-break (ngheo assign): the gap to the line in one unit for
+            # both routes (đồng; Điểm A read in proportion to its line, core.gap).
+            households = households.assign(
+                **{
+                    COMPARABLE_GAP: comparable_gap(households, result.ruleset),
+                    GAP_ROUTE: households["tuyen"],
+                }
+            )
+            run_id = store.record_year(code, year, households, info)
             recorded.append(
                 {"commune": code, "name": commune.name, "run_id": run_id, "households": len(rows)}
             )

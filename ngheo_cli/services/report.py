@@ -26,12 +26,18 @@ import pandas as pd
 import yaml
 
 from ngheo_cli.core.history import balances, transitions
-from ngheo_cli.core.report import ReportInputs, add_counts, build_context, year_counts
+from ngheo_cli.core.report import (
+    ReportInputs,
+    StaleAssignment,
+    add_counts,
+    build_context,
+    year_counts,
+)
 from ngheo_cli.core.ruleset import Ruleset
 from ngheo_cli.core.targets import Target, parse_targets
 from ngheo_cli.errors import NgheoError, RulesetError, UsageError
 from ngheo_cli.io import rulesets
-from ngheo_cli.io.store import Store, load_members, load_pairs
+from ngheo_cli.io.store import AssignmentStatus, Store
 from ngheo_cli.io.workspace import Workspace
 from ngheo_cli.services import support as support_service
 
@@ -99,6 +105,8 @@ class _Unit:
     members: pd.DataFrame
     recorded_years: dict[int, str | None] = field(default_factory=dict)
     status: pd.Series | None = None  # this year's bien_dong per household code
+    #: The stored pairs' status (None: no pairs); stale = made before the last import.
+    assignment: AssignmentStatus | None = None
 
 
 def _load_unit(store: Store, code: str, year: int, province: bool = False) -> _Unit | None:
@@ -135,8 +143,16 @@ def _load_unit(store: Store, code: str, year: int, province: bool = False) -> _U
         if (run := store.year_run(code, y)) is not None and run.origin == "recorded"
     }
     return _Unit(current, trend, tables, year - 1 if previous is not None else None,
-                 load_pairs(store, code, year), load_members(store, code, year), recorded,
-                 status)
+                 store.load_pairs(code, year), store.load_members(code, year), recorded,
+                 status, assignment=store.assignment_status(code, year))
+
+
+def _stale(name: str, unit: _Unit) -> list[StaleAssignment]:
+    """The unit's stored pairs as a stale entry of the report, when they are stale."""
+    status = unit.assignment
+    if status is None or not status.stale:
+        return []
+    return [StaleAssignment(name, status.recorded_at, status.households_recorded_at)]
 
 
 # A province of at least this many communes is read by two processes (the report's own and
@@ -315,6 +331,10 @@ def build_report(
         if not len(unit.pairs):
             preparer.append(f"Để báo cáo có phân công giúp đỡ: ngheo assign --commune "
                             f"{cfg.code} --year {year}.")
+        stale = _stale(cfg.name, unit)
+        if stale:
+            preparer.append(f"Phân công trong kho lập trước lần nhập lại danh sách hộ: chạy lại "
+                            f"ngheo assign --commune {cfg.code} --year {year}.")
         inputs = ReportInputs(
             level="commune", unit_code=cfg.code, unit_name=cfg.name,
             province_code=ws.province_code, province_name=ws.province_name, year=year,
@@ -324,6 +344,7 @@ def build_report(
             targets=targets, support=support, support_note=note, generated_on=generated_on,
             next_ruleset=_next_ruleset(year), recorded_years=unit.recorded_years,
             status=unit.status, standard_names=standard_names(), preparer_notes=preparer,
+            stale_assignments=stale,
         )
         return Report("commune", year, build_context(inputs))
     return _province_report(ws, year, targets, generated_on)
@@ -342,6 +363,7 @@ def _province_report(
     note = None
     units = _load_province(ws, year)
     without_previous: list[str] = []
+    stale: list[StaleAssignment] = []
     for cfg, unit in zip(ws.communes, units, strict=True):
         if unit is None:
             missing.append(f"{cfg.name} ({cfg.code})")
@@ -360,6 +382,7 @@ def _province_report(
             without_previous.append(cfg.name)
         if len(unit.pairs):
             pairs.append(unit.pairs.assign(commune=cfg.code))
+        stale += _stale(f"{cfg.name} ({cfg.code})", unit)
         if len(unit.members):
             members.append(unit.members.assign(commune=cfg.code))
     if not frames:
@@ -420,6 +443,7 @@ def _province_report(
         preparer_notes=(["Để báo cáo có số liệu hỗ trợ của các xã còn thiếu: ngheo support "
                          "import SỔ_HỖ_TRỢ.xlsx --commune MÃ_XÃ --year " + str(year) + "."]
                         if without_support else []),
+        stale_assignments=stale,
     )
     return Report("province", year, build_context(inputs))
 

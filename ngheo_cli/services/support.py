@@ -3,8 +3,8 @@
 Records are kept per commune and year in the working folder's store (tables ``support``
 and ``support_imports``, store schema v3), one row per content key
 (:func:`ngheo_cli.core.support.record_key`): importing a file twice, or the same record
-from two files, never counts twice. The SQL lives here (on ``store._conn``), the checks
-and tables in :mod:`ngheo_cli.core.support`.
+from two files, never counts twice. The SQL lives in :class:`ngheo_cli.io.store.Store`
+(``record_support``, ``load_support``), the checks and tables in :mod:`ngheo_cli.core.support`.
 """
 
 from __future__ import annotations
@@ -12,13 +12,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ngheo_cli import __version__
 from ngheo_cli.core import support as core
 from ngheo_cli.core.parse import format_vn
 from ngheo_cli.core.support.results import ImportResult, SupportSummary, plain_value
@@ -27,7 +25,7 @@ from ngheo_cli.errors import UsageError
 from ngheo_cli.io.atomic import sha256_file
 from ngheo_cli.io.read.workbook import load_column_map, read_table
 from ngheo_cli.io.settings import read_settings
-from ngheo_cli.io.store import VIETNAM_TIME, Store, YearNotFound, load_members, load_pairs
+from ngheo_cli.io.store import SUPPORT_COLUMNS, Store, YearNotFound
 from ngheo_cli.io.workspace import CommuneConfig, Workspace
 from ngheo_cli.services.history import require_workspace
 
@@ -58,18 +56,6 @@ _plain = plain_value
 
 # --- store -----------------------------------------------------------------------------------
 
-_STORED = (
-    "ngay",
-    "loai_nguoi",
-    "nguoi_ho_tro",
-    "ma_ho",
-    "loai",
-    "so_luong",
-    "don_vi",
-    "gia_tri",
-    "ghi_chu",
-)
-
 
 def record_support(
     store: Store,
@@ -84,58 +70,22 @@ def record_support(
 ) -> tuple[int, int]:
     """Add the records not yet in the store (by content key) in one transaction and log the
     import; return (import id, number added)."""
-    commune, year = str(commune), int(year)
-    stamp = datetime.now(VIETNAM_TIME).isoformat(timespec="seconds")
-    rows = [
-        (
-            commune,
-            year,
-            str(rec["record_key"]),
-            *(_plain(rec[c]) for c in _STORED),
-            int(excel_row),
-        )
-        for excel_row, rec in zip(records.index, records.to_dict("records"), strict=True)
-    ]
-    conn = store._conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        cursor = conn.execute(
-            "INSERT INTO support_imports (commune, year, recorded_at, source, input_sha256,"
-            " tool_version, rows_read, added, already_recorded, rejected)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?)",
-            (commune, year, stamp, source, input_sha256, __version__, rows_read, rejected),
-        )
-        import_id = int(cursor.lastrowid or 0)
-        before = conn.total_changes
-        conn.executemany(
-            "INSERT OR IGNORE INTO support (commune, year, record_key, "
-            f"{', '.join(_STORED)}, source_row, import_id) "
-            f"VALUES (?, ?, ?, {', '.join('?' * len(_STORED))}, ?, {import_id})",
-            rows,
-        )
-        added = conn.total_changes - before
-        conn.execute(
-            "UPDATE support_imports SET added = ?, already_recorded = ? WHERE id = ?",
-            (added, len(rows) - added, import_id),
-        )
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    return import_id, added
+    done = store.record_support(
+        commune,
+        year,
+        records,
+        source=source,
+        input_sha256=input_sha256,
+        rows_read=rows_read,
+        rejected=rejected,
+    )
+    return done.import_id, done.added
 
 
 def load_support(store: Store, commune: str, year: int) -> pd.DataFrame:
     """The recorded support of a commune-year (typed as :data:`core.RECORD_COLUMNS`), by date
     then in the order recorded."""
-    rows = store._conn.execute(
-        f"SELECT {', '.join(_STORED)}, record_key FROM support WHERE commune = ? AND year = ?"
-        " ORDER BY ngay, rowid",
-        (str(commune), int(year)),
-    ).fetchall()
-    names = [*_STORED, "record_key"]
-    return core.records_frame([dict(zip(names, r, strict=True)) for r in rows])
+    return core.records_frame(store.load_support(commune, year))
 
 
 def _known_households(store: Store, commune: str, year: int) -> set[str] | None:
@@ -147,7 +97,7 @@ def _known_households(store: Store, commune: str, year: int) -> set[str] | None:
 
 
 def _members_or_none(store: Store, commune: str, year: int) -> pd.DataFrame | None:
-    members = load_members(store, commune, year)
+    members = store.load_members(commune, year)
     return members if len(members) else None
 
 
@@ -247,7 +197,7 @@ def import_support(
 
 
 # `ngheo support add` takes exactly the fields a record is stored with.
-ADD_FIELDS: tuple[str, ...] = _STORED
+ADD_FIELDS: tuple[str, ...] = SUPPORT_COLUMNS
 
 
 def add_support(
@@ -329,7 +279,7 @@ def support_summary(ws: Workspace, commune: str, year: int) -> SupportSummary:
         members = _members_or_none(store, cfg.code, year)
         years = store.years(cfg.code)
         frames = {y: _stored_year(store, cfg.code, y, years) for y in (year - 1, year)}
-        pairs_by_year = {y: load_pairs(store, cfg.code, y) for y in (year - 1, year)}
+        pairs_by_year = {y: store.load_pairs(cfg.code, y) for y in (year - 1, year)}
 
     if records.empty:
         notes.append(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import sqlite3
 from pathlib import Path
 
 import openpyxl
+import pytest
 import xlsxwriter
 
 from ngheo_cli.core.text import fold
@@ -210,3 +212,190 @@ def test_blank_members_template_reads_back(cli, ws: Path, tmp_path: Path) -> Non
     )
     assert res.exit_code == 0, res.stderr
     assert res.json()["members_available"] == 1
+
+
+# --- issue 12: the store keeps twinnings and gaps; stale pairs are said -------------------------
+
+
+def _from_store(cli, ws: Path, year: int, *extra: object):
+    return cli(
+        "assign", "-c", "24181", "-y", year, "-w", ws, "--out", ws / "out2", "--json", *extra
+    )
+
+
+def _stored_pairs(ws: Path, year: int) -> list[tuple[str, str, bool]]:
+    with load_workspace(ws / "ngheo.yaml").open_store() as store:
+        pairs = store.load_pairs("24181", year)
+    return sorted(
+        zip(pairs["ma_dang_vien"], pairs["ma_ho"], pairs["via_twinning"].tolist(), strict=True)
+    )
+
+
+def test_assign_from_the_store_gives_the_pairs_of_the_members_file(cli, ws: Path) -> None:
+    """Twinnings are stored with the members: without --members the twinned villages are
+    still served and the stored pairs are not overwritten by fewer."""
+    assert _assign(cli, ws, 2023).exit_code == 0  # last year's pairs, to keep
+    with_file = _assign(cli, ws, 2024)
+    assert with_file.exit_code == 0, with_file.stderr
+    stored = _stored_pairs(ws, 2024)
+    from_store = _from_store(cli, ws, 2024)
+    assert from_store.exit_code == 0, from_store.stderr
+    a, b = with_file.json(), from_store.json()
+    assert b["pairs"] == a["pairs"]
+    assert b["assigned"] == a["assigned"] == a["households_to_help"]
+    assert b["kept_from_last_year"] == a["kept_from_last_year"] > 0
+    assert b["via_twinning"] == a["via_twinning"] > 0
+    assert "dang_vien_2024.xlsx" in b["members_source"]
+    assert _stored_pairs(ws, 2024) == stored
+
+
+def test_a_members_list_stored_before_twinnings_were_kept_is_not_used(cli, ws: Path) -> None:
+    assert _assign(cli, ws, 2024).exit_code == 0
+    stored = _stored_pairs(ws, 2024)
+    # As a store migrated from v4 holds it: members, no record of their twinnings.
+    conn = sqlite3.connect(ws / "ngheo.sqlite")
+    with conn:
+        conn.execute("DELETE FROM member_lists")
+        conn.execute("DELETE FROM twinnings")
+    conn.close()
+    res = _from_store(cli, ws, 2024)
+    assert res.exit_code == 2, res.stderr
+    text = " ".join(res.stderr.split())
+    assert "kết nghĩa" in text and "--members" in text and "Traceback" not in text
+    assert _stored_pairs(ws, 2024) == stored  # not overwritten
+
+
+def _gap_workbook(path: Path, score_a: float) -> None:
+    """Two poor households of Buôn Jun, equal but for the gap: 0001 by income (100.000 đ
+    under the line), 0002 by Điểm A (``score_a`` points, line 140)."""
+    wb = xlsxwriter.Workbook(str(path))
+    sheet = wb.add_worksheet("DS hộ")
+    indicators = [
+        "Việc làm",
+        "Người phụ thuộc",
+        "Dinh dưỡng",
+        "BHYT",
+        "Trình độ giáo dục người lớn",
+        "Tình trạng đi học trẻ em",
+        "Chất lượng nhà ở",
+        "Diện tích nhà ở bình quân",
+        "Nước sạch",
+        "Nhà tiêu hợp vệ sinh",
+        "Dịch vụ viễn thông",
+        "Tiếp cận thông tin",
+    ]
+    header = [
+        "Mã hộ",
+        "Họ và tên chủ hộ",
+        "Thôn",
+        "Dân tộc",
+        "Khu vực",
+        "Số khẩu",
+        "Thu nhập bình quân (đ/người/tháng)",
+        "Điểm A",
+        *indicators,
+    ]
+    sheet.write_row(0, 0, header)
+    marks = ["x", "x", "x"] + [""] * 9
+    sheet.write_row(1, 0, ["0001", "Y Bhim Niê", "Buôn Jun", "Ê Đê", "Nông thôn", 4])
+    sheet.write_number(1, 6, 1_400_000)
+    sheet.write_row(1, 8, marks)
+    sheet.write_row(2, 0, ["0002", "H'Mai Adrơng", "Buôn Jun", "Ê Đê", "Nông thôn", 4])
+    sheet.write_number(2, 7, score_a)
+    sheet.write_row(2, 8, marks)
+    wb.close()
+    members = path.with_name("dv.xlsx")
+    wb = xlsxwriter.Workbook(str(members))
+    sheet = wb.add_worksheet("Đảng viên")
+    sheet.write_row(0, 0, ["Mã đảng viên", "Họ và tên", "Chi bộ", "Thôn"])
+    sheet.write_row(1, 0, ["0101", "Y Tru", "Chi bộ Buôn Jun", "Buôn Jun"])
+    wb.close()
+
+
+@pytest.mark.parametrize(
+    ("score_a", "helped"),
+    [
+        (112.0, "0002"),  # 20 % under 140 points ≈ 300.000 đ under: further below than 0001
+        (138.0, "0001"),  # about 21.000 đ under: 0001 (100.000 đ under) is further below
+    ],
+)
+def test_the_gap_decides_between_two_otherwise_equal_households(
+    cli, empty_ws: Path, tmp_path: Path, score_a: float, helped: str
+) -> None:
+    book = tmp_path / "ho.xlsx"
+    _gap_workbook(book, score_a)
+    res = cli(
+        "classify",
+        book,
+        "-y",
+        2024,
+        "--commune",
+        "24181",
+        "-w",
+        empty_ws,
+        "--out",
+        tmp_path / "kq",
+        "--json",
+    )
+    assert res.exit_code == 0, res.stderr
+    with load_workspace(empty_ws / "ngheo.yaml").open_store() as store:
+        year = store.load_year("24181", 2024)
+    assert list(year["phan_loai"]) == ["ngheo", "ngheo"]
+    assert list(year["so_thieu_hut"]) == [3, 3]
+    assert list(year["nguon_chenh_lech"]) == ["thu_nhap", "diem_a"]
+    for extra in (["--members", tmp_path / "dv.xlsx"], []):  # from the file, then the store
+        res = cli(
+            "assign",
+            "-c",
+            "24181",
+            "-y",
+            2024,
+            "-w",
+            empty_ws,
+            "--cap",
+            1,
+            "--out",
+            tmp_path / "pc",
+            "--json",
+            *extra,
+        )
+        assert res.exit_code == 0, res.stderr
+        data = res.json()
+        assert [p["ma_ho"] for p in data["pairs"]] == [helped]
+        assert [u["ma_ho"] for u in data["unassigned"]] == [
+            {"0001", "0002"}.difference([helped]).pop()
+        ]
+
+
+def test_report_says_the_pairs_predate_the_households(cli, ws: Path, tmp_path: Path) -> None:
+    assert _assign(cli, ws, 2024).exit_code == 0
+    fresh = cli("report", "-y", 2024, "-c", "24181", "-w", ws, "--out", tmp_path / "r1", "--json")
+    assert fresh.exit_code == 0, fresh.stderr
+    assert fresh.json()["assignment"]["stale_note"] is None
+    again = cli(
+        "classify",
+        SAMPLE_DATA / "xa_dak_lieng_2024.xlsx",
+        "--year",
+        2024,
+        "--commune",
+        "24181",
+        "-w",
+        ws,
+        "--out",
+        tmp_path / "kq",
+    )
+    assert again.exit_code == 0, again.stderr
+    res = cli("report", "-y", 2024, "-c", "24181", "-w", ws, "--out", tmp_path / "r2", "--json")
+    assert res.exit_code == 0, res.stderr
+    note = res.json()["assignment"]["stale_note"]
+    assert note and "có trước lần nhập lại danh sách hộ năm 2024" in note
+    assert "phân công lại" in note and "ngheo" not in note
+    html = (tmp_path / "r2" / "24181_2024_bao_cao.html").read_text("utf-8")
+    assert "có trước lần nhập lại danh sách hộ năm 2024" in html
+    province = cli("report", "-y", 2024, "--province", "-w", ws, "--out", tmp_path / "r3", "--json")
+    assert province.exit_code == 0, province.stderr
+    assert "Xã Đắk Liêng (24181)" in province.json()["assignment"]["stale_note"]
+    # Made again from the stored members: fresh, the report says nothing more.
+    assert _from_store(cli, ws, 2024).exit_code == 0
+    res = cli("report", "-y", 2024, "-c", "24181", "-w", ws, "--out", tmp_path / "r4", "--json")
+    assert res.json()["assignment"]["stale_note"] is None

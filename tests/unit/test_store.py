@@ -4,6 +4,7 @@ middle of an import, a reader during an import, and speed."""
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -507,3 +508,211 @@ def test_assignment_replaced_per_commune_year(store_path: Path) -> None:
         assert m["ma_dang_vien"].tolist() == ["007", "008"]
         assert m["tran_so_ho"].tolist()[1] == 2
         assert len(load_pairs(store, "00001", 2024)) == 0
+
+
+# --- schema v5 (issue 12): twinnings, gaps, stale pairs; support behind Store methods --------
+
+
+def _v4_store(path: Path) -> None:
+    """A v4 store as v4 code left it: households (imported 05/12), pairs of 2024 made
+    after them and pairs of 2025 made before them, members, a support record."""
+    with Store.open(path, migrations=MIGRATIONS[:4]):
+        pass
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.executemany(
+            "INSERT INTO runs (id, commune, year, recorded_at, tool_version, standard,"
+            " households) VALUES (?, '00001', ?, ?, '0.4', 'nd07-2021', 2)",
+            [(1, 2024, "2024-12-05T08:00:00+07:00"), (2, 2025, "2025-12-05T08:00:00+07:00")],
+        )
+        conn.executemany(
+            "INSERT INTO households (commune, year, ma_ho, phan_loai, standard, run_id,"
+            " thu_nhap_binh_quan) VALUES ('00001', ?, ?, 'ngheo', 'nd07-2021', ?, 1200000)",
+            [(2024, "0001", 1), (2024, "0002", 1), (2025, "0001", 2), (2025, "0002", 2)],
+        )
+        conn.executemany(
+            "INSERT INTO members (commune, year, ma_dang_vien, thon) VALUES ('00001', ?, '007',"
+            " 'Thôn 1')",
+            [(2024,), (2025,)],
+        )
+        conn.executemany(
+            "INSERT INTO assignments (commune, year, ma_dang_vien, ma_ho, thon, recorded_at)"
+            " VALUES ('00001', ?, '007', '0001', 'Thôn 1', ?)",
+            [(2024, "2024-12-06T09:00:00+07:00"), (2025, "2025-12-01T09:00:00+07:00")],
+        )
+        conn.execute(
+            "INSERT INTO support_imports (id, commune, year, recorded_at, tool_version,"
+            " rows_read, added, already_recorded, rejected)"
+            " VALUES (1, '00001', 2025, '2025-12-07T08:00:00+07:00', '0.4', 1, 1, 0, 0)"
+        )
+        conn.execute(
+            "INSERT INTO support (commune, year, record_key, ngay, loai_nguoi, nguoi_ho_tro,"
+            " ma_ho, loai, gia_tri, import_id) VALUES ('00001', 2025, 'k1', '2025-03-01',"
+            " 'dang_vien', '007', '0001', 'tien', 500000, 1)"
+        )
+    conn.close()
+
+
+def test_v4_store_migrates_to_v5_keeping_every_row(store_path: Path) -> None:
+    _v4_store(store_path)
+    before = sqlite3.connect(store_path)
+    counts = {
+        t: before.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("runs", "households", "members", "assignments", "support", "support_imports")
+    }
+    before.close()
+    with Store.open(store_path) as store:
+        assert store.schema_version == 5 == len(MIGRATIONS)
+        after = {t: store._conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in counts}
+        assert after == counts
+        frame = store.load_year("00001", 2025)
+        assert frame["chenh_lech_quy_doi"].isna().all()  # not known for rows stored before
+        assert frame["nguon_chenh_lech"].isna().all()
+        assert list(frame["thu_nhap_binh_quan"]) == [1_200_000.0] * 2
+        # Pairs made before the year's households were imported are stale; later ones not.
+        s2024 = store.assignment_status("00001", 2024)
+        s2025 = store.assignment_status("00001", 2025)
+        assert s2024 is not None and not s2024.stale and s2024.pairs == 1
+        assert s2025 is not None and s2025.stale
+        assert s2025.households_recorded_at == "2025-12-05T08:00:00+07:00"
+        # A members list stored before v5: its twinnings were never kept.
+        assert store.member_list("00001", 2025) is None
+        assert len(store.load_members("00001", 2025)) == 1
+        assert len(store.load_twinnings("00001", 2025)) == 0
+        support = store.load_support("00001", 2025)
+        assert [r["record_key"] for r in support] == ["k1"] and support[0]["gia_tri"] == 500000
+    assert backup_path(store_path, 4).exists()
+
+
+def _members_and_pairs() -> tuple[pd.DataFrame, pd.DataFrame]:
+    members = pd.DataFrame(
+        {"ma_dang_vien": ["007", "008"], "thon": ["Thôn 1", "Thôn 2"], "chi_bo": ["CB1", "CB2"]}
+    )
+    pairs = pd.DataFrame(
+        {
+            "ma_dang_vien": ["007", "008"],
+            "ma_ho": ["0001", "0002"],
+            "thon": ["Thôn 1", "Buôn Đrăng"],
+            "via_twinning": [False, True],
+            "kept_from_last_year": [False, False],
+        }
+    )
+    return members, pairs
+
+
+def test_twinnings_are_stored_with_the_members_of_the_year(store_path: Path) -> None:
+    members, pairs = _members_and_pairs()
+    twinnings = pd.DataFrame(
+        {
+            "chi_bo": pd.array(["Chi bộ Trạm Y tế xã", "CB2"], dtype="string"),
+            "thon": pd.array(["Buôn Đrăng", "Buôn Đrăng"], dtype="string"),
+            "ghi_chu": pd.array([None, "Thôn chưa có đảng viên"], dtype="string"),
+        },
+        index=[2, 5],  # Excel rows
+    )
+    with Store.open(store_path) as store:
+        store.record_assignment("00001", 2025, members, pairs, twinnings, source="dv.xlsx")
+        back = store.load_twinnings("00001", 2025)
+        assert back["chi_bo"].tolist() == ["Chi bộ Trạm Y tế xã", "CB2"]
+        assert back["thon"].tolist() == ["Buôn Đrăng", "Buôn Đrăng"]
+        assert back["ghi_chu"].isna().tolist() == [True, False]
+        listed = store.member_list("00001", 2025)
+        assert listed is not None and listed.source == "dv.xlsx" and listed.twinnings == 2
+        assert len(store.load_twinnings("00001", 2024)) == 0  # per commune-year
+        # A workbook without a twinning sheet replaces them with none (known, not unknown).
+        store.record_assignment("00001", 2025, members, pairs, None, source="dv2.xlsx")
+        assert len(store.load_twinnings("00001", 2025)) == 0
+        listed = store.member_list("00001", 2025)
+        assert listed is not None and listed.twinnings == 0 and listed.source == "dv2.xlsx"
+
+
+def test_reimporting_the_year_marks_its_pairs_stale(store_path: Path) -> None:
+    members, pairs = _members_and_pairs()
+    with Store.open(store_path) as store:
+        assert store.assignment_status("00001", 2025) is None
+        store.record_year("00001", 2025, small_frame(), RUN)
+        store.record_assignment("00001", 2025, members, pairs)
+        status = store.assignment_status("00001", 2025)
+        assert status is not None and not status.stale and status.pairs == 2
+        store.record_year("00001", 2024, small_frame(), RUN)  # another year: untouched
+        status = store.assignment_status("00001", 2025)
+        assert status is not None and not status.stale
+        store.record_year("00001", 2025, small_frame(), RUN)
+        status = store.assignment_status("00001", 2025)
+        assert status is not None and status.stale
+        assert len(store.load_pairs("00001", 2025)) == 2  # kept, only marked
+        store.record_assignment("00001", 2025, members, pairs)  # made again: fresh
+        status = store.assignment_status("00001", 2025)
+        assert status is not None and not status.stale
+        # Pairs made from households replaced while they were being made: stale at once.
+        first = store.load_year("00001", 2025).attrs["run"].id
+        store.record_year("00001", 2025, small_frame(), RUN)
+        store.record_assignment("00001", 2025, members, pairs, households_run=first)
+        status = store.assignment_status("00001", 2025)
+        assert status is not None and status.stale
+        latest = store.load_year("00001", 2025).attrs["run"].id
+        store.record_assignment("00001", 2025, members, pairs, households_run=latest)
+        status = store.assignment_status("00001", 2025)
+        assert status is not None and not status.stale
+
+
+def test_gap_and_its_route_round_trip(store_path: Path) -> None:
+    frame = small_frame().assign(
+        chenh_lech_quy_doi=[-300_000.0, -107_142.857, -699_999.5, np.nan],
+        nguon_chenh_lech=["thu_nhap", "diem_a", "thu_nhap", None],
+    )
+    with Store.open(store_path) as store:
+        store.record_year("00001", 2025, frame, RUN)
+        back = store.load_year("00001", 2025)
+    np.testing.assert_array_equal(
+        back["chenh_lech_quy_doi"].to_numpy(), frame["chenh_lech_quy_doi"].to_numpy()
+    )
+    assert back["nguon_chenh_lech"].tolist()[:3] == ["thu_nhap", "diem_a", "thu_nhap"]
+    assert back["nguon_chenh_lech"].isna().tolist() == [False, False, False, True]
+
+
+def test_support_records_are_added_once_through_the_store(store_path: Path) -> None:
+    records = pd.DataFrame(
+        {
+            "record_key": ["k1", "k2"],
+            "ngay": ["2025-03-01", "2025-02-01"],
+            "loai_nguoi": ["dang_vien", "to_chuc"],
+            "nguoi_ho_tro": ["007", "Hội Nông dân"],
+            "ma_ho": ["0001", "0002"],
+            "loai": ["tien", "cay_giong"],
+            "so_luong": [np.nan, 10.0],
+            "don_vi": [None, "cây"],
+            "gia_tri": [500_000.0, np.nan],
+            "ghi_chu": [None, None],
+        },
+        index=[4, 7],
+    )
+    with Store.open(store_path) as store:
+        first = store.record_support(
+            "00001", 2025, records, source="a.xlsx", input_sha256=None, rows_read=2, rejected=0
+        )
+        again = store.record_support(
+            "00001", 2025, records, source="b.xlsx", input_sha256=None, rows_read=2, rejected=0
+        )
+        back = store.load_support("00001", 2025)
+    assert first.added == 2 and again.added == 0 and again.import_id == first.import_id + 1
+    assert [r["record_key"] for r in back] == ["k2", "k1"]  # by date
+    assert back[0]["so_luong"] == 10.0 and back[0]["gia_tri"] is None
+    assert back[1]["don_vi"] is None
+
+
+def test_no_module_but_the_store_runs_sql() -> None:
+    """io/store.py is the only module with SQL (issue 12): no other module of the package
+    executes a statement or holds the store's connection."""
+    package = PROJECT / "ngheo_cli"
+    pattern = re.compile(
+        r"\.execute(many)?\(|\b(SELECT|INSERT INTO|DELETE FROM|UPDATE \w+ SET)\b|_conn\b"
+    )
+    offenders = [
+        f"{path.relative_to(PROJECT)}:{n}"
+        for path in sorted(package.rglob("*.py"))
+        if path != package / "io" / "store.py"
+        for n, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert offenders == []

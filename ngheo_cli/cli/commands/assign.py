@@ -28,7 +28,10 @@ def assign(
     members: Annotated[
         Path | None,
         typer.Option(
-            "--members", "-m", help="Danh sách đảng viên (.xlsx; sheet Kết nghĩa nếu có)."
+            "--members",
+            "-m",
+            help="Danh sách đảng viên (.xlsx; sheet Kết nghĩa nếu có). Bỏ trống: dùng danh sách và "
+            "kết nghĩa đã lưu trong kho ở lần phân công trước của năm đó.",
         ),
     ] = None,
     cap: Annotated[

@@ -41,13 +41,17 @@ EXTRA_LABELS: dict[str, str] = {
     "chi_bo": "Chi bộ",
     "relation": "Địa bàn",
     "kept_from_last_year": "Giữ từ năm trước",
+    # Stored with each household (store v5, core.gap): rule 1's last tie-break in ngheo assign.
+    "nguon_chenh_lech": "Căn cứ tính chênh lệch so với chuẩn",
+    "chenh_lech_quy_doi": "Chênh lệch so với chuẩn, quy ra đồng (Điểm A theo tỷ lệ với chuẩn)",
 }
 
-MONEY_KEYS = ("thu_nhap_binh_quan", "chuan", "chenh_lech", "gia_tri")
+MONEY_KEYS = ("thu_nhap_binh_quan", "chuan", "chenh_lech", "gia_tri", "chenh_lech_quy_doi")
 CLASS_KEYS = ("phan_loai", "phan_loai_truoc", "ket_qua_ra_soat")
 VALUE_WORDS: dict[str, dict[str, str]] = {
     "khu_vuc": AREA_LABELS,
     "tuyen": {"thu_nhap": "Thu nhập bình quân", "diem_a": "Điểm A (Phiếu B)"},
+    "nguon_chenh_lech": {"thu_nhap": "Thu nhập bình quân", "diem_a": "Điểm A (Phiếu B)"},
     "nguon_thieu_hut": {"chi_so": "Các cột chỉ số", "diem_b": "Điểm B"},
     "relation": {
         "same_village": "Cùng thôn",
