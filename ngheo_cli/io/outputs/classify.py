@@ -18,11 +18,11 @@ from ngheo_cli.core.results import ClassificationResult
 from ngheo_cli.core.schema import AREA_LABELS, CLASS_LABELS, FIELD_BY_KEY
 from ngheo_cli.core.summary import (
     by_group,
-    classification_context,
     defined_classes,
     deprivation_table,
     dtts_group,
 )
+from ngheo_cli.core.summary_context import classification_context
 from ngheo_cli.core.table import SKIP_LABELS, RawTable
 from ngheo_cli.io.atomic import StagedOutputs
 from ngheo_cli.io.outputs.csv import write_csv
