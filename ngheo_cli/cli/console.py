@@ -9,7 +9,6 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ngheo_cli.errors import InputError, LockHeld, NgheoError, OutputError, RulesetError, UsageError
 
@@ -102,6 +101,8 @@ def steps(title: str, total: int) -> Iterator[Step]:
     if not stderr_is_terminal():
         yield lambda note: None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     bar = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),

@@ -31,7 +31,6 @@ from typing import Any
 import typer
 import typer.core
 import typer.rich_utils
-from pydantic import ValidationError
 from typer._click import decorators as click_decorators
 from typer._click import exceptions as click_exc
 from typer._click.core import Command, Context
@@ -222,6 +221,9 @@ def install() -> None:
         def apply(command: Command) -> Command:
             command = decorate(command)
             command.params[-1].help = HELP_OPTION_TEXT
+            # Not given reads False, not None: Typer then skips coercing it (which would import
+            # pydantic at every command's start for this one flag).
+            command.params[-1].default = False
             return command
 
         return apply
@@ -264,6 +266,8 @@ def _from_template(message: str) -> tuple[str, str]:
 
 
 def _reason(exc: click_exc.BadParameter) -> str:
+    from pydantic import ValidationError  # only for a usage error, never at start-up
+
     cause = exc.__cause__
     if isinstance(cause, ValidationError) and cause.errors():
         return error_sentence(cause.errors()[0])
