@@ -3,6 +3,8 @@ deprivations among poor and near-poor households. Pure: DataFrames in, DataFrame
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -63,7 +65,7 @@ def by_group(
     rows = []
     keys = sorted(frame["nhom"].unique().tolist())
     for key, part in [(k, frame[frame["nhom"] == k]) for k in keys] + [(total_label, frame)]:
-        row: dict[str, object] = {
+        row: dict[str, Any] = {
             "nhom": key,
             "so_ho": len(part),
             "so_nhan_khau": int(part["so_nhan_khau"].sum()),
