@@ -206,7 +206,7 @@ def process_pool(tasks: list[CommuneTask], jobs: int) -> Iterator[dict[str, Any]
 
 def _result_of(future: Any, task: CommuneTask) -> dict[str, Any]:
     try:
-        return future.result()  # type: ignore[no-any-return]
+        return future.result()
     except Exception as exc:  # noqa: BLE001 - a worker that died (OOM kill, segfault)
         return outcome(task, "failed", [], [], 0, 0, time.perf_counter(), step="worker",
                         error=f"Tiến trình xử lý xã {task.code} dừng bất thường: {exc!r}",

@@ -1,4 +1,5 @@
-"""stdout is for data, stderr is for people."""
+"""Console output for every command: stdout is for data (``--json``), stderr is for people
+(messages, progress, error lines)."""
 
 from __future__ import annotations
 
@@ -79,7 +80,7 @@ def error_code(exc: NgheoError) -> str:
 
 def _default(value: object) -> object:
     if hasattr(value, "item"):  # numpy scalars
-        return value.item()  # type: ignore[no-any-return, attr-defined]
+        return value.item()
     return str(value)
 
 

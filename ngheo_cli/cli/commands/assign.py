@@ -1,3 +1,6 @@
+"""``ngheo assign``: options and the printed summary of pairing party members with households
+(the work is :mod:`ngheo_cli.services.assign`)."""
+
 from __future__ import annotations
 
 from pathlib import Path

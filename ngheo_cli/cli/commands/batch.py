@@ -1,4 +1,5 @@
-"""``ngheo batch``: every commune of a working folder for one year (cron-safe)."""
+"""``ngheo batch``: options, the progress bar or JSON-lines log, and the run's summary (the run
+itself is :mod:`ngheo_cli.batch.run`)."""
 
 from __future__ import annotations
 

@@ -1,3 +1,6 @@
+"""``ngheo classify``: options and the printed summary of classifying one workbook (the work is
+:mod:`ngheo_cli.services.classify`)."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,3 +1,6 @@
+"""``ngheo demo``: the whole workflow on the shipped sample data and a small generated province,
+one service after another, into one output folder."""
+
 from __future__ import annotations
 
 from dataclasses import replace

@@ -1,3 +1,6 @@
+"""``ngheo report``: options and the printed summary of the review report of a commune or the
+province (the work is :mod:`ngheo_cli.services.report`)."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,3 +1,5 @@
+"""``ngheo rules list|show``: the poverty standards shipped with ngheo, as tables or JSON."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,3 +1,5 @@
+"""``ngheo sample``: write a synthetic commune (:mod:`ngheo_cli.sample`) for trials and timing."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,3 +1,5 @@
+"""``ngheo template``: write a blank survey workbook (or members list) in the canonical layout."""
+
 from __future__ import annotations
 
 from pathlib import Path

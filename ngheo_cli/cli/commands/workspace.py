@@ -1,3 +1,6 @@
+"""``ngheo init``, ``ngheo history`` and ``ngheo export``: the working folder, a year's
+"diễn biến" against the year before, and a stored year written back out."""
+
 from __future__ import annotations
 
 from pathlib import Path

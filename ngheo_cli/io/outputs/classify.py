@@ -326,7 +326,7 @@ def marked_rows_sheets(
     for f in findings:
         if f.row not in position:
             continue  # about the whole sheet: in the list only
-        key = f.column if f.column in keys else "tinh_trang"
+        key = f.column if f.column is not None and f.column in keys else "tinh_trang"
         cell = (position[f.row], key)
         highlight[cell] = f"{highlight[cell]}\n{f.message}" if cell in highlight else f.message
     columns = [Column("tinh_trang", "Tình trạng"), Column("dong_goc", "Dòng", "int")] + [
