@@ -215,7 +215,7 @@ def _result_of(
     error = future.exception()
     if isinstance(error, died):
         return _worker_lost(task, repr(error))
-    return future.result()  # type: ignore[no-any-return]
+    return future.result()
 
 
 def _worker_lost(task: CommuneTask, why: str) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""``ngheo batch``: every commune of a working folder for one year, safe to run from cron.
+"""A batch run for one working folder and year, safe to run from cron: the lock, the plan, the
+communes (through an executor), the manifest, the province report and the run summary.
 
 Three steps, each usable alone:
 

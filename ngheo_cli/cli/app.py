@@ -171,10 +171,10 @@ def run(argv: list[str] | None = None) -> int:
             console.emit_failure(1, "aborted", "Đã dừng.")
         return 1
     except SystemExit as exc:
-        code = exc.code
-        if code is None:
+        status = exc.code
+        if status is None:
             return 0
-        return code if isinstance(code, int) else 1
+        return status if isinstance(status, int) else 1
     return result if isinstance(result, int) else 0
 
 

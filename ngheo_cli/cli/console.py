@@ -1,4 +1,5 @@
-"""stdout is for data, stderr is for people."""
+"""Console output for every command: stdout is for data (``--json``), stderr is for people
+(messages, progress, error lines)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ngheo_cli.errors import InputError, LockHeld, NgheoError, OutputError, RulesetError, UsageError
 
@@ -80,7 +80,7 @@ def error_code(exc: NgheoError) -> str:
 
 def _default(value: object) -> object:
     if hasattr(value, "item"):  # numpy scalars
-        return value.item()  # type: ignore[no-any-return, attr-defined]
+        return value.item()
     return str(value)
 
 
@@ -102,6 +102,8 @@ def steps(title: str, total: int) -> Iterator[Step]:
     if not stderr_is_terminal():
         yield lambda note: None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     bar = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),

@@ -26,17 +26,16 @@ from __future__ import annotations
 import gettext
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import typer
 import typer.core
 import typer.rich_utils
-from pydantic import ValidationError
 from typer._click import decorators as click_decorators
 from typer._click import exceptions as click_exc
 from typer._click.core import Command, Context
 from typer._click.formatting import HelpFormatter
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 
 from ngheo_cli.core.validation_vi import error_sentence
 
@@ -206,13 +205,14 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    typer.core._ = TRANSLATIONS.gettext  # type: ignore[attr-defined]
-    typer.rich_utils._ = TRANSLATIONS.gettext  # type: ignore[attr-defined]
+    typer.core._ = TRANSLATIONS.gettext
+    typer.rich_utils._ = TRANSLATIONS.gettext
     for name, msgid in RICH_CONSTANTS.items():
         setattr(typer.rich_utils, name, TRANSLATIONS.gettext(msgid))
     Context.formatter_class = VietnameseHelpFormatter
     for cls in (typer.core.TyperOption, typer.core.TyperArgument):
-        cls.display_type = _display_type  # type: ignore[method-assign]
+        # None for a switch (no value to describe), where Typer's own says str.
+        cls.display_type = _display_type  # type: ignore[method-assign, assignment]
         cls._get_number_range_help_str = _range_text  # type: ignore[method-assign]
     original: Callable[..., Any] = click_decorators.help_option
 
@@ -221,12 +221,16 @@ def install() -> None:
 
         def apply(command: Command) -> Command:
             command = decorate(command)
-            command.params[-1].help = HELP_OPTION_TEXT
+            option = cast(TyperOption, command.params[-1])
+            option.help = HELP_OPTION_TEXT
+            # Not given reads False, not None: Typer then skips coercing it (which would import
+            # pydantic at every command's start for this one flag).
+            option.default = False
             return command
 
         return apply
 
-    click_decorators.help_option = help_option  # type: ignore[assignment]
+    click_decorators.help_option = help_option
     _installed = True
 
 
@@ -250,7 +254,7 @@ def _param_hint(exc: click_exc.BadParameter) -> str:
         hint = exc.param_hint
         return " / ".join(f"'{h}'" for h in hint) if not isinstance(hint, str) else hint
     if exc.param is not None:
-        hint = exc.param.get_error_hint()  # type: ignore[call-arg]
+        hint = exc.param.get_error_hint()
         return str(hint).replace(" (env var: ", " (biến môi trường: ")
     return ""
 
@@ -264,6 +268,8 @@ def _from_template(message: str) -> tuple[str, str]:
 
 
 def _reason(exc: click_exc.BadParameter) -> str:
+    from pydantic import ValidationError  # only for a usage error, never at start-up
+
     cause = exc.__cause__
     if isinstance(cause, ValidationError) and cause.errors():
         return error_sentence(cause.errors()[0])

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from ngheo_cli.errors import UsageError
-from ngheo_cli.io.outputs.labels import HEADER_STYLES
 
 JsonFlag = Annotated[
     bool, typer.Option("--json", help="In bản tóm tắt dạng JSON ra stdout (cho máy đọc).")
@@ -66,6 +65,8 @@ Commune = Annotated[str, typer.Option("--commune", "-c", help="Mã xã/phường
 
 
 def check_headers(value: str) -> str:
+    from ngheo_cli.io.outputs.labels import HEADER_STYLES
+
     if value not in HEADER_STYLES:
         raise UsageError(f"--headers phải là ma hoặc nhan (đang là {value}).")
     return value

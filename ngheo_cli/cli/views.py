@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 
 from ngheo_cli.core import fmt
-from ngheo_cli.core.compare import Comparison
 from ngheo_cli.core.schema import CLASS_LABELS
-from ngheo_cli.core.table import SKIP_LABELS
-from ngheo_cli.services.classify import ClassifyRun
+
+if TYPE_CHECKING:
+    from ngheo_cli.core.compare import Comparison
+    from ngheo_cli.services.classify import ClassifyRun
 
 
 def classify_summary(run: ClassifyRun) -> Table:
+    from ngheo_cli.core.table import SKIP_LABELS
+
     r = run.result
     table = Table(
         title=f"{r.source} — năm {r.year} — {r.ruleset.title} ({r.ruleset.id})",

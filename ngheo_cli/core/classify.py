@@ -51,7 +51,8 @@ _NGHEO, _CAN_NGHEO, _TRUNG_BINH, _KHAC, _TREN_CHUAN = range(5)
 
 def _column(frame: pd.DataFrame, key: str) -> np.ndarray:
     if key in frame.columns:
-        return frame[key].to_numpy(dtype="float64", na_value=np.nan)
+        values: np.ndarray = frame[key].to_numpy(dtype="float64", na_value=np.nan)
+        return values
     return np.full(len(frame), np.nan)
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -162,7 +163,7 @@ class FindingCollector:
         parsed: Parsed,
         *,
         renames: Mapping[str, str] | None = None,
-        **common: object,
+        **common: Any,
     ) -> None:
         """A finding for every cell a parser refused (``renames``: table-specific codes)."""
         error = parsed.error.to_numpy(dtype=object)

@@ -19,7 +19,9 @@ def deprivation_names(frame: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
     """ "Việc làm; Bảo hiểm y tế; …" per household (marks route); "" where none or Điểm B."""
     marks = deprivation_matrix(frame, ruleset)
     names = [i.name for i in ruleset.indicators]
-    weights = (1 << np.arange(marks.shape[1], dtype=np.int64)) if marks.shape[1] else []
+    weights: np.ndarray | list[int] = (
+        (1 << np.arange(marks.shape[1], dtype=np.int64)) if marks.shape[1] else []
+    )
     masks = marks.astype(np.int64) @ np.asarray(weights, dtype=np.int64) if len(names) else None
     if masks is None:
         return pd.Series("", index=frame.index)

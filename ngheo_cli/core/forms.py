@@ -102,7 +102,8 @@ def _carried(frame: pd.DataFrame, key: str) -> bool:
 def _flag(frame: pd.DataFrame, key: str) -> np.ndarray:
     if key not in frame.columns:
         return np.zeros(len(frame), dtype=bool)
-    return frame[key].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    flags: np.ndarray = frame[key].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    return flags
 
 
 # Arrays every form reads, made once per build_forms call (string columns are costly to
@@ -150,7 +151,8 @@ def unit_labels(frame: pd.DataFrame, column: str | None) -> np.ndarray:
     if column is None or column not in frame.columns:
         return np.full(len(frame), BLANK_UNIT, dtype=object)
     values = frame[column].astype("string").fillna("").str.strip()
-    return values.mask(values == "", BLANK_UNIT).to_numpy(dtype=object)
+    names: np.ndarray = values.mask(values == "", BLANK_UNIT).to_numpy(dtype=object)
+    return names
 
 
 def _unit_list(labels: np.ndarray, extra: Sequence[str] = ()) -> list[str]:
@@ -242,7 +244,7 @@ def _balances(tables: Mapping[str, pd.DataFrame] | None, unit_column: str,
                 return [0] * 9
             return [int(row[f"{prefix}_{mapping[i]}"]) for i in range(1, 10)]
 
-        rows = [{"no": str(i), "name": u, "households": lines(u, "ho"),
+        rows: list[dict[str, Any]] = [{"no": str(i), "name": u, "households": lines(u, "ho"),
                  "persons": lines(u, "nk")} for i, u in enumerate(units, start=1)]
         total = {
             "no": "", "name": None,
@@ -319,7 +321,8 @@ TARGET_GROUPS: tuple[tuple[str, str], ...] = (
 
 def _dtts(frame: pd.DataFrame) -> np.ndarray:
     if "is_dtts" in frame.columns:
-        return frame["is_dtts"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        flags: np.ndarray = frame["is_dtts"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        return flags
     return np.zeros(len(frame), dtype=bool)
 
 
@@ -339,7 +342,9 @@ def _grouped(frame: pd.DataFrame, at: np.ndarray, units: list[str],
                                                   _per_unit(at, n, in_kind & mask, persons))
                  for key, mask in groups}
 
-        def counts(i: int, base: tuple = base, parts: dict = parts) -> dict[str, Any]:
+        def counts(
+            i: int, base: tuple[Any, ...] = base, parts: dict[str, Any] = parts
+        ) -> dict[str, Any]:
             row: dict[str, Any] = {"households": base[0][i], "persons": base[1][i]}
             for key, sums in parts.items():
                 row[key] = None if sums is None else {"households": sums[0][i],
@@ -510,9 +515,11 @@ def _lists(frame: pd.DataFrame, at: np.ndarray, units: list[str],
             if not len(idx):
                 continue
             rank += 1
-            idx = sorted(idx.tolist(), key=lambda i: (vn_sort_key(str(names[i])), str(codes[i])))
+            ordered = sorted(
+                idx.tolist(), key=lambda i: (vn_sort_key(str(names[i])), str(codes[i]))
+            )
             households = []
-            for j, i in enumerate(idx, start=1):
+            for j, i in enumerate(ordered, start=1):
                 state = None
                 if by_code is not None:
                     state = LIST_STATUS[kind].get(str(by_code.get(str(codes[i]), "")), "moi")

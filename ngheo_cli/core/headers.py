@@ -183,9 +183,9 @@ class HeaderMatcher:
         named += [(k, n) for k, names in vocabulary.aliases.items() for n in names]
         for _, name in named:
             self._words.update(fold_words(name).split())
-        for exps in self._abbrev.values():
-            for exp in exps:
-                self._words.update(exp)
+        for expansions in self._abbrev.values():
+            for words in expansions:
+                self._words.update(words)
         # Token forms of every known name: canonical string → {key: name}.
         self._tokens: dict[str, dict[str, str]] = {}
         self._fuzzy: list[tuple[str, str, str]] = []  # (canonical, key, name)

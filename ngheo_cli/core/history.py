@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -180,8 +180,9 @@ def _lookup(values: pd.Series, index: pd.Index) -> np.ndarray:
     numbers, uniques = pd.factorize(values, use_na_sentinel=True)
     if len(uniques) == 0:
         return np.full(len(values), -1, dtype="int64")
-    table = np.append(index.get_indexer(pd.Index(uniques, dtype=object)), -1)
-    return table[numbers].astype("int64")  # the sentinel -1 picks the trailing -1
+    table: np.ndarray = np.append(index.get_indexer(pd.Index(uniques, dtype=object)), -1)
+    positions: np.ndarray = table[numbers].astype("int64")
+    return positions  # the sentinel -1 picks the trailing -1
 
 
 def _class_numbers(values: pd.Series) -> np.ndarray:
@@ -414,7 +415,8 @@ class _Entries:
 
 
 def _persons(values: pd.Series) -> np.ndarray:
-    return pd.to_numeric(values).astype("Int64").fillna(0).to_numpy(dtype="int64")
+    persons: np.ndarray = pd.to_numeric(values).astype("Int64").fillna(0).to_numpy(dtype="int64")
+    return persons
 
 
 def _base(trans: pd.DataFrame) -> _Entries:
@@ -609,7 +611,7 @@ def mpi_change(af_by_year: Mapping[int, MPIResult]) -> pd.DataFrame:
     for old_year, new_year in zip(years, years[1:], strict=False):
         old, new = af_by_year[old_year], af_by_year[new_year]
         same = tuple(old.indicators) == tuple(new.indicators) and np.isclose(old.k, new.k)
-        measures: list[tuple[str, object, float, float]] = [
+        measures: list[tuple[str, Any, float, float]] = [
             ("H", pd.NA, old.H, new.H),
             ("A", pd.NA, old.A, new.A),
             ("M0", pd.NA, old.M0, new.M0),

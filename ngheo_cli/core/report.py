@@ -72,7 +72,10 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def _persons(frame: pd.DataFrame) -> np.ndarray:
     if "so_nhan_khau" not in frame.columns:
         return np.zeros(len(frame), dtype="int64")
-    return pd.to_numeric(frame["so_nhan_khau"]).astype("Float64").fillna(0).to_numpy("int64")
+    persons: np.ndarray = (
+        pd.to_numeric(frame["so_nhan_khau"]).astype("Float64").fillna(0).to_numpy("int64")
+    )
+    return persons
 
 
 def year_counts(frame: pd.DataFrame) -> dict[str, Any]:
@@ -230,7 +233,7 @@ def _summary(frame: pd.DataFrame, ruleset: Ruleset | None) -> dict[str, Any]:
         class_counts(frame, ruleset) if ruleset is not None
         else {c: int((cls == c).sum()) for c in CLASS_LABELS}
     )
-    classes = []
+    classes: list[dict[str, Any]] = []
     for code, n in defined.items():
         if n is None:
             classes.append({"code": code, "label": CLASS_LABELS[code], "households": None,
@@ -285,7 +288,7 @@ def _by_group(frame: pd.DataFrame, ruleset: Ruleset, group: pd.Series,
     rows = []
     for i, key in [*enumerate(keys), (-1, total_label)]:
         size = int(households[i]) if i >= 0 else len(frame)
-        row: dict[str, object] = {
+        row: dict[str, Any] = {
             "nhom": key,
             "so_ho": size,
             "so_nhan_khau": int(people[i]) if i >= 0 else int(persons.sum()),
@@ -388,7 +391,7 @@ def _grouped(frame: pd.DataFrame, column: str, split: bool) -> list[dict[str, An
     keep = numbers >= 0
     poor_n = np.bincount(numbers[keep & (kind == POOR)], minlength=len(uniques))
     near_n = np.bincount(numbers[keep & (kind == NEAR_POOR)], minlength=len(uniques))
-    rows = []
+    rows: list[dict[str, Any]] = []
     n_poor = int((part["phan_loai"] == POOR).sum())
     n_near = int((part["phan_loai"] == NEAR_POOR).sum())
     for key, p_n, c_n in zip(uniques, poor_n.tolist(), near_n.tolist(), strict=True):
@@ -642,4 +645,5 @@ def build_context(inputs: ReportInputs) -> dict[str, Any]:
             with_lists=inputs.level == "commune",
         ),
     }
-    return _clean(ctx)
+    cleaned: dict[str, Any] = _clean(ctx)
+    return cleaned

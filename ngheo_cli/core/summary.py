@@ -3,7 +3,7 @@ deprivations among poor and near-poor households. Pure: DataFrames in, DataFrame
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -11,9 +11,6 @@ import pandas as pd
 from ngheo_cli.core.classify import deprivation_matrix
 from ngheo_cli.core.mpi import MPIResult, alkire_foster
 from ngheo_cli.core.ruleset import Ruleset
-
-if TYPE_CHECKING:
-    from ngheo_cli.core.results import ClassificationResult
 
 TOTAL_LABEL = "Toàn xã"
 DTTS_LABELS = {True: "Dân tộc thiểu số", False: "Kinh", None: "Chưa ghi dân tộc"}
@@ -68,7 +65,7 @@ def by_group(
     rows = []
     keys = sorted(frame["nhom"].unique().tolist())
     for key, part in [(k, frame[frame["nhom"] == k]) for k in keys] + [(total_label, frame)]:
-        row: dict[str, object] = {
+        row: dict[str, Any] = {
             "nhom": key,
             "so_ho": len(part),
             "so_nhan_khau": int(part["so_nhan_khau"].sum()),
@@ -129,42 +126,3 @@ def mpi_for(classified: pd.DataFrame, ruleset: Ruleset) -> MPIResult:
     return alkire_foster(
         deprivation_matrix(part, ruleset), k=ruleset.af_cutoff, indicators=ruleset.indicator_ids
     )
-
-
-def classification_context(result: ClassificationResult) -> dict[str, object]:
-    """The plain dictionary the HTML summary template renders (no objects, no logic there)."""
-    from ngheo_cli.core.schema import CLASS_LABELS
-
-    h = result.households
-    r = result.ruleset
-    total = len(h)
-    classes = [
-        {
-            "code": code,
-            "label": CLASS_LABELS[code],
-            "count": n,
-            "rate": (n / total if total and n is not None else None),
-        }
-        for code, n in class_counts(h, r).items()
-        if n is None or n or code != "tren_chuan"
-    ]
-    villages = by_group(
-        h, r, h["thon"] if "thon" in h.columns else pd.Series(None, index=h.index, dtype=object)
-    )
-    dep = deprivation_table(h, r, result.mpi)
-    return {
-        "source": result.source,
-        "sheet": result.sheet,
-        "year": result.year,
-        "standard": {"id": r.id, "title": r.title, "legal_basis": r.legal_basis},
-        "input_rows": result.input_rows,
-        "households": total,
-        "rejected_rows": len(result.rejected),
-        "classes": classes,
-        "villages": villages.to_dict("records"),
-        "deprivations": dep.to_dict("records"),
-        "mpi": {"H": result.mpi.H, "A": result.mpi.A, "M0": result.mpi.M0},
-        "min_deprivations": r.min_deprivations,
-        "indicator_count": len(r.indicators),
-        "errors": [f.to_dict() for f in result.errors],
-    }

@@ -199,7 +199,10 @@ def _check_file(
 
 def _floats(values: pd.Series) -> np.ndarray:
     """Any numeric series (float64, Int64) → float ndarray with NaN for missing."""
-    return pd.to_numeric(values).astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    floats: np.ndarray = (
+        pd.to_numeric(values).astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    )
+    return floats
 
 
 def prepare(
@@ -550,11 +553,14 @@ def _indicators(
                 column_used = not bool(mark.blank.all())
                 disagree = known & mark_ok & (value != deprived) & column_used
                 texts = out.text(ind.id)
-                out.add(
-                    "chi-so-lech-so-do",
-                    ind.id,
-                    disagree,
-                    lambda p, v=value, d=deprived, t=texts, f=describe: {
+                def fields(
+                    p: int,
+                    v: np.ndarray = value,
+                    d: np.ndarray = deprived,
+                    t: np.ndarray = texts,
+                    f: Callable[[int], str] = describe,
+                ) -> dict[str, object]:
+                    return {
                         "value": (
                             f'ghi "{t[p]}" (thiếu hụt)'
                             if v[p]
@@ -564,8 +570,9 @@ def _indicators(
                         ),
                         "measure": f(p),
                         "verdict": "thiếu hụt chỉ số này" if d[p] else "không thiếu hụt chỉ số này",
-                    },
-                )
+                    }
+
+                out.add("chi-so-lech-so-do", ind.id, disagree, fields)
             value = np.where(known, deprived, value)
             decided |= known
         if mark is None and known is None:

@@ -598,7 +598,7 @@ def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.2f}".replace(".", ",") + " %" if whole else "–"
 
 
-def _count(n: int) -> str:
+def _count(n: float) -> str:
     return f"{int(n):,}".replace(",", ".")
 
 

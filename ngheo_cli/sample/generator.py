@@ -777,7 +777,8 @@ def _assemble(
     prev_dep = prev("so_nguoi_phu_thuoc")
     if prev_dep is not None:
         prev_dep = np.nan_to_num(prev_dep.astype(float), nan=-1).astype(np.int64)
-    dependants = _dependants(rng, sizes, marks[:, _I_DEP], needs_child, prev_dep)
+    # any(axis=1) of a 2-D array is an array; numpy's stubs also allow a scalar.
+    dependants = _dependants(rng, sizes, marks[:, _I_DEP], needs_child, prev_dep)  # type: ignore[arg-type]
     prev_area = prev("dien_tich_binh_quan")
     area = _living_area(
         rng,
@@ -808,7 +809,7 @@ def _assemble(
     if prev_phone is not None:
         phones = np.where(pd.notna(prev_phone), prev_phone, phones)
         has_phone = np.where(pd.notna(prev_phone), ~marks[:, _I_PHONE], has_phone)
-    phones = np.where(has_phone, phones, None)
+    phones = np.where(has_phone, phones, None)  # type: ignore[call-overload]  # None: no phone
 
     frame = pd.DataFrame(index=st.index)
     frame["ma_xa"] = commune_code

@@ -9,7 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from ngheo_cli.core.assign import AssignRules, assign, what_if_cap
+from ngheo_cli.core.assign import assign, what_if_cap
+from ngheo_cli.core.assign_rules import AssignRules
 from ngheo_cli.core.assign_run import AssignRun
 from ngheo_cli.core.findings import Finding
 from ngheo_cli.core.gap import COMPARABLE_GAP
@@ -102,6 +103,7 @@ def run_assign(
     villages = set(households["thon"].dropna().astype(str))
     twinnings: pd.DataFrame | None = None
     findings: list[Finding] = []
+    source_file: str | None
     if members_file is not None:
         members, twinnings, findings = read_members(members_file, villages, year)
         source = source_file = members_file.name

@@ -1,4 +1,5 @@
-"""The library's front door: each function does one command's work and returns data.
+"""``ngheo classify`` as a use case: read, validate, classify, write and (with a commune) record
+one workbook; returns data.
 
 The CLI is a thin shell over these; notebooks and batch jobs call them directly.
 """

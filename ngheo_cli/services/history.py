@@ -104,6 +104,7 @@ def export_frame(frame: pd.DataFrame, out: Path, headers: str = "ma") -> None:
     from ngheo_cli.io.atomic import atomic_write
     from ngheo_cli.io.outputs.csv import write_csv
     from ngheo_cli.io.outputs.labels import csv_frame, header_label, officer_values
+    from ngheo_cli.io.xlsx.kinds import Kind
     from ngheo_cli.io.xlsx.writer import Column, Sheet, write_workbook
 
     suffix = out.suffix.lower()
@@ -121,7 +122,7 @@ def export_frame(frame: pd.DataFrame, out: Path, headers: str = "ma") -> None:
         with atomic_write(out) as tmp:
             write_csv(csv_frame(data, headers), tmp)
         return
-    kinds = {
+    kinds: dict[str, Kind] = {
         "ma_ho": "code",
         "so_nhan_khau": "int",
         "so_thieu_hut": "int",

@@ -53,7 +53,7 @@ def inspect_file(
     else:
         found = set(raw.frame.columns)
         for number, values in raw.frame.head(max(rows, 0)).iterrows():
-            row: dict[str, object] = {"dong": int(number)}  # type: ignore[call-overload]
+            row: dict[str, object] = {"dong": int(number)}
             row.update({k: (None if pd.isna(v) else str(v)) for k, v in values.items()})
             first.append(row)
     route_list, can = routes(found, ruleset, area_given=area is not None)

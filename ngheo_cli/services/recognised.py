@@ -1,4 +1,4 @@
-"""Record a year from a recognised list (``ngheo ghi-danh-sach``), and compare it with a
+"""Record a year from a recognised list (``ngheo record-list``), and compare it with a
 computed classification of the same year.
 
 A commune's first year with ngheo starts from last year's list of poor and near-poor

@@ -274,7 +274,8 @@ _COMMAND = re.compile(r"\bngheo\s+[a-z]|--[a-z]|\.ya?ml\b")
 def split_official(notes: list[str]) -> tuple[list[str], list[str]]:
     """(notes an official report may carry, instructions for the preparer): a note that
     names a command, an option or a settings file is for the preparer."""
-    official, preparer = [], []
+    official: list[str] = []
+    preparer: list[str] = []
     for note in notes:
         (preparer if _COMMAND.search(note) else official).append(note)
     return official, preparer

@@ -1,3 +1,6 @@
+"""``ngheo assign``: options and the printed summary of pairing party members with households
+(the work is :mod:`ngheo_cli.services.assign`)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,9 +20,6 @@ from ngheo_cli.cli.options import (
 )
 from ngheo_cli.core import fmt
 from ngheo_cli.errors import UsageError
-from ngheo_cli.io.outputs.assign import write_assignment
-from ngheo_cli.services import assign as assign_service
-from ngheo_cli.services import history as history_service
 
 
 def assign(
@@ -53,6 +53,10 @@ def assign(
 
     Ví dụ: ngheo assign --commune 24181 --year 2024 --members dang_vien_2024.xlsx --out ket_qua
     """
+    from ngheo_cli.io.outputs.assign import write_assignment
+    from ngheo_cli.services import assign as assign_service
+    from ngheo_cli.services import history as history_service
+
     if fmt_ not in ("xlsx", "csv"):
         raise UsageError("--format phải là xlsx hoặc csv.")
     ws = history_service.require_workspace(workspace)

@@ -1,4 +1,5 @@
-"""``ngheo batch``: every commune of a working folder for one year (cron-safe)."""
+"""``ngheo batch``: options, the progress bar or JSON-lines log, and the run's summary (the run
+itself is :mod:`ngheo_cli.batch.run`)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,17 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ngheo_cli.batch import discover as batch_discover
-from ngheo_cli.batch import executors as batch_executors
-from ngheo_cli.batch import run as batch_run
 from ngheo_cli.cli import console
 from ngheo_cli.cli.options import JsonFlag
 from ngheo_cli.errors import LockHeld
 from ngheo_cli.io.atomic import EXIT_TERMINATED, Terminated
-from ngheo_cli.io.outputs import runfiles
+
+if TYPE_CHECKING:
+    from ngheo_cli.batch import run as batch_run
 
 STATUS_LABELS = {
     "ok": "xong",
@@ -30,9 +29,13 @@ STATUS_LABELS = {
 @contextmanager
 def _reporter(total_hint: int) -> Iterator[batch_run.Event]:
     """On a terminal: a progress bar and a line per problem. Otherwise: JSON lines on stderr."""
+    from ngheo_cli.io.outputs import runfiles
+
     if not console.stderr_is_terminal():
         yield lambda event: runfiles.log_line(sys.stderr, **event)
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     progress = Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), TextColumn("{task.fields[last]}"), console=console.err,
@@ -105,6 +108,11 @@ def batch(
 
     Ví dụ: ngheo batch dak_lak --year 2024 --jobs 2
     """
+    from ngheo_cli.batch import discover as batch_discover
+    from ngheo_cli.batch import executors as batch_executors
+    from ngheo_cli.batch import run as batch_run
+    from ngheo_cli.io.outputs import runfiles
+
     if executor is not None:
         batch_executors.dask_client_check(executor)
     found = batch_discover.discover(target, year)

@@ -1,8 +1,11 @@
+"""``ngheo classify``: options and the printed summary of classifying one workbook (the work is
+:mod:`ngheo_cli.services.classify`)."""
+
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
@@ -19,9 +22,9 @@ from ngheo_cli.cli.options import (
     Year,
     check_headers,
 )
-from ngheo_cli.core.headers import score_text
-from ngheo_cli.services import classify as classify_service
-from ngheo_cli.services.history import require_workspace
+
+if TYPE_CHECKING:
+    from ngheo_cli.services import classify as classify_service
 
 
 def current_year() -> int:
@@ -80,6 +83,9 @@ def classify(
 
     Xem trước chuẩn 2027–2030: ngheo classify so_2026.xlsx --year 2026 --compare nd351-2025
     """
+    from ngheo_cli.services import classify as classify_service
+    from ngheo_cli.services.history import require_workspace
+
     stages = 3 + (commune is not None)  # read, classify, write (, record)
     with console.steps(f"Phân loại {survey.name}", stages) as step:
         run = classify_service.classify_file(
@@ -101,6 +107,8 @@ def classify(
     if as_json:
         console.emit_json(run.to_dict())
     else:
+        from ngheo_cli.core.headers import score_text
+
         console.err.print(views.classify_summary(run))
         guesses = run.result.header_guesses()  # every column taken on a guess is said
         if guesses:

@@ -1,41 +1,25 @@
+"""``ngheo demo``: the whole workflow on the shipped sample data and a small generated province,
+one service after another, into one output folder."""
+
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ngheo_cli.batch import discover as batch_discover
-from ngheo_cli.batch import run as batch_run
 from ngheo_cli.cli import console, views
 from ngheo_cli.cli.commands.support import render_summary
 from ngheo_cli.cli.commands.workspace import render_balance
 from ngheo_cli.cli.options import JsonFlag
-from ngheo_cli.io.outputs.assign import write_assignment
-from ngheo_cli.io.outputs.history import write_history
-from ngheo_cli.io.outputs.report import write_report
-from ngheo_cli.io.outputs.support import write_support_summary
 from ngheo_cli.io.resources import shipped_dir
-from ngheo_cli.io.sample_writer import write_messy
-from ngheo_cli.io.workspace import (
-    CommuneConfig,
-    Workspace,
-    init_workspace,
-    load_workspace,
-    save_workspace,
-)
-from ngheo_cli.io.xlsx.writer import Column, Sheet, write_workbook
-from ngheo_cli.sample.generator import generate_province, next_year
-from ngheo_cli.services import assign as assign_service
-from ngheo_cli.services import classify as classify_service
-from ngheo_cli.services import history as history_service
-from ngheo_cli.services import recognised as recognised_service
-from ngheo_cli.services import report as report_service
-from ngheo_cli.services import support as support_service
+
+if TYPE_CHECKING:
+    from ngheo_cli.io.workspace import Workspace
 
 DEMO_YEARS = (2023, 2024)
-DEMO_COMMUNE = CommuneConfig.create("24181", "Xã Đắk Liêng", "xa")
+DEMO_CODE, DEMO_NAME, DEMO_KIND = "24181", "Xã Đắk Liêng", "xa"  # the sample commune
 # The seed's resolution (huyện Lắk, NQ 14-NQ/HU of 06/9/2023), used here for the sample commune.
 _LAK = "Nghị quyết 14-NQ/HU ngày 06/9/2023 của Huyện uỷ Lắk (minh hoạ cho xã mẫu)"
 DEMO_TARGETS = [
@@ -75,28 +59,38 @@ def demo(
 
     Ví dụ: ngheo demo --out demo_out
     """
+    from ngheo_cli.io.outputs.assign import write_assignment
+    from ngheo_cli.io.outputs.history import write_history
+    from ngheo_cli.io.outputs.report import write_report
+    from ngheo_cli.io.outputs.support import write_support_summary
+    from ngheo_cli.io.workspace import CommuneConfig, init_workspace, load_workspace, save_workspace
+    from ngheo_cli.services import assign as assign_service
+    from ngheo_cli.services import classify as classify_service
+    from ngheo_cli.services import history as history_service
+    from ngheo_cli.services import report as report_service
+    from ngheo_cli.services import support as support_service
+
     data = shipped_dir("sample_data")
-    ws = replace(
-        init_workspace(out, "66", "Đắk Lắk", [DEMO_COMMUNE], force=True), targets=DEMO_TARGETS
-    )
+    commune = CommuneConfig.create(DEMO_CODE, DEMO_NAME, DEMO_KIND)
+    ws = replace(init_workspace(out, "66", "Đắk Lắk", [commune], force=True), targets=DEMO_TARGETS)
     save_workspace(ws)
     for year in DEMO_YEARS:
         survey = data / f"xa_dak_lieng_{year}.xlsx"
         with console.working(f"Đang phân loại năm {year}…"):
             run = classify_service.classify_file(
-                survey, year=year, out_dir=out, commune=DEMO_COMMUNE.code, workspace=ws
+                survey, year=year, out_dir=out, commune=DEMO_CODE, workspace=ws
             )
         console.err.print(views.classify_summary(run))
         for path in run.outputs:
             console.err.print(f"Đã ghi: {path}", markup=False)
-    result = history_service.history(ws, DEMO_COMMUNE.code, DEMO_YEARS[-1])
+    result = history_service.history(ws, DEMO_CODE, DEMO_YEARS[-1])
     result.outputs = write_history(result, out, "xlsx")
     console.err.print(render_balance(result), markup=False)
     for path in result.outputs:
         console.err.print(f"Đã ghi: {path}", markup=False)
     members = data / "dang_vien_2024.xlsx"
     for year in DEMO_YEARS:  # 2023 first, so that 2024 keeps last year's pairs
-        pairing = assign_service.run_assign(ws, DEMO_COMMUNE.code, year, members_file=members)
+        pairing = assign_service.run_assign(ws, DEMO_CODE, year, members_file=members)
         pairing.outputs = write_assignment(pairing, out, "xlsx")
     r = pairing.result
     console.err.print(
@@ -108,16 +102,14 @@ def demo(
     for path in pairing.outputs:
         console.err.print(f"Đã ghi: {path}", markup=False)
     year = DEMO_YEARS[-1]
-    imported = support_service.import_support(
-        ws, DEMO_COMMUNE.code, year, data / f"ho_tro_{year}.xlsx"
-    )
-    summary = support_service.support_summary(ws, DEMO_COMMUNE.code, year)
+    imported = support_service.import_support(ws, DEMO_CODE, year, data / f"ho_tro_{year}.xlsx")
+    summary = support_service.support_summary(ws, DEMO_CODE, year)
     console.err.print(render_summary(summary.to_dict()), markup=False)
     for path in write_support_summary(summary, out):
         console.err.print(f"Đã ghi: {path}", markup=False)
     if imported.findings:
         console.err.print(f"Sổ hỗ trợ mẫu có {len(imported.findings)} ghi chú kiểm tra.")
-    report = report_service.build_report(ws, year, commune=DEMO_COMMUNE.code)
+    report = report_service.build_report(ws, year, commune=DEMO_CODE)
     report_files = write_report(report.context, out)
     for path in report_files:
         console.err.print(f"Đã ghi báo cáo: {path}", markup=False)
@@ -144,6 +136,12 @@ def demo(
 def run_demo_province(root: Path, communes: int = 4, households: int = 250) -> None:
     """A small generated province through `ngheo batch`: 2023 then 2024, then 2024 again
     (nothing changed, so every commune is skipped)."""
+    from ngheo_cli.batch import discover as batch_discover
+    from ngheo_cli.batch import run as batch_run
+    from ngheo_cli.io.sample_writer import write_messy
+    from ngheo_cli.io.workspace import CommuneConfig, init_workspace
+    from ngheo_cli.sample.generator import generate_province, next_year
+
     first = list(generate_province(11, communes, households, year=DEMO_YEARS[0]))
     configs = [
         CommuneConfig.create(
@@ -186,8 +184,15 @@ def run_demo_recognised(root: Path, source: Workspace, data: Path) -> None:
     """A commune on its first day with ngheo: last year's recognised list (made here from the
     sample's 2023 classes, laid out like a provincial export: no income, no marks) recorded
     with `ngheo record-list`, then this year's survey, then this year's balance."""
+    from ngheo_cli.io.outputs.history import write_history
+    from ngheo_cli.io.workspace import CommuneConfig, init_workspace
+    from ngheo_cli.io.xlsx.writer import Column, Sheet, write_workbook
+    from ngheo_cli.services import classify as classify_service
+    from ngheo_cli.services import history as history_service
+    from ngheo_cli.services import recognised as recognised_service
+
     with source.open_store() as store:
-        last = store.load_year(DEMO_COMMUNE.code, DEMO_YEARS[0])
+        last = store.load_year(DEMO_CODE, DEMO_YEARS[0])
     listing = last.assign(ket_qua=last["phan_loai"].map(_LIST_WORDS))
     root.mkdir(parents=True, exist_ok=True)
     path = root / f"ds_cong_nhan_{DEMO_YEARS[0]}.xlsx"
@@ -208,10 +213,11 @@ def run_demo_recognised(root: Path, source: Workspace, data: Path) -> None:
             )
         ],
     )
-    ws = init_workspace(root, "66", "Đắk Lắk", [DEMO_COMMUNE], force=True)
+    commune = CommuneConfig.create(DEMO_CODE, DEMO_NAME, DEMO_KIND)
+    ws = init_workspace(root, "66", "Đắk Lắk", [commune], force=True)
     recorded = recognised_service.record_list(
         path,
-        commune=DEMO_COMMUNE.code,
+        commune=DEMO_CODE,
         year=DEMO_YEARS[0],
         workspace=ws,
         decision_no="123/QĐ-UBND",
@@ -222,10 +228,10 @@ def run_demo_recognised(root: Path, source: Workspace, data: Path) -> None:
         data / f"xa_dak_lieng_{DEMO_YEARS[1]}.xlsx",
         year=DEMO_YEARS[1],
         out_dir=root,
-        commune=DEMO_COMMUNE.code,
+        commune=DEMO_CODE,
         workspace=ws,
     )
-    result = history_service.history(ws, DEMO_COMMUNE.code, DEMO_YEARS[1])
+    result = history_service.history(ws, DEMO_CODE, DEMO_YEARS[1])
     result.outputs = write_history(result, root, "xlsx")
     poor = result.balances["poor"].iloc[-1]
     console.err.print(

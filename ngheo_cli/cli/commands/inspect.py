@@ -4,17 +4,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ngheo_cli.cli import console
 from ngheo_cli.cli.commands.classify import current_year
 from ngheo_cli.cli.options import ColumnMap, JsonFlag, Sheet, Standard, Year
-from ngheo_cli.core.inspection import STATUS_LABELS, Inspection
 from ngheo_cli.core.schema import FIELD_BY_KEY
-from ngheo_cli.services import inspect as inspect_service
-from ngheo_cli.services.classify import output_errors
+
+if TYPE_CHECKING:
+    from ngheo_cli.core.inspection import Inspection
 
 
 def inspect(
@@ -43,6 +43,9 @@ def inspect(
 
     Example: ngheo inspect so_xa.xlsx --year 2024 --write-column-map cot.yaml
     """
+    from ngheo_cli.services import inspect as inspect_service
+    from ngheo_cli.services.classify import output_errors
+
     found = inspect_service.inspect_file(
         survey,
         year=year if year is not None else current_year(),
@@ -70,6 +73,8 @@ def inspect(
 
 def render(found: Inspection) -> str:
     """The inspection as Vietnamese text for the terminal."""
+    from ngheo_cli.core.inspection import STATUS_LABELS
+
     lines = [f"Tệp {found.source} · chuẩn {found.standard}"]
     lines.append("Sheet:")
     for s in found.sheets:

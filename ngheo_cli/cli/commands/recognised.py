@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ngheo_cli.cli import console
 from ngheo_cli.cli.options import ColumnMap, Commune, JsonFlag, OutDir, Sheet, WorkspaceDir
 from ngheo_cli.core import fmt
-from ngheo_cli.core.recognised import recorded_note
 from ngheo_cli.core.schema import CLASS_LABELS
-from ngheo_cli.core.table import SKIP_LABELS
-from ngheo_cli.services import recognised as recognised_service
-from ngheo_cli.services.history import require_workspace
+
+if TYPE_CHECKING:
+    from ngheo_cli.services import recognised as recognised_service
 
 
 def record_list(
@@ -52,6 +51,9 @@ def record_list(
     Example: ngheo record-list ds_2023.xlsx --commune 24181 --year 2023
     --decision-no "123/QĐ-UBND" --decision-date 20/12/2023
     """
+    from ngheo_cli.services import recognised as recognised_service
+    from ngheo_cli.services.history import require_workspace
+
     ws = require_workspace(workspace)
     with console.working(f"Đang đọc danh sách {survey.name}…"):
         run = recognised_service.record_list(
@@ -73,6 +75,9 @@ def record_list(
 
 
 def summary_lines(run: recognised_service.RecognisedRun) -> list[str]:
+    from ngheo_cli.core.recognised import recorded_note
+    from ngheo_cli.core.table import SKIP_LABELS
+
     r = run.result
     decision = ""
     if run.decision_no:

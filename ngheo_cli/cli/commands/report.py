@@ -1,3 +1,6 @@
+"""``ngheo report``: options and the printed summary of the review report of a commune or the
+province (the work is :mod:`ngheo_cli.services.report`)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,10 +13,6 @@ from ngheo_cli.cli import console
 from ngheo_cli.cli.options import JsonFlag, WorkspaceDir
 from ngheo_cli.core import fmt
 from ngheo_cli.errors import UsageError
-from ngheo_cli.io.outputs.report import write_report
-from ngheo_cli.io.store import VIETNAM_TIME
-from ngheo_cli.services import history as history_service
-from ngheo_cli.services import report as report_service
 
 
 def report(
@@ -43,6 +42,11 @@ def report(
 
     Ví dụ: ngheo report --year 2024 --commune 24181 --out bao_cao
     """
+    from ngheo_cli.io.outputs.report import write_report
+    from ngheo_cli.io.store import VIETNAM_TIME
+    from ngheo_cli.services import history as history_service
+    from ngheo_cli.services import report as report_service
+
     if template_dir is not None and not template_dir.is_dir():
         raise UsageError(f"--template-dir {template_dir} không phải thư mục.")
     ws = history_service.require_workspace(workspace)

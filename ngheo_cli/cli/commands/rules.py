@@ -1,7 +1,9 @@
+"""``ngheo rules list|show``: the poverty standards shipped with ngheo, as tables or JSON."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -9,8 +11,9 @@ from rich.table import Table
 from ngheo_cli.cli import console
 from ngheo_cli.cli.options import JsonFlag
 from ngheo_cli.core import fmt
-from ngheo_cli.core.ruleset import CERTAINTY_LABELS, Ruleset
-from ngheo_cli.io import rulesets
+
+if TYPE_CHECKING:
+    from ngheo_cli.core.ruleset import Ruleset
 
 app = typer.Typer(help="Xem các chuẩn nghèo có sẵn.", no_args_is_help=True)
 
@@ -25,6 +28,8 @@ def list_(as_json: JsonFlag = False) -> None:
 
     Ví dụ: ngheo rules list
     """
+    from ngheo_cli.io import rulesets
+
     items = list(rulesets.packaged().values())
     if as_json:
         console.emit_json(
@@ -57,6 +62,9 @@ def show(
 
     Ví dụ: ngheo rules show nd07-2021
     """
+    from ngheo_cli.core.ruleset import CERTAINTY_LABELS
+    from ngheo_cli.io import rulesets
+
     r = rulesets.resolve(0, standard)
     if as_json:
         console.emit_json(r.model_dump(mode="json", by_alias=True))

@@ -1,3 +1,5 @@
+"""``ngheo sample``: write a synthetic commune (:mod:`ngheo_cli.sample`) for trials and timing."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,8 +10,6 @@ import typer
 from ngheo_cli.cli import console
 from ngheo_cli.cli.options import JsonFlag
 from ngheo_cli.errors import UsageError
-from ngheo_cli.io import sample_writer
-from ngheo_cli.sample.generator import generate_commune, next_year
 
 MAX_HOUSEHOLDS = 1_000_000
 
@@ -31,6 +31,9 @@ def sample(
 
     Ví dụ: ngheo sample --households 20000 --year 2024 --messy --out xa_thu.xlsx
     """
+    from ngheo_cli.io import sample_writer
+    from ngheo_cli.sample.generator import generate_commune, next_year
+
     if households < 1 or years < 1:
         raise UsageError("--households và --years phải từ 1 trở lên.")
     suffix = out.suffix.lower()

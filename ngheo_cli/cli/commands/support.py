@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -19,13 +19,10 @@ from ngheo_cli.cli.options import (
     WorkspaceDir,
 )
 from ngheo_cli.core import fmt
-from ngheo_cli.core.findings import Finding
-from ngheo_cli.io.outputs.support import (
-    write_support_book,
-    write_support_errors,
-    write_support_summary,
-)
-from ngheo_cli.services import support as support_service
+
+if TYPE_CHECKING:
+    from ngheo_cli.core.findings import Finding
+    from ngheo_cli.services import support as support_service
 
 app = typer.Typer(
     help="Sổ theo dõi hỗ trợ hộ nghèo, cận nghèo: ai đã giúp gì, cho hộ nào, cam kết của "
@@ -82,6 +79,9 @@ def import_(
 
     Ví dụ: ngheo support import sample_data/ho_tro_2024.xlsx --commune 24181 --year 2024
     """
+    from ngheo_cli.io.outputs.support import write_support_errors
+    from ngheo_cli.services import support as support_service
+
     ws = support_service.require_workspace(workspace)
     result = support_service.import_support(
         ws, commune, year, file, sheet=sheet, column_map=column_map
@@ -141,6 +141,8 @@ def add(
     Ví dụ: ngheo support add --commune 24181 --year 2024 --date 15/03/2024 --giver 00012345
     --household 01023 --kind "cây giống" --quantity 10
     """
+    from ngheo_cli.services import support as support_service
+
     ws = support_service.require_workspace(workspace)
     result = support_service.add_support(
         ws, commune, year, cell_names=ADD_OPTIONS, ngay=date, loai_nguoi=giver_kind,
@@ -168,6 +170,9 @@ def summary(
 
     Ví dụ: ngheo support summary --commune 24181 --year 2024 --out ket_qua
     """
+    from ngheo_cli.io.outputs.support import write_support_summary
+    from ngheo_cli.services import support as support_service
+
     ws = support_service.require_workspace(workspace)
     result = support_service.support_summary(ws, commune, year)
     if out is not None:
@@ -189,6 +194,8 @@ def template(
 
     Ví dụ: ngheo support template --out mau_ho_tro.xlsx
     """
+    from ngheo_cli.io.outputs.support import write_support_book
+
     write_support_book(out)
     console.err.print(f"Đã ghi sổ hỗ trợ trống: {out}", markup=False)
     if as_json:

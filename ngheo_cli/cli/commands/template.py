@@ -1,3 +1,5 @@
+"""``ngheo template``: write a blank survey workbook (or members list) in the canonical layout."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,8 +10,6 @@ import typer
 from ngheo_cli.cli import console
 from ngheo_cli.cli.commands.classify import current_year
 from ngheo_cli.cli.options import JsonFlag, Standard, Year
-from ngheo_cli.io import rulesets
-from ngheo_cli.io.outputs.input_template import write_members_template, write_template
 
 
 def template(
@@ -29,6 +29,9 @@ def template(
 
     Mẫu danh sách đảng viên: ngheo template --members --out dang_vien_mau.xlsx
     """
+    from ngheo_cli.io import rulesets
+    from ngheo_cli.io.outputs.input_template import write_members_template, write_template
+
     if members:
         write_members_template(out)
         console.err.print(f"Đã ghi mẫu danh sách đảng viên: {out}", markup=False)

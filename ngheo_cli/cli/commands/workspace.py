@@ -1,7 +1,10 @@
+"""``ngheo init``, ``ngheo history`` and ``ngheo export``: the working folder, a year's
+"diễn biến" against the year before, and a stored year written back out."""
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,11 +18,10 @@ from ngheo_cli.cli.options import (
     check_headers,
 )
 from ngheo_cli.core import fmt
-from ngheo_cli.core.history import BALANCE_LINES
 from ngheo_cli.errors import UsageError
-from ngheo_cli.io.outputs.history import write_history
-from ngheo_cli.io.workspace import CommuneConfig, init_workspace
-from ngheo_cli.services import history as history_service
+
+if TYPE_CHECKING:
+    from ngheo_cli.core.history_result import HistoryResult
 
 
 def init(
@@ -42,6 +44,8 @@ def init(
     Ví dụ: ngheo init dak_lak --province-code 66 --province-name "Đắk Lắk"
     --commune "24181:Xã Đắk Liêng:xa"
     """
+    from ngheo_cli.io.workspace import CommuneConfig, init_workspace
+
     if not province_code or not province_name:
         raise UsageError("Cần --province-code và --province-name.")
     configs = []
@@ -70,6 +74,9 @@ def history(
 
     Ví dụ: ngheo history --commune 24181 --year 2024 --out ket_qua
     """
+    from ngheo_cli.io.outputs.history import write_history
+    from ngheo_cli.services import history as history_service
+
     if fmt_ not in ("xlsx", "csv"):
         raise UsageError("--format phải là xlsx hoặc csv.")
     ws = history_service.require_workspace(workspace)
@@ -89,7 +96,9 @@ def history(
     return 0
 
 
-def render_balance(result: history_service.HistoryResult) -> str:
+def render_balance(result: HistoryResult) -> str:
+    from ngheo_cli.core.history import BALANCE_LINES
+
     lines = [f"Diễn biến năm {result.year} — {result.commune.name} ({result.commune.code})"]
     for kind, title in (("poor", "Hộ nghèo"), ("near_poor", "Hộ cận nghèo")):
         total = result.balances[kind].iloc[-1]
@@ -117,6 +126,8 @@ def export(
 
     Ví dụ: ngheo export --commune 24181 --year 2023 --out xa_2023.xlsx
     """
+    from ngheo_cli.services import history as history_service
+
     ws = history_service.require_workspace(workspace)
     cfg, frame = history_service.load_stored_year(ws, commune, year)
     history_service.export_frame(frame, out, check_headers(headers))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -21,7 +21,10 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from ngheo_cli.core import fmt  # noqa: E402
 
-RC: dict[str, Any] = {
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
+RC: dict[RcKeyType, Any] = {
     "svg.hashsalt": "ngheo",
     "svg.fonttype": "none",
     "font.family": "serif",

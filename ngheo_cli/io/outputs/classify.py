@@ -18,11 +18,11 @@ from ngheo_cli.core.results import ClassificationResult
 from ngheo_cli.core.schema import AREA_LABELS, CLASS_LABELS, FIELD_BY_KEY
 from ngheo_cli.core.summary import (
     by_group,
-    classification_context,
     defined_classes,
     deprivation_table,
     dtts_group,
 )
+from ngheo_cli.core.summary_context import classification_context
 from ngheo_cli.core.table import SKIP_LABELS, RawTable
 from ngheo_cli.io.atomic import StagedOutputs
 from ngheo_cli.io.outputs.csv import write_csv
@@ -326,7 +326,7 @@ def marked_rows_sheets(
     for f in findings:
         if f.row not in position:
             continue  # about the whole sheet: in the list only
-        key = f.column if f.column in keys else "tinh_trang"
+        key = f.column if f.column is not None and f.column in keys else "tinh_trang"
         cell = (position[f.row], key)
         highlight[cell] = f"{highlight[cell]}\n{f.message}" if cell in highlight else f.message
     columns = [Column("tinh_trang", "Tình trạng"), Column("dong_goc", "Dòng", "int")] + [

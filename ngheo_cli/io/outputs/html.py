@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import (
+    BaseLoader,
     ChoiceLoader,
     Environment,
     FileSystemLoader,
@@ -39,7 +40,7 @@ def _no_control(value: Any) -> Any:
 
 def environment(user_dir: Path | None = None) -> Environment:
     packaged = FileSystemLoader(str(shipped_dir("templates")))
-    loaders = [FileSystemLoader(str(user_dir))] if user_dir is not None else []
+    loaders: list[BaseLoader] = [FileSystemLoader(str(user_dir))] if user_dir is not None else []
     loaders += [packaged, PrefixLoader({"default": packaged})]
     env = Environment(
         loader=ChoiceLoader(loaders),

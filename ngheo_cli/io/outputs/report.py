@@ -49,7 +49,8 @@ def render_html(ctx: Mapping[str, Any], template_dir: Path | None = None) -> str
     try:
         return _render(context, template_dir)
     except TemplateError as exc:  # the user's template: their mistake, said plainly
-        where = f" (dòng {exc.lineno})" if getattr(exc, "lineno", None) else ""
+        lineno = getattr(exc, "lineno", None)  # syntax errors carry it, others not
+        where = f" (dòng {lineno})" if lineno else ""
         raise RulesetError(
             f"Mẫu báo cáo trong {template_dir} không dùng được{where}: {exc.message or exc}",
             hint='Kế thừa mẫu gốc bằng {% extends "default/bao_cao.html.j2" %} rồi chỉ ghi '

@@ -144,7 +144,7 @@ def dumps(data: Any, indent: int | None = None) -> str:
 
 def _plain(value: object) -> object:
     if hasattr(value, "item"):  # numpy scalars
-        return value.item()  # type: ignore[attr-defined,no-any-return]
+        return value.item()
     return str(value)
 
 

@@ -232,12 +232,14 @@ def _write_form(wb: xlsxwriter.Workbook, styles: _Styles, name: str, form: Form,
         row_heights[r] = height
         set_row(r, height, *args)
 
-    ws.set_row = record  # type: ignore[method-assign]
+    ws.set_row = record
     widths = list(form.widths)
     n = len(widths)
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)
-    need = max(display_width(t) for t in (*head.authority, "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
+    need: float = max(
+        display_width(t) for t in (*head.authority, "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    )
     left, right = _spans(widths, need * 1.3 * 1.12 * BODY_PT / 11 + 2)
     left_w, right_w = _block_width(widths, 0, left), _block_width(widths, right, n - 1)
 
@@ -269,7 +271,7 @@ def _write_form(wb: xlsxwriter.Workbook, styles: _Styles, name: str, form: Form,
 
     # Header: merged cells over ``header_rows`` rows, then the column-number row.
     h0 = row
-    heights = [LINE_PT + 4] * form.header_rows
+    heights: list[float] = [LINE_PT + 4] * form.header_rows
     for cell in sorted(form.header, key=lambda c: (c.last_row - c.row, c.row)):
         width = _block_width(widths, cell.col, cell.last_col)
         need = _lines(cell.text, width, True) * LINE_PT + 4
@@ -442,7 +444,8 @@ def _signature_shares(widths: Sequence[float], blocks: int) -> list[tuple[int, i
     if blocks <= 1:
         return [(0, n - 1)]
     total = sum(widths)
-    out, start, acc = [], 0, 0.0
+    out: list[tuple[int, int]] = []
+    start, acc = 0, 0.0
     for col, width in enumerate(widths):
         acc += width
         remaining_blocks = blocks - len(out) - 1

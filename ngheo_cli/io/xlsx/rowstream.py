@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from ngheo_cli.io.xlsx.kinds import COMMENT_OPTIONS, NUMERIC_KINDS
 
-if TYPE_CHECKING:
-    from ngheo_cli.io.xlsx.writer import _Styles
+
+class CellFormats(Protocol):
+    """The cell formats a sheet layout hands the stream (``writer._Styles``), by kind."""
+
+    def cell(self, kind: str, *, highlight: bool = False, bold: bool = False) -> Format: ...
+
 
 _CONTROL_ESCAPED = re.compile("(_x[0-9a-fA-F]{4}_)")  # a literal "_x0041_" must stay literal
 _CONTROL_CHARS = re.compile(r"([\x00-\x08\x0b-\x1f])")
@@ -120,7 +125,7 @@ class RowStream:
     cell by cell.
     """
 
-    def __init__(self, ws: Worksheet, styles: _Styles, kinds: list[str]) -> None:
+    def __init__(self, ws: Worksheet, styles: CellFormats, kinds: list[str]) -> None:
         self.ws = ws
         self.styles = styles
         self.kinds = kinds

@@ -196,7 +196,7 @@ def _longest(strings: Sequence[str], *, candidates: int = 64) -> list[str]:
     longest = int(lengths.max())
     if longest == 0:
         return []
-    keep = list(dict.fromkeys(strings[i] for i in np.flatnonzero(lengths * 2 >= longest)))
+    keep = list(dict.fromkeys(strings[int(i)] for i in np.flatnonzero(lengths * 2 >= longest)))
     if len(keep) > candidates:
         keep.sort(key=len, reverse=True)  # stable: the first of equally long strings stay
         del keep[candidates:]
@@ -372,7 +372,8 @@ def _values(series: pd.Series, column: Column, where: str, offset: int = 0) -> l
         return [_date_value(value) for value in series.tolist()]
     if kind == "mark":
         if ptypes.is_bool_dtype(series.dtype) and not series.hasnans:
-            return np.where(series.to_numpy(dtype=bool), "x", None).tolist()
+            # numpy's stubs take no None as a value; the result is an object array of "x"/None.
+            return np.where(series.to_numpy(dtype=bool), "x", None).tolist()  # type: ignore[call-overload]
         return [_mark(value) for value in series.tolist()]
     if isinstance(series.dtype, pd.CategoricalDtype):  # each category converted once
         table = [_text(value) for value in series.cat.categories.tolist()] + [None]
@@ -624,7 +625,7 @@ def _write_body_per_cell(
 
 
 def _write_marked_row(
-    ws: Worksheet, styles: _Styles, row: int, values: Sequence[Any], kinds: list[str],
+    ws: Worksheet, styles: _Styles, row: int, values: Sequence[Any], kinds: Sequence[str],
     writers: list[Callable[..., Any]], comments: Mapping[int, str],
 ) -> None:
     for index, value in enumerate(values):
