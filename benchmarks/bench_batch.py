@@ -45,7 +45,7 @@ def _build(folder: Path, communes: int, households: int, seed: int) -> None:
     code = f"""
 import sys
 from pathlib import Path
-from ngheo_cli.io.sample_writer import write_messy
+from ngheo_cli.sample.writer import write_messy
 from ngheo_cli.io.workspace import CommuneConfig, init_workspace
 from ngheo_cli.sample.generator import generate_province, next_year
 root = Path({str(folder)!r})
@@ -72,7 +72,7 @@ def _batch_argv(root: Path, year: int, jobs: int, report: bool = False) -> list[
 def prepare(workdir: Path, communes: int, households: int, seed: int) -> Path:
     """A working folder with both years' workbooks and 2023 recorded; cached."""
     sources = [ROOT / "ngheo_cli" / "sample" / "generator.py",
-               ROOT / "ngheo_cli" / "io" / "sample_writer.py"]
+               ROOT / "ngheo_cli" / "sample" / "writer.py"]
     base = workdir / f"batch_{communes}x{households}_s{seed}"
     stamp = base / ".inputs"
     digest = file_digest(sources)

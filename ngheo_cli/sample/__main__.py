@@ -9,7 +9,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from ..io.sample_writer import SAMPLE_HOUSEHOLDS, SAMPLE_SEED, write_sample_data
+from .writer import SAMPLE_HOUSEHOLDS, SAMPLE_SEED, write_sample_data
 
 
 def main(argv: Sequence[str] | None = None) -> int:

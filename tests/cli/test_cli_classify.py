@@ -11,7 +11,7 @@ import pytest
 import xlsxwriter
 
 from ngheo_cli import api
-from ngheo_cli.io import sample_writer
+from ngheo_cli.sample import writer as sample_writer
 from ngheo_cli.sample.generator import classify_nd07, generate_commune
 
 INDICATOR_HEADERS = [

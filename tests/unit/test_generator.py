@@ -12,7 +12,20 @@ import pytest
 
 from ngheo_cli.core.schema import FIELD_BY_KEY
 from ngheo_cli.io.rulesets import packaged
-from ngheo_cli.io.sample_writer import (
+from ngheo_cli.sample.__main__ import main as sample_main
+from ngheo_cli.sample.generator import (
+    HOUSEHOLD_COLUMNS,
+    ND07_INDICATORS,
+    POVERTY_CAUSES,
+    SUPPORT_NEEDS,
+    agency_cells,
+    generate_commune,
+    generate_members,
+    generate_province,
+    generate_twinnings,
+    next_year,
+)
+from ngheo_cli.sample.writer import (
     CLEAN_SHEET,
     GUIDE_SHEET,
     MEMBER_HEADERS,
@@ -26,19 +39,6 @@ from ngheo_cli.io.sample_writer import (
     write_members,
     write_messy,
     write_sample_data,
-)
-from ngheo_cli.sample.__main__ import main as sample_main
-from ngheo_cli.sample.generator import (
-    HOUSEHOLD_COLUMNS,
-    ND07_INDICATORS,
-    POVERTY_CAUSES,
-    SUPPORT_NEEDS,
-    agency_cells,
-    generate_commune,
-    generate_members,
-    generate_province,
-    generate_twinnings,
-    next_year,
 )
 
 PROJECT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,6 @@ from ...io.assign_outputs import write_assignment
 from ...io.history_outputs import write_history
 from ...io.report_outputs import write_report
 from ...io.resources import shipped_dir
-from ...io.sample_writer import write_messy
 from ...io.support_outputs import write_support_summary
 from ...io.workspace import (
     CommuneConfig,
@@ -22,6 +21,7 @@ from ...io.workspace import (
 )
 from ...io.xlsx_writer import Column, Sheet, write_workbook
 from ...sample.generator import generate_province, next_year
+from ...sample.writer import write_messy
 from .. import console, views
 from ..options import JsonFlag
 from .support import render_summary

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from ...errors import UsageError
-from ...io import sample_writer
+from ...sample import writer as sample_writer
 from ...sample.generator import generate_commune, next_year
 from .. import console
 from ..options import JsonFlag

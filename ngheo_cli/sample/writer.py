@@ -33,7 +33,8 @@ from xlsxwriter.worksheet import Worksheet
 from ..core.schema import FIELD_BY_KEY
 from ..core.text import column_letter
 from ..errors import UsageError
-from ..sample.generator import (
+from ..io.atomic import atomic_write, atomic_write_text
+from .generator import (
     CommuneSample,
     classify_nd07,
     describe,
@@ -42,7 +43,6 @@ from ..sample.generator import (
     generate_twinnings,
     next_year,
 )
-from .atomic import atomic_write, atomic_write_text
 
 # A fixed creation date makes the bytes depend on the content only.
 FIXED_CREATED = datetime(2000, 1, 1)
