@@ -40,12 +40,14 @@ _CONTROL_ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _CONTROL_CHARS = re.compile(r"([\x00-\x08\x0b-\x1f])")
 _NOT_PLAIN = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$")
 _EDGE_SPACE = re.compile(r"^\s|\s$")
+_MAX_TEXT = 32_767  # UTF-16 units in a cell
 
 # Rows of XML built and written at a time: memory stays bounded on a very long list.
 BLOCK_ROWS = 8192
-# zlib level of the data sheet: level 1 deflates the XML three times faster than the default
-# 6 for a file about 35 % larger (ZipInfo has no public setting for it before Python 3.13).
-DATA_COMPRESSLEVEL = 1
+# zlib level of a long data sheet: level 1 deflates the XML three times faster than the
+# default 6 for a file about 35 % larger. Short lists (the shipped sample) keep the default.
+FAST_COMPRESSLEVEL = 1
+FAST_FROM_ROWS = 5_000
 
 
 def style_id(fmt: Format) -> int:
@@ -55,7 +57,11 @@ def style_id(fmt: Format) -> int:
 
 
 def text_xml(text: str) -> tuple[str, bool]:
-    """``text`` as cell XML content, and whether ``<t>`` needs ``xml:space="preserve"``."""
+    """``text`` as cell XML content, and whether ``<t>`` needs ``xml:space="preserve"``
+    (cut, as xlsxwriter cuts it, to Excel's 32767 UTF-16 units)."""
+    if len(text) > _MAX_TEXT // 2:  # a pair cut in two loses its first half ("ignore")
+        units = text.encode("utf-16-le", "surrogatepass")[: 2 * _MAX_TEXT]
+        text = units.decode("utf-16-le", "ignore")
     if _NOT_PLAIN.search(text) is None:
         return text, False
     text = _CONTROL_ESCAPED.sub(r"_x005F\1", text)
@@ -118,8 +124,8 @@ class Column:
     ) -> list[str]:
         """Number cells, as xlsxwriter writes ``float(value)``; ``blank`` where ``missing``.
         Each distinct number is formatted once."""
-        numbers = np.asarray(values, dtype=float).copy()
-        numbers[missing] = np.nan
+        numbers = np.full(len(values), np.nan)
+        numbers[~missing] = np.asarray(values[~missing], dtype=float)
         codes, uniques = pd.factorize(numbers, use_na_sentinel=True)
         head, tail = f'" s="{style}"><v>', f"</v></c>{self.after}"
         fragments = [f"{head}{v:.16G}{tail}" for v in uniques.tolist()]
@@ -148,13 +154,14 @@ def rows_xml(row_numbers: Sequence[int], fragments: Sequence[Sequence[str]]) -> 
 
 def splice_rows(
     package: bytes, part: str, before_row: int, blocks: Iterable[str],
-    strings: SharedStrings, target: Any, *, large: bool = False,
+    strings: SharedStrings, target: Any, *, rows: int = 0,
 ) -> None:
     """Copy the xlsx ``package`` (bytes written by xlsxwriter) to ``target``, inserting the
     XML ``blocks`` into worksheet ``part`` before zero-based row ``before_row`` (which must
     be written in the package) and the ``strings`` they use into the shared-string table.
     Every zip entry keeps its name, order, date and compression, so the file stays
-    byte-deterministic. ``large``: the part may pass 2 GiB (ZIP64)."""
+    byte-deterministic. ``rows``: how many rows the blocks hold (a long sheet is deflated
+    faster, :data:`FAST_COMPRESSLEVEL`, and may pass 2 GiB: ZIP64)."""
     marker = f'<row r="{before_row + 1}"'.encode()
     with zipfile.ZipFile(io.BytesIO(package)) as src, \
             zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -177,8 +184,9 @@ def splice_rows(
             entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = info.external_attr
-            entry._compresslevel = DATA_COMPRESSLEVEL  # type: ignore[attr-defined]
-            with dst.open(entry, "w", force_zip64=large) as out:
+            if rows >= FAST_FROM_ROWS:  # no public setting for a ZipInfo before Python 3.13
+                entry._compresslevel = FAST_COMPRESSLEVEL  # type: ignore[attr-defined]
+            with dst.open(entry, "w", force_zip64=rows > 500_000) as out:
                 out.write(data[:at])
                 for block in blocks:
                     out.write(block.encode("utf-8"))

@@ -605,8 +605,7 @@ def write_messy(
         wb.close()
         strings = SharedStrings()
         blocks = _messy_blocks(df, keys, rows, habits, styles, truthy, strings)
-        splice_rows(package.getvalue(), _MESSY_PART, total_row, blocks, strings, temp,
-                    large=n * ncols > 20_000_000)
+        splice_rows(package.getvalue(), _MESSY_PART, total_row, blocks, strings, temp, rows=n)
 
 
 # --- party members -------------------------------------------------------------------------------
