@@ -6,7 +6,10 @@
 - :func:`write_messy`: what a commune really sends: a guidance sheet first, title rows, a
   two-row header with merged cells and non-canonical (alias) spellings, a column-number row,
   incomes typed as text in several styles, marks as "x", "X", "1", "có", "✓", blank rows,
-  a totals row and signature rows.
+  a totals row and signature rows. xlsxwriter writes everything around the households; the
+  household rows are made as worksheet XML and spliced in (:mod:`.rows_xml`): the same
+  cells, styles and shared strings, a commune of 8.300 households in about 0.2 s instead of
+  3 s cell by cell.
 - :func:`write_csv`: UTF-8 with BOM, canonical keys as header.
 - :func:`write_members`: party members ("Đảng viên") and twinnings ("Kết nghĩa").
 - :func:`write_sample_data`: the committed ``sample_data/`` folder (two years of one
