@@ -58,6 +58,15 @@ DATA_SHEET = "DS ho ra soat"  # the messy layout's household sheet (ngheo_cli.sa
 GENERATOR_SOURCES = ("generator.py", "writer.py", "rows_xml.py", "province.py")
 
 
+def _load() -> str:
+    """The 1-minute load average (a busy shared machine inflates every time printed)."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as f:
+            return f.read().split()[0]
+    except OSError:
+        return "?"
+
+
 def _say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
@@ -343,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
                           capture_output=True, text=True).stdout.strip() or "?"
     print(f"$ python benchmarks/bench_batch.py {' '.join(argv or sys.argv[1:])}   "
-          f"(commit {head}, {os.cpu_count()} CPUs)")
+          f"(commit {head}, {os.cpu_count()} CPUs, load average {_load()} at the start)")
 
     base, facts = prepare(args)
     results: dict[str, dict] = {}
@@ -414,7 +423,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{commune_s:.3f} s is {commune_s / floor['floor_s']:.1f}× the floor.")
 
     # Verdicts against the issue's bars.
-    best = two or results[f"--jobs {max(jobs_list)}"]
+    best_name = "--jobs 2" if two else f"--jobs {max(jobs_list)}"
+    best = two or results[best_name]
     scale = PROVINCE_HOUSEHOLDS / households
     projected = best["wall_s"] * scale
     best_cost = stage_costs(best["summary"])["commune (worker total)"]
@@ -425,16 +435,16 @@ def main(argv: list[str] | None = None) -> int:
                    f"projected to 1.000.000 households (× {scale:.1f} from this run's "
                    f"{households:,})")
     bars = [
-        [f"total, --jobs 2, {total_label}", f"< {BAR_TOTAL_S:.0f} s (goal {GOAL_TOTAL_S:.0f})",
+        [f"total, {best_name}, {total_label}", f"< {BAR_TOTAL_S:.0f} s (goal {GOAL_TOTAL_S:.0f})",
          fmt_s(projected), verdict(projected < BAR_TOTAL_S),
          verdict(projected < GOAL_TOTAL_S)],
         ["worker time per commune of 8.300 households (--jobs 1 run, per household × 8.300)",
          f"< {BAR_COMMUNE_S:.0f} s (goal {GOAL_COMMUNE_S:.0f})", f"{commune_8300:.2f} s",
          verdict(commune_8300 < BAR_COMMUNE_S), verdict(commune_8300 < GOAL_COMMUNE_S)],
-        ["worker time per commune at --jobs 2 (mean)", f"< {BAR_COMMUNE_S:.0f} s",
+        [f"worker time per commune at {best_name} (mean)", f"< {BAR_COMMUNE_S:.0f} s",
          f"{best_cost:.2f} s", verdict(best_cost < BAR_COMMUNE_S),
          verdict(best_cost < GOAL_COMMUNE_S)],
-        ["peak memory, whole tree, --jobs 2", f"< {BAR_PEAK_MB:.0f} MB",
+        [f"peak memory, whole tree, {best_name}", f"< {BAR_PEAK_MB:.0f} MB",
          f"{best['peak_tree_mb']:.0f} MB", verdict(best["peak_tree_mb"] < BAR_PEAK_MB), ""],
     ]
     if not args.with_report:
@@ -453,10 +463,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nNational estimate ({NATION_COMMUNES:,} communes, {NATION_HOUSEHOLDS:,} households):"
           f" worker time W = {per_household * 1e6:.0f} µs/household × households = "
           f"{nation_work:,.0f} s; wall ≈ max(W / (cores × e), S) + province report, with "
-          f"parallel efficiency e = {efficiency:.0%} (--jobs 2 over --jobs 1) and the serial "
-          f"store writes S = {record_s / args.households * 1e6:.0f} µs/household × households "
-          f"= {serial:,.0f} s ({record_s / max(commune_s, 1e-9):.0%} of a commune's worker "
-          "time: more than 1 / that share cores only queue on the store).")
+          f"parallel efficiency e = {efficiency:.0%} "
+          f"({'--jobs 2 over --jobs 1' if one and two else 'not measured: assumed'}) and the "
+          f"serial store writes S = {record_s / args.households * 1e6:.0f} µs/household × "
+          f"households = {serial:,.0f} s ({record_s / max(commune_s, 1e-9):.0%} of a commune's "
+          "worker time: more than 1 / that share cores only queue on the store).")
     est = []
     for cores in (2, 8, 16, 32, 64):
         wall = max(nation_work / (cores * efficiency), serial) + province_report
@@ -467,6 +478,8 @@ def main(argv: list[str] | None = None) -> int:
               f" MB for {households:,} households × {years_in_store} years) → about "
               f"{store_bytes * NATION_HOUSEHOLDS / 1e9:.1f} GB per national year in one SQLite "
               "file (its writes are serialised, one commune-year per transaction).")
+    print(f"Load average at the end: {_load()} (on {os.cpu_count()} CPUs; above that count, "
+          "other processes shared the cores and the times are inflated).")
     return 0
 
 
