@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 import _common as bc  # noqa: E402  (stdlib only: keeps the parent light, see _common)
 
 YEAR = 2024  # NĐ 07/2021 applies
-SHEET = "DS ho ra soat"  # the messy layout's household sheet (ngheo_cli.io.sample_writer)
+SHEET = "DS ho ra soat"  # the messy layout's household sheet (ngheo_cli.sample.writer)
 
 GOAL_VS_NAIVE = 4.0
 GOAL_VS_FLOOR = 1.5
@@ -71,8 +71,8 @@ ND07_INDICATORS = NAIVE_COLUMNS[12:24]
 
 def child_generate(args: argparse.Namespace) -> None:
     t0 = time.perf_counter()
-    from ngheo_cli.io.sample_writer import write_messy
     from ngheo_cli.sample.generator import generate_commune
+    from ngheo_cli.sample.writer import write_messy
 
     sample = generate_commune(args.seed, args.households, YEAR)
     write_messy(sample, Path(args.input), seed=args.seed)
@@ -343,7 +343,7 @@ def _ensure_input(args: argparse.Namespace, script: Path) -> Path:
     stamp = path.with_suffix(".json")
     digest = bc.file_digest([
         ROOT / "ngheo_cli" / "sample" / "generator.py",
-        ROOT / "ngheo_cli" / "io" / "sample_writer.py",
+        ROOT / "ngheo_cli" / "sample" / "writer.py",
     ])
     if path.exists() and stamp.exists():
         if json.loads(stamp.read_text()).get("digest") == digest:

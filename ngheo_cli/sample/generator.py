@@ -786,7 +786,9 @@ def _assemble(
         None if prev_area is None else np.nan_to_num(prev_area.astype(float), nan=-1.0),
     )
     minority = st["dan_toc"].to_numpy() != KINH
-    buon = np.array([_village_kind(v) == "buon" for v in st["thon"]])
+    village_codes, village_names = pd.factorize(st["thon"].to_numpy(dtype=object))
+    buon = np.array([_village_kind(v) == "buon" for v in village_names], dtype=bool)
+    buon = buon[village_codes]
     poor = at_or_below & (counts >= 3)
     p_waste = 0.08 + 0.30 * buon + 0.15 * poor
     waste = rng.random(n) < p_waste
@@ -1451,35 +1453,43 @@ def generate_province(
     if communes < 0:
         raise ValueError("communes must be >= 0")
     for i in range(communes):
-        rng = _rng(seed, i, _PURPOSE_PROVINCE)
-        ward = i % 6 == 5
-        if i == 0:
-            code, name = "24181", "Xã Đắk Liêng"
-        else:
-            code = f"{24181 + 3 * i:05d}"
-            pool = _WARD_POOL if ward else _COMMUNE_POOL
-            k = i // 6 if ward else i - i // 6
-            base = pool[k % len(pool)]
-            suffix = "" if k < len(pool) else f" {k // len(pool) + 1}"
-            name = ("Phường " if ward else "Xã ") + base + suffix
-        if ward:
-            villages = _draw_villages(rng, True, 0.0)
-            poor = float(rng.uniform(0.005, 0.03))
-            near = float(rng.uniform(0.01, 0.04))
-            yield generate_commune(
-                seed + i, households_per_commune, year, code, name,
-                villages=villages, poor_rate=poor, near_poor_rate=near, urban_share=1.0,
-            )
-        else:
-            buon_share = float(rng.uniform(0.15, 0.75))
-            villages = DAK_LIENG_VILLAGES if i == 0 else _draw_villages(rng, False, buon_share)
-            poor = float(np.clip(0.03 + 0.35 * buon_share + rng.normal(0, 0.02), 0.01, 0.4))
-            near = float(np.clip(0.6 * poor + 0.04 + rng.normal(0, 0.015), 0.01, 0.3))
-            yield generate_commune(
-                seed + i, households_per_commune, year, code, name,
-                villages=villages, poor_rate=poor, near_poor_rate=near,
-                buon_share=buon_share, urban_share=0.0 if i % 3 else 0.02,
-            )
+        yield province_commune(seed, i, households_per_commune, year)
+
+
+def province_commune(seed: int, index: int, households: int, year: int = 2024) -> CommuneSample:
+    """The ``index``-th commune of :func:`generate_province` (its draws depend on ``seed``
+    and ``index`` only, so communes can be made apart, e.g. in parallel)."""
+    if index < 0:
+        raise ValueError("index must be >= 0")
+    i = index
+    rng = _rng(seed, i, _PURPOSE_PROVINCE)
+    ward = i % 6 == 5
+    if i == 0:
+        code, name = "24181", "Xã Đắk Liêng"
+    else:
+        code = f"{24181 + 3 * i:05d}"
+        pool = _WARD_POOL if ward else _COMMUNE_POOL
+        k = i // 6 if ward else i - i // 6
+        base = pool[k % len(pool)]
+        suffix = "" if k < len(pool) else f" {k // len(pool) + 1}"
+        name = ("Phường " if ward else "Xã ") + base + suffix
+    if ward:
+        villages = _draw_villages(rng, True, 0.0)
+        poor = float(rng.uniform(0.005, 0.03))
+        near = float(rng.uniform(0.01, 0.04))
+        return generate_commune(
+            seed + i, households, year, code, name,
+            villages=villages, poor_rate=poor, near_poor_rate=near, urban_share=1.0,
+        )
+    buon_share = float(rng.uniform(0.15, 0.75))
+    villages = DAK_LIENG_VILLAGES if i == 0 else _draw_villages(rng, False, buon_share)
+    poor = float(np.clip(0.03 + 0.35 * buon_share + rng.normal(0, 0.02), 0.01, 0.4))
+    near = float(np.clip(0.6 * poor + 0.04 + rng.normal(0, 0.015), 0.01, 0.3))
+    return generate_commune(
+        seed + i, households, year, code, name,
+        villages=villages, poor_rate=poor, near_poor_rate=near,
+        buon_share=buon_share, urban_share=0.0 if i % 3 else 0.02,
+    )
 
 
 def describe(sample: CommuneSample) -> dict[str, float | int]:

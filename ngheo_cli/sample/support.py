@@ -1,7 +1,7 @@
 """A year of synthetic support records for the sample commune: ``sample_data/ho_tro_2024.xlsx``.
 
 Regenerate with ``python -m ngheo_cli.sample.support --out sample_data`` (same seed → same
-bytes). Built from the sample commune of :mod:`ngheo_cli.io.sample_writer` (the 2023 list,
+bytes). Built from the sample commune of :mod:`ngheo_cli.sample.writer` (the 2023 list,
 whose poor and near-poor households are helped during 2024), its 2024 party members and
 twinnings, and a simple pairing: in each village, members (sorted by code) take the
 households (poor first, then by code) in turn; a village without members is helped by the
@@ -26,7 +26,6 @@ import pandas as pd
 
 from ngheo_cli.core import support as core
 from ngheo_cli.io.outputs.support import write_support_book
-from ngheo_cli.io.sample_writer import SAMPLE_FIRST_YEAR, SAMPLE_HOUSEHOLDS, SAMPLE_SEED
 from ngheo_cli.sample.generator import (
     classify_nd07,
     generate_commune,
@@ -34,6 +33,7 @@ from ngheo_cli.sample.generator import (
     generate_twinnings,
     next_year,
 )
+from ngheo_cli.sample.writer import SAMPLE_FIRST_YEAR, SAMPLE_HOUSEHOLDS, SAMPLE_SEED
 
 SUPPORT_YEAR = SAMPLE_FIRST_YEAR + 1
 SUPPORT_FILE = f"ho_tro_{SUPPORT_YEAR}.xlsx"

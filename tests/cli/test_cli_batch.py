@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from ngheo_cli.io.outputs.runfiles import read_manifest, run_lock
-from ngheo_cli.io.sample_writer import write_messy
 from ngheo_cli.io.store import Store
 from ngheo_cli.io.workspace import CommuneConfig, init_workspace
 from ngheo_cli.sample.generator import generate_province, next_year
+from ngheo_cli.sample.writer import write_messy
 
 from ..conftest import SAMPLE_DATA
 

@@ -12,7 +12,6 @@ import pytest
 
 from ngheo_cli.cli.console import _default
 from ngheo_cli.io.outputs.support import write_support_book
-from ngheo_cli.io.sample_writer import SAMPLE_FIRST_YEAR, SAMPLE_HOUSEHOLDS, SAMPLE_SEED
 from ngheo_cli.io.store import load_pairs, record_assignment
 from ngheo_cli.io.workspace import CommuneConfig, init_workspace, load_workspace
 from ngheo_cli.sample.generator import (
@@ -23,6 +22,7 @@ from ngheo_cli.sample.generator import (
     next_year,
 )
 from ngheo_cli.sample.support import generate_support, simple_pairs
+from ngheo_cli.sample.writer import SAMPLE_FIRST_YEAR, SAMPLE_HOUSEHOLDS, SAMPLE_SEED
 from ngheo_cli.services import classify as classify_service
 from ngheo_cli.services.support import import_support, support_summary
 

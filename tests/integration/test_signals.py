@@ -17,8 +17,8 @@ import typer
 
 from ngheo_cli.cli.app import guarded
 from ngheo_cli.errors import EXIT_USAGE
-from ngheo_cli.io import sample_writer
 from ngheo_cli.io.atomic import EXIT_TERMINATED, TEMP_GLOB, atomic_write
+from ngheo_cli.sample import writer as sample_writer
 
 
 def _stop_while_writing(tmp_path: Path, sig: signal.Signals, *extra: str) -> tuple[int, str, str]:

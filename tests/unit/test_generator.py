@@ -12,7 +12,22 @@ import pytest
 
 from ngheo_cli.core.schema import FIELD_BY_KEY
 from ngheo_cli.io.rulesets import packaged
-from ngheo_cli.io.sample_writer import (
+from ngheo_cli.sample.__main__ import main as sample_main
+from ngheo_cli.sample.generator import (
+    HOUSEHOLD_COLUMNS,
+    ND07_INDICATORS,
+    POVERTY_CAUSES,
+    SUPPORT_NEEDS,
+    agency_cells,
+    generate_commune,
+    generate_members,
+    generate_province,
+    generate_twinnings,
+    next_year,
+    province_commune,
+)
+from ngheo_cli.sample.province import survey_path, write_province
+from ngheo_cli.sample.writer import (
     CLEAN_SHEET,
     GUIDE_SHEET,
     MEMBER_HEADERS,
@@ -26,19 +41,6 @@ from ngheo_cli.io.sample_writer import (
     write_members,
     write_messy,
     write_sample_data,
-)
-from ngheo_cli.sample.__main__ import main as sample_main
-from ngheo_cli.sample.generator import (
-    HOUSEHOLD_COLUMNS,
-    ND07_INDICATORS,
-    POVERTY_CAUSES,
-    SUPPORT_NEEDS,
-    agency_cells,
-    generate_commune,
-    generate_members,
-    generate_province,
-    generate_twinnings,
-    next_year,
 )
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -336,6 +338,31 @@ def test_province():
         pd.testing.assert_frame_equal(a.households, b.households)
 
 
+def test_province_commune_is_the_provinces_commune():
+    made_apart = [province_commune(3, i, 120, 2023) for i in range(7)]
+    for a, b in zip(made_apart, generate_province(3, 7, 120, 2023), strict=True):
+        assert (a.commune_code, a.commune_name, a.villages) == (
+            b.commune_code, b.commune_name, b.villages)
+        pd.testing.assert_frame_equal(a.households, b.households)
+
+
+# The households of seed 7 (the batch benchmark's), 7 communes × 300 households, 2023 and the
+# 2024 that follows: a generator change that moves any value changes this digest (and with
+# it every cached benchmark input and every count the docs quote from a generated province).
+_SEED_7_DIGEST = "12323f18672a344c84f57b30209137d43807246e91a9acb7cf0d56503d77a970"
+
+
+def test_existing_seeds_give_the_same_households():
+    import hashlib
+
+    digest = hashlib.sha256()
+    for sample in generate_province(7, 7, 300, year=2023):
+        for year_sample in (sample, next_year(sample, 8)):
+            digest.update(year_sample.households.to_csv(index=False).encode())
+            digest.update(year_sample.changes.to_csv(index=False).encode())
+    assert digest.hexdigest() == _SEED_7_DIGEST
+
+
 # --- writers -------------------------------------------------------------------------------------
 
 
@@ -448,6 +475,40 @@ def test_write_messy_layout(messy_book, small):
     assert {"Người lập biểu", "Chủ tịch UBND xã"} <= texts
 
 
+def test_write_messy_keeps_every_text_as_given(tmp_path, small):
+    """The data rows are written as XML, not through xlsxwriter: text that needs escaping,
+    spaces at the ends, a literal "_x0041_", control characters, values that are not text
+    in a text column, missing values in every kind of column all read back as written."""
+    hh = small.households.head(6).copy()
+    names = ["Hồ & Lê <Văn> A", "  Y Bhim Niê ", "_x0041_ Nguyễn", "Tab\there", "Đỗ\u0001X",
+             "Nguyễn Văn B"]
+    hh["ho_ten_chu_ho"] = names
+    hh["ghi_chu"] = pd.Series([None, "ghi chú", 12345, None, "a > b", ""], dtype=object)
+    hh["so_nhan_khau"] = pd.Series([3, None, 5, 1, 2, 4], dtype="Int64")
+    hh["dien_tich_binh_quan"] = [8.0, 12.35, np.nan, 7.9, 30.0, 1e-3]
+    path = tmp_path / "m.xlsx"
+    write_messy(hh, path, seed=3)
+    ws = openpyxl.load_workbook(path)[MESSY_SHEET]
+    top = {c.value: c.column for c in ws[6] if c.value}
+    data = [r for r in ws.iter_rows(min_row=9) if isinstance(r[0].value, int)]
+    assert [r[0].value for r in data] == [1, 2, 3, 4, 5, 6]
+    # Names through the fast reader (it decodes "_x0001_" as Excel does, openpyxl does not).
+    import fastexcel
+
+    sheet = fastexcel.read_excel(path).load_sheet(MESSY_SHEET, header_row=None, dtypes="string")
+    column = sheet.to_pandas().iloc[:, top["Họ và tên  chủ hộ"] - 1].tolist()
+    got_names = [column[r[0].row - 1] for r in data]
+    # The writer pads a few names on purpose (" name  "); the text itself is kept.
+    assert [n.strip() for n in got_names] == [n.strip() for n in names]
+    assert [r[top["Ghi chú"] - 1].value for r in data] == [None, "ghi chú", "12345", None,
+                                                           "a > b", ""]
+    assert [r[top["Số  khẩu "] - 1].value for r in data] == [3, None, 5, 1, 2, 4]
+    areas = [r[top["Diện tích bình quân đầu người (m2)"] - 1].value for r in data]
+    assert areas == [8, 12.35, None, 7.9, 30, 0.001]
+    blank = data[1][top["Số  khẩu "] - 1]
+    assert blank.border.left.style == "thin"  # an empty cell keeps the table's border
+
+
 def test_write_members(tmp_path, small):
     members = generate_members(small, 1)
     twin = generate_twinnings(small, members)
@@ -491,6 +552,39 @@ def test_committed_sample_data_is_regenerated_by_the_code(tmp_path):
             assert _cells(committed) == _cells(fresh), f"{name}: run python -m ngheo_cli.sample"
         else:
             assert committed.read_text("utf-8") == fresh.read_text("utf-8")
+
+
+def test_province_folder_is_the_same_whatever_the_jobs(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    _, written = write_province(one, seed=5, communes=3, households=80, jobs=1)
+    workspace, written_two = write_province(two, seed=5, communes=3, households=80, jobs=2)
+    assert written == written_two
+    assert [c.code for c in workspace.communes] == [c.code for c in written]
+    assert [c.commune_name for c in generate_province(5, 3, 80, 2023)] == [
+        c.name for c in written]
+    for commune in written:
+        for year, households in commune.households:
+            a, b = survey_path(one, year, commune.code), survey_path(two, year, commune.code)
+            assert a.read_bytes() == b.read_bytes()
+            ws = openpyxl.load_workbook(a)[MESSY_SHEET]
+            rows = [r for r in ws.iter_rows(min_row=9, values_only=True)
+                    if isinstance(r[0], int)]
+            assert len(rows) == households
+    assert [y for y, _ in written[0].households] == [2023, 2024]
+
+
+def test_sample_main_province_and_usage(tmp_path, capsys):
+    out = tmp_path / "tinh"
+    assert sample_main(["--out", str(out), "--communes", "2", "--households", "30",
+                        "--jobs", "1", "--seed", "4"]) == 0
+    assert (out / "ngheo.yaml").is_file()
+    assert survey_path(out, 2024, "24184").is_file()
+    assert "Đã ghi tỉnh giả lập 2 xã" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as usage:
+        sample_main(["--out", str(out), "--jobs", "2"])
+    assert usage.value.code == 2
+    assert sample_main(["--out", str(out), "--communes", "1", "--households", "1040000"]) == 2
+    assert "Excel chỉ chứa được" in capsys.readouterr().err
 
 
 def test_write_sample_data_is_byte_deterministic(tmp_path):

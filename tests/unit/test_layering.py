@@ -38,9 +38,6 @@ ALLOWED: Mapping[str, frozenset[str]] = {
 # (importing module, imported module) → why it is tolerated for now. Each entry must still be
 # present in the code: a fixed violation left here fails the test, so the list only shrinks.
 KNOWN_EXCEPTIONS: Mapping[tuple[str, str], str] = {
-    ("ngheo_cli.io.sample_writer", "ngheo_cli.sample.generator"): (
-        "the demo-data writer is moving into ngheo_cli/sample/ (issue 15, generator lane)"
-    ),
 }
 
 

@@ -138,9 +138,9 @@ def run_demo_province(root: Path, communes: int = 4, households: int = 250) -> N
     (nothing changed, so every commune is skipped)."""
     from ngheo_cli.batch import discover as batch_discover
     from ngheo_cli.batch import run as batch_run
-    from ngheo_cli.io.sample_writer import write_messy
     from ngheo_cli.io.workspace import CommuneConfig, init_workspace
     from ngheo_cli.sample.generator import generate_province, next_year
+    from ngheo_cli.sample.writer import write_messy
 
     first = list(generate_province(11, communes, households, year=DEMO_YEARS[0]))
     configs = [

@@ -6,7 +6,10 @@
 - :func:`write_messy`: what a commune really sends: a guidance sheet first, title rows, a
   two-row header with merged cells and non-canonical (alias) spellings, a column-number row,
   incomes typed as text in several styles, marks as "x", "X", "1", "có", "✓", blank rows,
-  a totals row and signature rows.
+  a totals row and signature rows. xlsxwriter writes everything around the households; the
+  household rows are made as worksheet XML and spliced in (:mod:`.rows_xml`): the same
+  cells, styles and shared strings, a commune of 8.300 households in about 0.2 s instead of
+  3 s cell by cell.
 - :func:`write_csv`: UTF-8 with BOM, canonical keys as header.
 - :func:`write_members`: party members ("Đảng viên") and twinnings ("Kết nghĩa").
 - :func:`write_sample_data`: the committed ``sample_data/`` folder (two years of one
@@ -18,8 +21,10 @@ times itself) and written atomically (temp file + replace).
 
 from __future__ import annotations
 
+import io
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -42,6 +47,14 @@ from ngheo_cli.sample.generator import (
     generate_members,
     generate_twinnings,
     next_year,
+)
+from ngheo_cli.sample.rows_xml import (
+    BLOCK_ROWS,
+    Column,
+    SharedStrings,
+    rows_xml,
+    splice_rows,
+    style_id,
 )
 
 # A fixed creation date makes the bytes depend on the content only.
@@ -100,11 +113,14 @@ def check_fits(households: int, years: int = 1, *, messy: bool = False) -> None:
         )
 
 
-def _open_workbook(path: Path, *, constant_memory: bool = False) -> xlsxwriter.Workbook:
+def _open_workbook(
+    path: Path | io.BytesIO, *, constant_memory: bool = False, in_memory: bool = False
+) -> xlsxwriter.Workbook:
     workbook = xlsxwriter.Workbook(
-        str(path),
+        path if isinstance(path, io.BytesIO) else str(path),
         {
             "constant_memory": constant_memory,
+            "in_memory": in_memory,
             "strings_to_numbers": False,
             "strings_to_formulas": False,
             "strings_to_urls": False,
@@ -322,6 +338,101 @@ def _village_styles(
     return out
 
 
+_MESSY_PART = "xl/worksheets/sheet2.xml"  # the data sheet comes second, after the guidance
+
+
+@dataclass(frozen=True)
+class _Habits:
+    """Per household: how its row was typed (mark spelling, income style, stray spaces)."""
+
+    marks: np.ndarray
+    incomes: np.ndarray
+    padded_name: np.ndarray
+    lower_area: np.ndarray
+
+
+@dataclass(frozen=True)
+class _DataStyles:
+    cell: int
+    text: int
+    mark: int
+    money: int
+
+
+def _truthy_array(series: pd.Series) -> np.ndarray:
+    """:func:`_truthy` of every value (vectorised for boolean columns)."""
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return series.fillna(False).to_numpy(dtype=bool)
+    return np.fromiter((_truthy(v) for v in series.tolist()), dtype=bool, count=len(series))
+
+
+def _messy_column(
+    key: str, values: np.ndarray, missing: np.ndarray, first: int, col: Column,
+    habits: _Habits, styles: _DataStyles, truthy: np.ndarray | None,
+) -> list[str]:
+    """Fragments of one column for the households from ``first`` on (``values``, an object
+    array, and ``missing`` already cut to the block)."""
+    kind = _kind(key)
+    end = first + len(missing)
+    if key == "stt":
+        return col.numbers(np.arange(first + 1, end + 1), missing, styles.cell, "")
+    if kind == "mark":
+        assert truthy is not None
+        spellings = np.where(truthy, habits.marks[first:end], None)
+        return col.texts(spellings, styles.mark, col.blank(styles.mark))
+    blank = col.blank(styles.cell)
+    if key == "thu_nhap_binh_quan":
+        spelled = np.full(len(values), None, dtype=object)  # typed as text
+        typed = np.full(len(values), np.nan)  # typed as a number
+        for i, (value, gone, style) in enumerate(
+            zip(values.tolist(), missing.tolist(), habits.incomes[first:end].tolist(),
+                strict=True)
+        ):
+            if gone:
+                continue
+            how, out = _income_text(int(value), style)
+            if how == "number":
+                typed[i] = float(out)
+            else:
+                spelled[i] = str(out)
+        texts = col.texts(spelled, styles.text, blank)
+        numbers = col.numbers(typed, np.isnan(typed), styles.money, "")
+        return [t if n == "" else n for n, t in zip(numbers, texts, strict=True)]
+    if kind in _NUMBER_KINDS:
+        return col.numbers(values, missing, styles.cell, blank)
+    style = styles.text if kind == "code" else styles.cell
+    texts = np.where(missing, None, values)
+    if any(type(t) is not str for t in texts[~missing].tolist()):  # str() as xlsxwriter got
+        texts = np.array([None if t is None else str(t) for t in texts.tolist()], dtype=object)
+    if key == "ho_ten_chu_ho":
+        pad = habits.padded_name[first:end] & ~missing
+        texts[pad] = [f" {t}  " for t in texts[pad].tolist()]
+    elif key == "khu_vuc":
+        low = habits.lower_area[first:end] & ~missing
+        texts[low] = [t.lower() for t in texts[low].tolist()]
+    return col.texts(texts, style, blank)
+
+
+def _messy_blocks(
+    df: pd.DataFrame, keys: list[str], rows: np.ndarray, habits: _Habits,
+    styles: _DataStyles, truthy: dict[str, np.ndarray], strings: SharedStrings,
+) -> Iterator[str]:
+    """The data rows' XML, :data:`BLOCK_ROWS` households at a time."""
+    columns = [Column(i, len(keys), strings) for i in range(len(keys))]
+    values = {k: df[k].to_numpy(dtype=object) for k in keys if k != "stt"}
+    missing = {k: df[k].isna().to_numpy() for k in keys if k != "stt"}
+    nothing = np.zeros(len(df), dtype=bool)
+    for first in range(0, len(df), BLOCK_ROWS):
+        end = min(first + BLOCK_ROWS, len(df))
+        fragments = []
+        for key, col in zip(keys, columns, strict=True):
+            block = values[key][first:end] if key in values else nothing[first:end]
+            gone = missing[key][first:end] if key in missing else nothing[first:end]
+            marks = truthy[key][first:end] if key in truthy else None
+            fragments.append(_messy_column(key, block, gone, first, col, habits, styles, marks))
+        yield rows_xml(rows[first:end].tolist(), fragments)
+
+
 def write_messy(
     data: CommuneSample | pd.DataFrame,
     path: str | os.PathLike[str],
@@ -352,8 +463,9 @@ def write_messy(
     ncols = len(keys)
     col_of = {k: i for i, k in enumerate(keys)}
 
+    package = io.BytesIO()
     with atomic_write(path) as temp:
-        wb = _open_workbook(temp)
+        wb = _open_workbook(package, in_memory=True)
         guide = wb.add_worksheet(GUIDE_SHEET)
         ws = wb.add_worksheet(MESSY_SHEET)
         f_bold = wb.add_format({"bold": True})
@@ -432,66 +544,42 @@ def write_messy(
             ws.write_string(sub + 1, c, f"({c + 1})", f_num_row)
         ws.freeze_panes(sub + 2, 3)
 
-        # Data rows.
+        # Data rows: the draws that shape them, then their XML (spliced in after close).
         villages = list(dict.fromkeys(df["thon"].astype(str))) if "thon" in df.columns else []
         mark_style = _village_styles(rng, villages, _MARK_STYLES, "x")
         income_style = _village_styles(rng, villages, _INCOME_STYLES, "number")
         first_data = sub + 2
-        row = first_data
         n = len(df)
         noise = rng.random((n, 4))
         picks_mark = rng.integers(0, len(_MARK_STYLES), size=n)
         picks_income = rng.integers(0, len(_INCOME_STYLES), size=n)
         blank_after = rng.random(n) < 0.015
         marks_cols = [k for k in keys if _kind(k) == "mark"]
-        columns = {k: df[k].tolist() for k in keys if k != "stt"}
-        for i in range(n):
-            village = str(columns["thon"][i]) if "thon" in columns else ""
-            for key in keys:
-                c = col_of[key]
-                if key == "stt":
-                    ws.write_number(row, c, i + 1, f_cell)
-                    continue
-                value = columns[key][i]
-                kind = _kind(key)
-                if kind == "mark":
-                    if _truthy(value):
-                        style = mark_style.get(village, "x")
-                        if noise[i, 0] < 0.12:
-                            style = _MARK_STYLES[picks_mark[i]]
-                        ws.write_string(row, c, style, f_mark)
-                    else:
-                        ws.write_blank(row, c, None, f_mark)
-                    continue
-                if _is_missing(value):
-                    ws.write_blank(row, c, None, f_cell)
-                    continue
-                if key == "thu_nhap_binh_quan":
-                    style = income_style.get(village, "number")
-                    if noise[i, 1] < 0.2:
-                        style = _INCOME_STYLES[picks_income[i]]
-                    how, out = _income_text(int(value), style)
-                    if how == "number":
-                        ws.write_number(row, c, float(out), f_money)
-                    else:
-                        ws.write_string(row, c, str(out), f_text)
-                    continue
-                if kind in _NUMBER_KINDS:
-                    ws.write_number(row, c, float(value), f_cell)
-                    continue
-                text = str(value)
-                if key == "ho_ten_chu_ho" and noise[i, 2] < 0.03:
-                    text = f" {text}  "
-                if key == "khu_vuc" and noise[i, 3] < 0.05:
-                    text = text.lower()
-                ws.write_string(row, c, text, f_text if kind == "code" else f_cell)
-            row += 1
-            if blank_after[i] and i + 1 < n:
-                row += 1  # a blank row left in the list
-        last_data = row - 1
+        # A blank row is left after some households (never after the last one).
+        rows = first_data + np.arange(n) + np.concatenate(
+            [[0], np.cumsum(blank_after[:-1])]
+        ).astype(np.int64)[:n]
+        last_data = int(rows[-1]) if n else first_data - 1
+        village = df["thon"].astype(str).tolist() if "thon" in df.columns else [""] * n
+        habits = _Habits(
+            marks=np.where(
+                noise[:, 0] < 0.12,
+                np.array(_MARK_STYLES, dtype=object)[picks_mark],
+                np.array([mark_style.get(v, "x") for v in village], dtype=object),
+            ),
+            incomes=np.where(
+                noise[:, 1] < 0.2,
+                np.array(_INCOME_STYLES, dtype=object)[picks_income],
+                np.array([income_style.get(v, "number") for v in village], dtype=object),
+            ),
+            padded_name=noise[:, 2] < 0.03,
+            lower_area=noise[:, 3] < 0.05,
+        )
+        styles = _DataStyles(*(style_id(f) for f in (f_cell, f_text, f_mark, f_money)))
+        truthy = {k: _truthy_array(df[k]) for k in marks_cols}
 
         # Totals row.
-        total_row = row
+        total_row = last_data + 1
         label_end = max(0, min(col_of.get("thon", 3), last))
         if label_end > 0:
             ws.merge_range(total_row, 0, total_row, label_end, "Tổng cộng", f_total)
@@ -508,7 +596,7 @@ def write_messy(
         for key in marks_cols:
             c = col_of[key]
             ws.write_formula(total_row, c, f"=COUNTA({data_range(c)})", f_total_num,
-                             int(sum(_truthy(v) for v in df[key].tolist())))
+                             int(truthy[key].sum()))
 
         # Signatures.
         sig = total_row + 2
@@ -525,6 +613,9 @@ def write_messy(
         ws.merge_range(sig + 6, 0, sig + 6, label_end, "Nguyễn Thị Hạnh", f_center_bold)
         ws.merge_range(sig + 6, right, sig + 6, right_end, "Y Khăp Niê", f_center_bold)
         wb.close()
+        strings = SharedStrings()
+        blocks = _messy_blocks(df, keys, rows, habits, styles, truthy, strings)
+        splice_rows(package.getvalue(), _MESSY_PART, total_row, blocks, strings, temp, rows=n)
 
 
 # --- party members -------------------------------------------------------------------------------
