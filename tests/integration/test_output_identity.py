@@ -101,7 +101,8 @@ def test_every_output_is_byte_identical_to_the_golden(tmp_path: Path, keep_tz: N
     got = produce(tmp_path)
     assert sorted(got) == sorted(golden), "the set of output files changed"
     content = [
-        name for name in golden
+        name
+        for name in golden
         if golden[name].get("members", golden[name]["sha256"])
         != got[name].get("members", got[name]["sha256"])
     ]

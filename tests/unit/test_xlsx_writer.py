@@ -289,7 +289,7 @@ def test_streamed_rows_are_the_bytes_xlsxwriter_writes_cell_by_cell(
     """Data rows go into the sheet as XML in blocks (``_RowStream``); the file must be the
     one xlsxwriter writes when every cell goes through its own calls."""
     monkeypatch.setattr(xlsx_writer, "CHUNK_ROWS", 5)
-    monkeypatch.setattr(xlsx_writer, "STREAM_BLOCK_ROWS", 2)
+    monkeypatch.setattr(rowstream, "STREAM_BLOCK_ROWS", 2)
     every_row = Sheet("Mọi dòng", pd.DataFrame({"a": ["x", None, "y"]}), [Column("a", "A")],
                       highlight={(i, "a"): "!" for i in range(3)})  # the plain format unused
     sheets = [every_row, survey_sheet(), tricky_sheet(),
@@ -355,6 +355,32 @@ def test_column_widths(tmp_path: Path) -> None:
     assert width("C") > width("D")  # 12 CJK characters take 24 columns, 12 letters take 12
     assert 42.5 <= width("E") < 43.5
     assert width("F") >= len("123,456,789,012")
+
+
+def _reference_width(text: str) -> int:
+    """display_width by its definition, character by character (no fast path)."""
+    import unicodedata
+
+    lines = unicodedata.normalize("NFC", text).split("\n")
+    return max(
+        sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF"
+            else 1 for c in line)
+        for line in lines
+    )
+
+
+def test_display_width_fast_path_agrees_with_the_definition() -> None:
+    """Texts of plain and precomposed Latin letters take a shortcut; mixed ones do not."""
+    import random
+
+    rng = random.Random(7)
+    alphabet = ("abcXYZ 019.,;\n\t\u00a0éÀÐđĐơƯưǅʼ˚ẠặễỵỹỸ"
+                "\u0300\u0301\u0302\u0303\u0323\u200b中文한ｆ\u3000")
+    texts = ["", "\n", "Hộ nghèo\nThôn 1", "Nguye\u0302\u0303n", "ÐĐ\u0110", "a\u0301"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+              for _ in range(3000)]
+    for text in texts:
+        assert display_width(text) == _reference_width(text), repr(text)
 
 
 def test_display_width() -> None:

@@ -143,6 +143,7 @@ class _Styles:
         base = {"font_name": FONT, "font_size": BODY_PT}
         self._wb = wb
         self._cache: dict[tuple[Any, ...], Format] = {}
+        self._cells: dict[tuple[str, bool], Format] = {}  # body cells, by (kind, bold)
         self.base = base
         # Wrapped, with row heights computed for the wrapped lines: never clipped.
         self.center_bold = self.make(bold=True, align="center", valign="vcenter", text_wrap=True)
@@ -167,6 +168,12 @@ class _Styles:
         return found
 
     def cell(self, kind: str, bold: bool) -> Format:
+        found = self._cells.get((kind, bold))
+        if found is None:
+            found = self._cells[(kind, bold)] = self._cell(kind, bold)
+        return found
+
+    def _cell(self, kind: str, bold: bool) -> Format:
         if kind == "count":
             return self.make(border=1, bold=bold, num_format=COUNT_FORMAT, valign="vcenter")
         if kind == "rate":

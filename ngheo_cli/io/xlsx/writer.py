@@ -172,9 +172,17 @@ def unique_sheet_names(names: Sequence[str]) -> list[str]:
 # --------------------------------------------------------------------------- widths
 
 
+# Characters that are never combining nor wide and that NFC leaves as they are: ASCII,
+# Latin-1, Latin Extended A/B, IPA and the spacing modifiers, and Latin Extended Additional
+# (every precomposed Vietnamese letter). A text made only of them is one column per character.
+_NARROW_ONLY = re.compile(r"[\x00-\u02ff\u1e00-\u1eff]*")
+
+
 def display_width(text: str) -> int:
     """Columns a string takes on screen: wide (CJK) characters count 2, combining marks 0.
     Vietnamese in NFC is one column per letter. For several lines, the longest line."""
+    if _NARROW_ONLY.fullmatch(text):
+        return max(map(len, text.split("\n")))
     best = 0
     for line in unicodedata.normalize("NFC", text).split("\n"):
         width = 0
