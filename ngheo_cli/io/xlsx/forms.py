@@ -32,6 +32,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ngheo_cli.io.atomic import atomic_write
+from ngheo_cli.io.xlsx.book import Workbook
 from ngheo_cli.io.xlsx.writer import FIXED_CREATED, display_width, unique_sheet_names
 
 FONT = "Times New Roman"
@@ -482,7 +483,7 @@ def write_forms(path: Path, forms: Sequence[Form], head: Letterhead,
     """Write the forms (one sheet each) to ``path``, atomically and deterministically."""
     names = unique_sheet_names([f.name for f in forms])
     with atomic_write(path) as temp:
-        wb = xlsxwriter.Workbook(str(temp), {"strings_to_numbers": False,
+        wb = Workbook(str(temp), {"strings_to_numbers": False,
                                             "strings_to_formulas": False,
                                             "strings_to_urls": False})
         try:

@@ -56,6 +56,7 @@ from xlsxwriter.utility import xl_range
 from xlsxwriter.worksheet import Worksheet
 
 from ngheo_cli.io.atomic import atomic_write, scratch_directory
+from ngheo_cli.io.xlsx.book import Workbook
 from ngheo_cli.io.xlsx.kinds import COMMENT_OPTIONS, KINDS, NUMERIC_KINDS, Kind
 from ngheo_cli.io.xlsx.rowstream import RowStream
 
@@ -740,7 +741,7 @@ def write_workbook(
     names = unique_sheet_names([sheet.name for sheet in sheets])
     target = Path(path)
     with scratch_directory(target) as scratch, atomic_write(target) as temp:
-        workbook = xlsxwriter.Workbook(str(temp), {**WORKBOOK_OPTIONS, "tmpdir": str(scratch)})
+        workbook = Workbook(str(temp), {**WORKBOOK_OPTIONS, "tmpdir": str(scratch)})
         try:
             workbook.set_properties(_document_properties(properties))
             styles = _Styles(workbook)
