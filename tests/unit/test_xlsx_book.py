@@ -28,8 +28,10 @@ def _deflated_size(data: bytes, level: int) -> int:
 def test_members_are_the_same_xml_deflated_at_the_level(tmp_path: Path) -> None:
     _fill(Workbook(str(tmp_path / "ours.xlsx")))
     _fill(xlsxwriter.Workbook(str(tmp_path / "plain.xlsx")))  # after ours: still level 6
-    with zipfile.ZipFile(tmp_path / "ours.xlsx") as ours, \
-            zipfile.ZipFile(tmp_path / "plain.xlsx") as plain:
+    with (
+        zipfile.ZipFile(tmp_path / "ours.xlsx") as ours,
+        zipfile.ZipFile(tmp_path / "plain.xlsx") as plain,
+    ):
         assert ours.namelist() == plain.namelist()
         for info in ours.infolist():
             data = ours.read(info)

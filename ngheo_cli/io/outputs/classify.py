@@ -17,11 +17,10 @@ from ngheo_cli.core.findings import Finding
 from ngheo_cli.core.results import ClassificationResult
 from ngheo_cli.core.schema import AREA_LABELS, CLASS_LABELS, FIELD_BY_KEY
 from ngheo_cli.core.summary import (
-    by_group,
+    Summaries,
     classification_context,
     defined_classes,
-    deprivation_table,
-    dtts_group,
+    summaries,
 )
 from ngheo_cli.core.table import SKIP_LABELS, RawTable
 from ngheo_cli.io.atomic import StagedOutputs
@@ -189,18 +188,17 @@ def _info_sheet(result: ClassificationResult, input_sha256: str) -> Sheet:
     )
 
 
-def result_sheets(result: ClassificationResult, input_sha256: str) -> list[Sheet]:
+def result_sheets(
+    result: ClassificationResult, input_sha256: str, shared: Summaries | None = None
+) -> list[Sheet]:
+    """The result workbook's sheets; ``shared``: the aggregates when already computed."""
     r = result.ruleset
     frame = result_frame(result)
     classes = defined_classes(r, result.households)
     year = result.year
-    village = by_group(
-        result.households,
-        r,
-        result.households.get("thon", pd.Series(index=result.households.index, dtype=object)),
-    )
-    ethnic = by_group(result.households, r, dtts_group(result.households))
-    dep = deprivation_table(result.households, r, result.mpi)
+    if shared is None:
+        shared = summaries(result)
+    village, ethnic, dep = shared.villages, shared.ethnic, shared.deprivations
     mpi = result.mpi
     dep_notes = [
         f"Tính trên {dep.attrs['so_ho_co_chi_so']} hộ có đánh dấu từng chỉ số "
@@ -397,9 +395,10 @@ def write_outputs(
             written.append(paths["ket_qua"])
         else:
             props = {"title": f"Kết quả phân loại hộ năm {result.year}", "author": "ngheo"}
+            shared = summaries(result)  # for the workbook and the HTML summary
             write_workbook(
                 staged.stage(paths["ket_qua"]),
-                result_sheets(result, input_sha256),
+                result_sheets(result, input_sha256, shared),
                 properties=props,
             )
             written.append(paths["ket_qua"])
@@ -407,7 +406,7 @@ def write_outputs(
                 staged.stage(paths["niem_yet"]), [posting_sheet(result)], properties=props
             )
             written.append(paths["niem_yet"])
-            context = classification_context(result)
+            context = classification_context(result, shared)
             context["version"] = __version__
             staged.write_text(paths["tom_tat"], render("tom_tat_phan_loai.html.j2", context))
             written.append(paths["tom_tat"])
