@@ -130,11 +130,19 @@ def fits_readably(widths: Sequence[float], smallest_pt: float = BODY_PT) -> bool
     return print_scale(widths) * smallest_pt >= MIN_PRINT_PT
 
 
+# The most a character can count in _lines: a double-width character (display_width),
+# capitals and bold.
+_WIDEST_PER_CHAR = 2 * 1.12 * 1.3 * BODY_PT / 11
+
+
 def _lines(text: str, width_chars: float, bold: bool = False) -> int:
     """Lines ``text`` takes in a cell ``width_chars`` wide (12 pt type; capitals and bold
     are wider)."""
     usable = max(1.0, width_chars - 1.0)
-    factor = (1.12 if bold else 1.0) * (1.3 if str(text).isupper() else 1.0) * BODY_PT / 11
+    text = str(text)
+    if len(text) * _WIDEST_PER_CHAR < usable * 0.99 and "\n" not in text:
+        return 1  # even at the widest (every character double, capitals, bold): one line
+    factor = (1.12 if bold else 1.0) * (1.3 if text.isupper() else 1.0) * BODY_PT / 11
     return sum(max(1, math.ceil(display_width(part) * factor / usable))
                for part in str(text).split("\n"))
 
