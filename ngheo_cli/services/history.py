@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from ngheo_cli.core.classify import deprivation_matrix
 from ngheo_cli.core.history import (
     balance_dict,
     balances,
@@ -15,7 +17,7 @@ from ngheo_cli.core.history import (
     renumbering_candidates,
     transitions,
 )
-from ngheo_cli.core.mpi import MPIResult
+from ngheo_cli.core.mpi import MPIResult, alkire_foster
 from ngheo_cli.core.recognised import recorded_note
 from ngheo_cli.core.summary import mpi_for
 from ngheo_cli.errors import UsageError
@@ -41,6 +43,35 @@ def _mpi_of(frame: pd.DataFrame) -> MPIResult | None:
     if standard is None or standard not in rulesets.packaged():
         return None
     return mpi_for(frame, rulesets.packaged()[standard])
+
+
+def _village_mpis(frame: pd.DataFrame, villages: list[str]) -> dict[str, MPIResult]:
+    """:func:`_mpi_of` of each village's households in a stored year, the year's deprivation
+    matrix built once and sliced per village (same rows, same order, same figures)."""
+    if not len(frame):
+        return {}
+    packaged = rulesets.packaged()
+    standards = frame["standard"].astype(str).to_numpy()
+    thon = frame["thon"]
+    marked = (frame["nguon_thieu_hut"] == "chi_so").to_numpy(dtype=bool, na_value=False)
+    matrices: dict[str, np.ndarray] = {}  # by standard: the marked rows' deprivations
+    out: dict[str, MPIResult] = {}
+    for village in villages:
+        rows = (thon == village).to_numpy(dtype=bool, na_value=False)
+        if not rows.any():
+            continue
+        standard = standards[int(np.argmax(rows))]  # the village's first household's
+        if standard not in packaged:
+            continue
+        ruleset = packaged[standard]
+        if standard not in matrices:
+            matrices[standard] = deprivation_matrix(frame[marked], ruleset)
+        out[village] = alkire_foster(
+            matrices[standard][rows[marked]],
+            k=ruleset.af_cutoff,
+            indicators=ruleset.indicator_ids,
+        )
+    return out
 
 
 @dataclass
@@ -136,12 +167,9 @@ def history(ws: Workspace, commune: str, year: int) -> HistoryResult:
     mpi_by_year = {y: m for y, f in compared.items() if (m := _mpi_of(f)) is not None}
     changes = [mpi_change(mpi_by_year).assign(nhom="Toàn xã")]
     villages = sorted(set().union(*[set(f["thon"].dropna()) for f in compared.values()]))
+    by_year = {y: _village_mpis(f, villages) for y, f in compared.items()}
     for village in villages:
-        per = {}
-        for y, f in compared.items():
-            part = f[f["thon"] == village]
-            if len(part) and (m := _mpi_of(part)) is not None:
-                per[y] = m
+        per = {y: found[village] for y, found in by_year.items() if village in found}
         if len(per) > 1:
             changes.append(mpi_change(per).assign(nhom=village))
     return HistoryResult(
