@@ -477,8 +477,10 @@ def _baseline_tree(args: argparse.Namespace) -> tuple[Path, str, str]:
         _say(f"baseline: extracting {args.baseline} ({commit[:12]}) into {tree} …")
         shutil.rmtree(tree, ignore_errors=True)
         tree.mkdir(parents=True)
-        archive = subprocess.run(["git", "archive", "--format=tar", commit, "ngheo_cli", "templates"],
-                                 cwd=ROOT, check=True, capture_output=True).stdout
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", commit, "ngheo_cli", "templates"],
+            cwd=ROOT, check=True, capture_output=True,
+        ).stdout
         import io
 
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:

@@ -48,7 +48,19 @@ _TYPE_BY_FOLD = {"phuong": "phuong", "xa": "xa", "dackhu": "dac_khu"}
 _AREA_BY_FOLD = {"thanhthi": "thanh_thi", "dothi": "thanh_thi", "nongthon": "nong_thon"}
 _CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")
 
-_TOP_KEYS = ("version", "province", "communes", "targets", "assign", "support")
+_TOP_KEYS = ("version", "province", "communes", "targets", "assign", "support", "batch")
+_BATCH_KEYS = ("outputs",)
+# The per-commune files ``ngheo batch`` can write (``batch: {outputs: [...]}`` in ngheo.yaml;
+# all of them when the key is absent). The error workbook is written whenever a commune's
+# file has rows to fix: it is not a choice.
+BATCH_OUTPUTS: dict[str, str] = {
+    "ket_qua": "sổ kết quả phân loại (…_ket_qua.xlsx)",
+    "niem_yet": "danh sách niêm yết (…_niem_yet.xlsx)",
+    "tom_tat": "trang tóm tắt (…_tom_tat.html)",
+    "bien_dong": "sổ biến động so với năm trước (…_bien_dong.xlsx)",
+    "phan_cong": "bảng và phiếu phân công đảng viên (…_phan_cong.xlsx, …_phieu.html)",
+    "bao_cao": "báo cáo của xã (…_bao_cao.html, …_bao_cao.xlsx)",
+}
 _PROVINCE_KEYS = ("code", "name")
 _COMMUNE_KEYS = ("code", "name", "type", "khu_vuc")
 
@@ -185,6 +197,9 @@ class Workspace:
     communes: tuple[CommuneConfig, ...] = ()
     targets: list[Any] = field(default_factory=list)
     assign: dict[str, Any] = field(default_factory=dict)
+    #: ``batch: {outputs: [...]}``: the per-commune files a batch writes (keys of
+    #: :data:`BATCH_OUTPUTS`); None when not set: every one.
+    batch_outputs: tuple[str, ...] | None = None
 
     @property
     def config_path(self) -> Path:
@@ -232,6 +247,8 @@ class Workspace:
             "communes": [c.to_dict() for c in self.communes],
             "targets": list(self.targets),
             "assign": dict(self.assign),
+            **({"batch": {"outputs": list(self.batch_outputs)}}
+               if self.batch_outputs is not None else {}),
         }
 
 
@@ -363,6 +380,7 @@ def load_workspace(path: str | os.PathLike[str]) -> Workspace:
     assign = top.get("assign") or {}
     if not isinstance(assign, Mapping):
         raise RulesetError(f"{_where(origin, 'assign')}: phải là một bảng khoá: giá trị.")
+    batch_outputs = _batch_outputs(top.get("batch"), _where(origin, "batch"))
     return Workspace(
         root=config.parent.resolve(),
         province_code=_text_code(province["code"], "mã tỉnh", _where(origin, "province")),
@@ -370,7 +388,32 @@ def load_workspace(path: str | os.PathLike[str]) -> Workspace:
         communes=tuple(communes),
         targets=list(targets),
         assign=dict(assign),
+        batch_outputs=batch_outputs,
     )
+
+
+def _batch_outputs(value: object, where: str) -> tuple[str, ...] | None:
+    """``batch: {outputs: [ket_qua, bao_cao, …]}`` → the names in the order of
+    :data:`BATCH_OUTPUTS`; None when the key is absent (every file)."""
+    if value is None:
+        return None
+    section = _mapping(value, where, _BATCH_KEYS, ())
+    if "outputs" not in section or section["outputs"] is None:
+        return None
+    names = section["outputs"]
+    known = ", ".join(f"{k} ({label})" for k, label in BATCH_OUTPUTS.items())
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise RulesetError(
+            f"{where}: outputs phải là một danh sách tên tệp kết quả.", hint=f"Các tên: {known}."
+        )
+    unknown = [n for n in names if n.strip() not in BATCH_OUTPUTS]
+    if unknown:
+        raise RulesetError(
+            f"{where}: outputs có tên không biết: {', '.join(unknown)}.",
+            hint=f"Các tên dùng được: {known}.",
+        )
+    wanted = {n.strip() for n in names}
+    return tuple(k for k in BATCH_OUTPUTS if k in wanted)
 
 
 def find_workspace(

@@ -4,7 +4,7 @@ together, so a failed run leaves the previous outputs as they were."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -353,8 +353,13 @@ def write_outputs(
     input_sha256: str,
     headers: str = "ma",
     before_commit: Callable[[], None] | None = None,
+    only: Collection[str] | None = None,
 ) -> list[Path]:
     """Write every output of a classification; returns the paths written, in a fixed order.
+
+    ``only`` (a batch's ``batch: {outputs: …}``): the files to write among ``ket_qua``,
+    ``niem_yet`` and ``tom_tat``; None writes them all. The error workbook is written
+    whenever there are findings.
 
     A stale error workbook from an earlier run of the same input is removed when this run
     finds nothing, so the folder never shows errors that are already fixed.
@@ -394,22 +399,30 @@ def write_outputs(
             write_csv(csv_frame(frame[cols], headers), tmp)
             written.append(paths["ket_qua"])
         else:
+            wanted = set(paths) if only is None else set(only)
             props = {"title": f"Kết quả phân loại hộ năm {result.year}", "author": "ngheo"}
-            shared = summaries(result)  # for the workbook and the HTML summary
-            write_workbook(
-                staged.stage(paths["ket_qua"]),
-                result_sheets(result, input_sha256, shared),
-                properties=props,
+            shared = (  # for the workbook and the HTML summary
+                summaries(result) if wanted & {"ket_qua", "tom_tat"} else None
             )
-            written.append(paths["ket_qua"])
-            write_workbook(
-                staged.stage(paths["niem_yet"]), [posting_sheet(result)], properties=props
-            )
-            written.append(paths["niem_yet"])
-            context = classification_context(result, shared)
-            context["version"] = __version__
-            staged.write_text(paths["tom_tat"], render("tom_tat_phan_loai.html.j2", context))
-            written.append(paths["tom_tat"])
+            if "ket_qua" in wanted:
+                write_workbook(
+                    staged.stage(paths["ket_qua"]),
+                    result_sheets(result, input_sha256, shared),
+                    properties=props,
+                )
+                written.append(paths["ket_qua"])
+            if "niem_yet" in wanted:
+                write_workbook(
+                    staged.stage(paths["niem_yet"]), [posting_sheet(result)], properties=props
+                )
+                written.append(paths["niem_yet"])
+            if "tom_tat" in wanted:
+                context = classification_context(result, shared)
+                context["version"] = __version__
+                staged.write_text(
+                    paths["tom_tat"], render("tom_tat_phan_loai.html.j2", context)
+                )
+                written.append(paths["tom_tat"])
             if result.findings:
                 write_workbook(staged.stage(paths["loi"]), error_sheets(result), properties=props)
                 written.append(paths["loi"])
