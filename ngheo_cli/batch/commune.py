@@ -72,9 +72,10 @@ def run_commune(task: CommuneTask) -> dict[str, Any]:
                  if kept and run.recognised is not None else {}))
         with ws.open_store() as store:
             has_previous = (task.year - 1) in store.years(task.code)
+        stored = history_service.StoredYears()  # each stored year read once: history, report
         if has_previous and (wanted is None or "bien_dong" in wanted):
             current, start = "history", time.perf_counter()
-            hist = history_service.history(ws, task.code, task.year)
+            hist = history_service.history(ws, task.code, task.year, stored)
             outputs += write_history(hist, out_dir, "xlsx")
             moves = hist.transitions["bien_dong"].value_counts()
             _step(steps, "history", start, bien_dong={str(k): int(v) for k, v in moves.items()})
@@ -101,7 +102,8 @@ def run_commune(task: CommuneTask) -> dict[str, Any]:
 
             current, start = "report", time.perf_counter()
             rep = report_service.build_report(
-                ws, task.year, task.code, generated_on=date.fromisoformat(task.today)
+                ws, task.year, task.code, generated_on=date.fromisoformat(task.today),
+                stored=stored,
             )
             outputs += write_report(rep.context, out_dir)
             _step(steps, "report", start)

@@ -22,7 +22,7 @@ from ngheo_cli.core.recognised import recorded_note
 from ngheo_cli.core.summary import mpi_for
 from ngheo_cli.errors import UsageError
 from ngheo_cli.io import rulesets
-from ngheo_cli.io.store import Store, StoredRun
+from ngheo_cli.io.store import HOUSEHOLD_FIELDS, Store, StoredRun
 from ngheo_cli.io.workspace import CONFIG_NAME, CommuneConfig, Workspace, find_workspace
 
 
@@ -35,6 +35,32 @@ def require_workspace(explicit: Path | None) -> Workspace:
             hint="Chạy `ngheo init THƯ_MỤC …` để tạo, hoặc chỉ đường bằng --workspace.",
         )
     return ws
+
+
+class StoredYears:
+    """The stored years of one commune's run, read once and shared by its steps (history,
+    then the report): each (commune, year) is loaded in full on first use; a caller asking
+    for a few columns gets them cut from it, as :meth:`Store.load_year` would return them.
+    Every caller gets its own copy. Nothing may change the households between the steps
+    (assignment and support record other tables)."""
+
+    def __init__(self) -> None:
+        self._frames: dict[tuple[str, int], pd.DataFrame] = {}
+
+    def load(
+        self, store: Store, commune: str, year: int, columns: list[str] | None = None
+    ) -> pd.DataFrame:
+        key = (str(commune), int(year))
+        full = self._frames.get(key)
+        if full is None:
+            full = self._frames[key] = store.load_year(commune, year)
+        if columns is None:
+            frame = full.copy()
+        else:
+            wanted = set(columns)
+            frame = full[[c for c, _ in HOUSEHOLD_FIELDS if c in wanted] + ["standard"]].copy()
+        frame.attrs = dict(full.attrs)
+        return frame
 
 
 def _mpi_of(frame: pd.DataFrame) -> MPIResult | None:
@@ -141,12 +167,18 @@ class HistoryResult:
         return out
 
 
-def history(ws: Workspace, commune: str, year: int) -> HistoryResult:
-    """Compare year Y with Y−1 (and earlier years, for relapse), household by household."""
+def history(
+    ws: Workspace, commune: str, year: int, stored: StoredYears | None = None
+) -> HistoryResult:
+    """Compare year Y with Y−1 (and earlier years, for relapse), household by household.
+    ``stored``: the run's shared reads of the store (:class:`StoredYears`)."""
     cfg = ws.commune(commune)
     with ws.open_store() as store:
         years = [y for y in store.years(cfg.code) if y <= year]
-        frames = {y: store.load_year(cfg.code, y) for y in years}
+        if stored is None:
+            frames = {y: store.load_year(cfg.code, y) for y in years}
+        else:
+            frames = {y: stored.load(store, cfg.code, y) for y in years}
     if year not in frames:
         known = ", ".join(map(str, years)) or "chưa có năm nào"
         raise UsageError(
