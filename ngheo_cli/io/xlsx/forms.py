@@ -310,6 +310,14 @@ def _write_form(wb: xlsxwriter.Workbook, styles: _Styles, name: str, form: Form,
 
     # Body. Columns A and B: text; a missing value is said in words.
     pending_merge = 0
+    body_lines: dict[tuple[str, int], int] = {}  # villages, groups and labels repeat
+
+    def cell_lines(text: str, col: int) -> int:
+        found = body_lines.get((text, col))
+        if found is None:
+            found = body_lines[(text, col)] = _lines(text, widths[col])
+        return found
+
     body_rows: list[tuple[int, bool]] = []  # (row, a unit's first row: a page may break above)
     for body in form.rows:
         body_rows.append((row, not pending_merge))
@@ -323,7 +331,7 @@ def _write_form(wb: xlsxwriter.Workbook, styles: _Styles, name: str, form: Form,
                                styles.cell(kind, body.bold))
                 continue
             _value(ws, styles, row, col, value, body.bold, kind)
-        lines = max((_lines(str(v), widths[c]) for c, v in enumerate(body.values)
+        lines = max((cell_lines(v, c) for c, v in enumerate(body.values)
                      if isinstance(v, str) and v), default=1)
         ws.set_row(row, LINE_PT * lines + 2)
         if body.merge_down:
