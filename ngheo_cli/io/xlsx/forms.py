@@ -499,9 +499,13 @@ def write_forms(path: Path, forms: Sequence[Form], head: Letterhead,
     """Write the forms (one sheet each) to ``path``, atomically and deterministically."""
     names = unique_sheet_names([f.name for f in forms])
     with atomic_write(path) as temp:
+        # in_memory: the parts are assembled in memory, not as a temporary file each (a
+        # report's forms are ~25 parts of at most a few MB; creating, reading back and
+        # deleting the files cost more than writing them).
         wb = Workbook(str(temp), {"strings_to_numbers": False,
-                                            "strings_to_formulas": False,
-                                            "strings_to_urls": False})
+                                  "strings_to_formulas": False,
+                                  "strings_to_urls": False,
+                                  "in_memory": True})
         try:
             wb.set_properties({"created": FIXED_CREATED, **(properties or {})})
             styles = _Styles(wb)
