@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_classify.py [--households 20000] [--repeat 3]
         [--rows-classify 10000000] [--workdir benchmarks/_work] [--profile]
+        [--baseline REV | --baseline none] [--baseline-only]
 
 Part 1, end to end on one synthetic commune (messy layout, fixed seed, generated once into
 the work folder). Each contender runs in its own fresh process, interleaved, after one
@@ -21,7 +22,15 @@ Part 2, classification alone: :func:`ngheo_cli.core.classify.classify` on a type
 ``--rows-classify`` rows built directly with numpy (setup not timed), against a naive
 per-row Python loop timed on a 100.000-row slice and extrapolated.
 
+Part 3, against an earlier revision (``--baseline REV``, default ``d8192e7``, the commit
+before the re-layout): the tree of REV is extracted once (``git archive``) into the work
+folder, and the same end-to-end ngheo child runs from it (fresh processes, that tree first on
+``sys.path``, the same venv), interleaved with the current tree. Its entry point is
+``ngheo_cli.api.classify_file`` (before the re-layout) or
+``ngheo_cli.services.classify.classify_file``.
+
 Goals (issue 2): ≥ 4× faster than naive, ≤ 1.5× the floor, < 300 MB peak, 10M rows < 3 s.
+Goal (issue 12): end to end at least 1.5 s faster than the baseline (difference of medians).
 """
 
 from __future__ import annotations
@@ -38,8 +47,18 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+
+
+def _tree_of_argv(argv: list[str]) -> Path:
+    """The source tree a child imports ngheo_cli from: ``--tree PATH`` (a baseline), else
+    this checkout. Read before argparse: it decides what the imports below find."""
+    if "--tree" in argv[:-1]:
+        return Path(argv[argv.index("--tree") + 1]).resolve()
+    return ROOT
+
+
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(_tree_of_argv(sys.argv)))
 
 import _common as bc  # noqa: E402  (stdlib only: keeps the parent light, see _common)
 
@@ -50,6 +69,8 @@ GOAL_VS_NAIVE = 4.0
 GOAL_VS_FLOOR = 1.5
 GOAL_RSS_MB = 300.0
 GOAL_CLASSIFY_S = 3.0
+GOAL_FASTER_THAN_BASELINE_S = 1.5  # issue 12
+DEFAULT_BASELINE = "d8192e7"  # the last commit before the re-layout
 
 # The messy layout, as the IT person would hard-code it: 8 rows above the data (titles, a
 # two-row header, the column-number row), then these columns.
@@ -98,7 +119,13 @@ def _profiled(enabled: bool, fn, *a, **kw):
 
 def child_ngheo(args: argparse.Namespace) -> None:
     t0 = time.perf_counter()
-    from ngheo_cli.services.classify import classify_file
+    if args.entry == "api":  # a tree from before the re-layout
+        from ngheo_cli.api import classify_file  # type: ignore[import-not-found]
+    else:
+        from ngheo_cli.services.classify import classify_file
+    import ngheo_cli
+
+    tree = Path(ngheo_cli.__file__).resolve().parent.parent
 
     t1 = time.perf_counter()
     run = _profiled(
@@ -113,6 +140,7 @@ def child_ngheo(args: argparse.Namespace) -> None:
         findings=len(res.findings),
         counts={k: v for k, v in res.counts().items() if v},
         outputs=[Path(p).name for p in run.outputs],
+        tree=str(tree),
     )
 
 
@@ -434,6 +462,78 @@ def classification_alone(args: argparse.Namespace, script: Path) -> bc.ChildRun:
     return run
 
 
+def _baseline_tree(args: argparse.Namespace) -> tuple[Path, str, str]:
+    """The baseline revision's files, extracted once into the work folder (``git archive``:
+    no checkout, no worktree to clean up). Returns the tree, its commit and its entry."""
+    import subprocess
+    import tarfile
+
+    commit = subprocess.run(
+        ["git", "rev-parse", "--verify", f"{args.baseline}^{{commit}}"], cwd=ROOT,
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()
+    tree = Path(args.workdir) / f"baseline_{commit[:12]}"  # the package and its templates
+    if not (tree / ".complete").exists():
+        _say(f"baseline: extracting {args.baseline} ({commit[:12]}) into {tree} …")
+        shutil.rmtree(tree, ignore_errors=True)
+        tree.mkdir(parents=True)
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", commit, "ngheo_cli", "templates"],
+            cwd=ROOT, check=True, capture_output=True,
+        ).stdout
+        import io
+
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(tree, filter="data")
+        (tree / ".complete").write_text(commit + "\n")
+    entry = "api" if (tree / "ngheo_cli" / "api.py").exists() else "services"
+    return tree, commit, entry
+
+
+def against_baseline(args: argparse.Namespace, script: Path, input_path: Path) -> dict:
+    """The current tree and the baseline's, end to end on the same input, interleaved."""
+    tree, commit, entry = _baseline_tree(args)
+    work = Path(args.workdir)
+    outs = {name: work / f"out_{name}" for name in ("ngheo", "baseline")}
+    common = ["--input", str(input_path)]
+    current = bc.Contender("ngheo", bc.python_child(
+        script, "--child", "ngheo", *common, "--out", str(outs["ngheo"])
+    ), _emptied(outs["ngheo"]))
+    baseline = bc.Contender("baseline", bc.python_child(
+        script, "--child", "ngheo", *common, "--out", str(outs["baseline"]),
+        "--tree", str(tree), "--entry", entry,
+    ), _emptied(outs["baseline"]))
+    _say(f"against {args.baseline} ({commit[:12]}, entry ngheo_cli.{entry}): "
+         f"{args.warmup} warm-up + {args.repeat} runs each, interleaved, fresh processes")
+    bc.run_round_robin([current, baseline], args.repeat, warmup=args.warmup, cwd=ROOT,
+                       progress=_say if args.verbose else None)
+    for c, expected in ((current, ROOT), (baseline, tree)):
+        got = Path(c.runs[-1].report["tree"])
+        if got != expected.resolve():
+            raise SystemExit(f"{c.name} imported ngheo_cli from {got}, not {expected}")
+    return {"ngheo": current, "baseline": baseline, "commit": commit}
+
+
+def _print_baseline(args: argparse.Namespace, result: dict) -> list[list[str]]:
+    current, baseline = result["ngheo"], result["baseline"]
+    _say()
+    _say(f"=== End to end, {args.households:,} households: this tree against "
+         f"{args.baseline} ({result['commit'][:12]}), {args.repeat} runs each ===")
+    bc.print_table(
+        ["contender", "median", "min", "max", "imports", "work (median)", "peak RSS"],
+        [_stats_row("this tree", current), _stats_row(f"{args.baseline}", baseline)],
+    )
+    new, old = statistics.median(current.walls), statistics.median(baseline.walls)
+    gained = old - new
+    same = current.runs[-1].report["counts"] == baseline.runs[-1].report["counts"]
+    _say(f"difference of medians: {gained:+.2f} s ({'faster' if gained >= 0 else 'slower'}; "
+         f"{(old / new if new else float('nan')):.2f}× the baseline's speed); classes "
+         f"{'the same' if same else 'DIFFER'}")
+    return [[f"faster than {args.baseline} (median wall)",
+             f"≥ {GOAL_FASTER_THAN_BASELINE_S:.1f} s", f"{gained:.2f} s",
+             bc.verdict(gained >= GOAL_FASTER_THAN_BASELINE_S)]]
+
+
 def main_parent(args: argparse.Namespace) -> None:
     script = Path(__file__).resolve()
     _say(f"ngheo benchmark: classify — Python {platform.python_version()}, "
@@ -441,6 +541,17 @@ def main_parent(args: argparse.Namespace) -> None:
     input_path = _ensure_input(args, script)
     _say(f"       {input_path.stat().st_size / 1e6:.1f} MB, {args.households:,} households, "
          f"messy layout (titles, two-row merged header, text amounts, blank/totals rows)")
+    use_baseline = args.baseline.lower() not in ("", "none")
+    if args.baseline_only:
+        if not use_baseline:
+            raise SystemExit("--baseline-only needs a --baseline revision")
+        goals = _print_baseline(args, against_baseline(args, script, input_path))
+        _say()
+        _say("=== Goal (issue 12; reported, never a failure) ===")
+        bc.print_table(["goal", "target", "measured", ""], goals,
+                       right=[False, True, True, False])
+        return
+    versus = against_baseline(args, script, input_path) if use_baseline else None
     e2e = end_to_end(args, script, input_path)
     cls = classification_alone(args, script) if args.rows_classify > 0 else None
 
@@ -503,8 +614,10 @@ def main_parent(args: argparse.Namespace) -> None:
         goals.append([f"classify() {r['rows']:,} rows (median)", f"< {GOAL_CLASSIFY_S:.0f} s",
                       bc.fmt_s(c["median"]), bc.verdict(c["median"] < GOAL_CLASSIFY_S)])
 
+    if versus is not None:
+        goals += _print_baseline(args, versus)
     _say()
-    _say("=== Goals (issue 2, item 9; reported, never a failure) ===")
+    _say("=== Goals (issues 2 and 12; reported, never a failure) ===")
     bc.print_table(["goal", "target", "measured", ""], goals, right=[False, True, True, False])
 
 
@@ -521,6 +634,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--profile", action="store_true",
                    help="also print a cProfile of one ngheo run and of classify()")
+    p.add_argument("--baseline", default=DEFAULT_BASELINE,
+                   help="git revision to compare end to end with (none: skip)")
+    p.add_argument("--baseline-only", action="store_true",
+                   help="only this tree against the baseline (no naive, floor, classify())")
     p.add_argument("-v", "--verbose", action="store_true", help="print every run")
     # Internal: the parent re-runs this file as a child for each job.
     p.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
@@ -528,6 +645,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--out", help=argparse.SUPPRESS)
     p.add_argument("--rows", type=int, help=argparse.SUPPRESS)
     p.add_argument("--cols", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--tree", help=argparse.SUPPRESS)  # read before argparse: _tree_of_argv
+    p.add_argument("--entry", choices=["api", "services"], default="services",
+                   help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
 

@@ -45,8 +45,10 @@ def run_commune(task: CommuneTask) -> dict[str, Any]:
     try:
         ws = load_workspace(task.root)
         start = time.perf_counter()
+        wanted = task.outputs  # None: every file
         run = classify_service.classify_file(
-            Path(task.survey), year=task.year, out_dir=out_dir, commune=task.code, workspace=ws
+            Path(task.survey), year=task.year, out_dir=out_dir, commune=task.code, workspace=ws,
+            outputs=wanted,
         )
         outputs += run.outputs
         households = len(run.result.households)
@@ -60,9 +62,10 @@ def run_commune(task: CommuneTask) -> dict[str, Any]:
                  if kept and run.recognised is not None else {}))
         with ws.open_store() as store:
             has_previous = (task.year - 1) in store.years(task.code)
-        if has_previous:
+        stored = history_service.StoredYears()  # each stored year read once: history, report
+        if has_previous and (wanted is None or "bien_dong" in wanted):
             current, start = "history", time.perf_counter()
-            hist = history_service.history(ws, task.code, task.year)
+            hist = history_service.history(ws, task.code, task.year, stored)
             outputs += write_history(hist, out_dir, "xlsx")
             moves = hist.transitions["bien_dong"].value_counts()
             _step(steps, "history", start, bien_dong={str(k): int(v) for k, v in moves.items()})
@@ -71,7 +74,8 @@ def run_commune(task: CommuneTask) -> dict[str, Any]:
             pairing = assign_service.run_assign(
                 ws, task.code, task.year, members_file=Path(task.members)
             )
-            outputs += write_assignment(pairing, out_dir, "xlsx")
+            if wanted is None or "phan_cong" in wanted:
+                outputs += write_assignment(pairing, out_dir, "xlsx")
             errors = sum(1 for f in pairing.findings if f.severity == "error")
             rejected += errors
             _step(steps, "assign", start, assigned=pairing.result.assigned,
@@ -82,13 +86,14 @@ def run_commune(task: CommuneTask) -> dict[str, Any]:
             rejected += imported.rejected
             _step(steps, "support", start, added=imported.added,
                   already_recorded=imported.already_recorded, rejected=imported.rejected)
-        if task.report:
+        if task.report and (wanted is None or "bao_cao" in wanted):
             from ngheo_cli.io.outputs.report import write_report
             from ngheo_cli.services import report as report_service
 
             current, start = "report", time.perf_counter()
             rep = report_service.build_report(
-                ws, task.year, task.code, generated_on=date.fromisoformat(task.today)
+                ws, task.year, task.code, generated_on=date.fromisoformat(task.today),
+                stored=stored,
             )
             outputs += write_report(rep.context, out_dir)
             _step(steps, "report", start)

@@ -30,6 +30,8 @@ class CommuneTask:
     out_dir: str
     report: bool
     today: str  # ISO date of the run start, Vietnam time (the report's date)
+    # The per-commune files to write (ngheo.yaml ``batch: {outputs: …}``); None: all.
+    outputs: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -69,6 +71,8 @@ def plan(
         "support": ws.support or None,  # as written (None when absent)
         "targets": ws.targets,
         "report": with_report,
+        # Only when set, so that a manifest written before the setting existed still matches.
+        **({"outputs": list(ws.batch_outputs)} if ws.batch_outputs is not None else {}),
     }
     today = today or runfiles.now().date()
     with ws.open_store() as store:
@@ -104,6 +108,7 @@ def plan(
                 out_dir=str(year_dir / item.code),
                 report=with_report,
                 today=today.isoformat(),
+                outputs=ws.batch_outputs,
             )
         )
     return Plan(discovery, year_dir, tasks, entries, skipped, problems)

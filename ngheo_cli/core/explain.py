@@ -39,6 +39,16 @@ def reasons(classified: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
     """One sentence per household saying why it is in its class."""
     k = ruleset.min_deprivations
     rows = []
+    # The lines, areas and many amounts repeat: each distinct value is formatted once.
+    money: dict[float, str] = {}
+    labels = {code: label.lower() for code, label in AREA_LABELS.items()}
+
+    def dong(amount: float) -> str:
+        text = money.get(amount)
+        if text is None:
+            text = money[amount] = fmt.money(amount)
+        return text
+
     for route, value, line, count, cls, area, source in zip(
         classified["tuyen"],
         np.where(
@@ -53,11 +63,11 @@ def reasons(classified: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
         classified["nguon_thieu_hut"],
         strict=True,
     ):
-        area_label = AREA_LABELS[area].lower()
+        area_label = labels[area]
         if route == ROUTE_INCOME:
             side = (
-                f"Thu nhập bình quân {fmt.money(value)}/người/tháng "
-                f"{'≤' if value <= line else '>'} chuẩn {fmt.money(line)} ({area_label})"
+                f"Thu nhập bình quân {dong(value)}/người/tháng "
+                f"{'≤' if value <= line else '>'} chuẩn {dong(line)} ({area_label})"
             )
         else:
             side = (

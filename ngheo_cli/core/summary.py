@@ -52,29 +52,45 @@ def by_group(
 
     Columns: ``nhom``, ``so_ho``, ``so_nhan_khau``, then for each defined class ``<code>``
     (households), ``<code>_nhan_khau`` (persons) and ``ty_le_<code>`` (share of households).
+    Blank group values are one group, "(trống)". Counted in one pass per class (bincount).
     """
     codes = defined_classes(ruleset, classified)
-    persons = _persons(classified)
-    frame = pd.DataFrame(
-        {
-            "nhom": group.fillna("(trống)").astype(str).to_numpy(),
-            "phan_loai": classified["phan_loai"],
-        }
-    )
-    frame["so_nhan_khau"] = persons.to_numpy()
+    persons = _persons(classified).to_numpy(dtype="int64")
+    labels = group.fillna("(trống)").astype(str).to_numpy(dtype=object)
+    numbers, uniques = pd.factorize(labels)
+    order = sorted(range(len(uniques)), key=lambda i: uniques[i])
+    keys = [str(uniques[i]) for i in order]
+    rank = np.empty(len(uniques), dtype="int64")
+    rank[order] = np.arange(len(uniques), dtype="int64")
+    at = rank[numbers]
+    n = len(keys)
+
+    def sums(sel: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        where = at if sel is None else at[sel]
+        weights = persons if sel is None else persons[sel]
+        counts = np.bincount(where, minlength=n)
+        people = np.bincount(where, weights=weights.astype("float64"), minlength=n)
+        return counts, people.round().astype("int64")
+
+    households, people = sums(None)
+    cls = classified["phan_loai"]
+    per_class = {}
+    for code in codes:
+        sel = (cls == code).fillna(False).to_numpy(dtype=bool)
+        per_class[code] = (*sums(sel), int(sel.sum()), int(persons[sel].sum()))
     rows = []
-    keys = sorted(frame["nhom"].unique().tolist())
-    for key, part in [(k, frame[frame["nhom"] == k]) for k in keys] + [(total_label, frame)]:
+    for i, key in [*enumerate(keys), (-1, total_label)]:
+        size = int(households[i]) if i >= 0 else len(classified)
         row: dict[str, Any] = {
             "nhom": key,
-            "so_ho": len(part),
-            "so_nhan_khau": int(part["so_nhan_khau"].sum()),
+            "so_ho": size,
+            "so_nhan_khau": int(people[i]) if i >= 0 else int(persons.sum()),
         }
         for code in codes:
-            sel = part["phan_loai"] == code
-            row[code] = int(sel.sum())
-            row[f"{code}_nhan_khau"] = int(part.loc[sel, "so_nhan_khau"].sum())
-            row[f"ty_le_{code}"] = row[code] / len(part) if len(part) else np.nan
+            counts, cpeople, total_n, total_p = per_class[code]
+            row[code] = int(counts[i]) if i >= 0 else total_n
+            row[f"{code}_nhan_khau"] = int(cpeople[i]) if i >= 0 else total_p
+            row[f"ty_le_{code}"] = row[code] / size if size else np.nan
         rows.append(row)
     return pd.DataFrame(rows)
 

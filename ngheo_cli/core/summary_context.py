@@ -1,17 +1,44 @@
-"""The plain dictionary the HTML summary page renders from a classification result: numbers
-and labels only, no objects and no logic left for the template."""
+"""The aggregates of one classification computed once (:class:`Summaries`: by village, by
+ethnic group, by deprivation), shared by the result workbook's sheets and the HTML summary,
+and the plain dictionary the HTML summary page renders: numbers and labels only, no objects
+and no logic left for the template."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pandas as pd
 
 from ngheo_cli.core.results import ClassificationResult
 from ngheo_cli.core.schema import CLASS_LABELS
-from ngheo_cli.core.summary import by_group, class_counts, deprivation_table
+from ngheo_cli.core.summary import by_group, class_counts, deprivation_table, dtts_group
 
 
-def classification_context(result: ClassificationResult) -> dict[str, object]:
-    """The plain dictionary the HTML summary template renders (no objects, no logic there)."""
+@dataclass(frozen=True)
+class Summaries:
+    """The aggregates of one classification, computed once and shared by the result
+    workbook's sheets and the HTML summary."""
+
+    villages: pd.DataFrame  # by_group over the village column
+    ethnic: pd.DataFrame  # by_group over the ethnic group (dtts_group)
+    deprivations: pd.DataFrame  # deprivation_table
+
+
+def summaries(result: ClassificationResult) -> Summaries:
+    h = result.households
+    villages = h.get("thon", pd.Series(None, index=h.index, dtype=object))
+    return Summaries(
+        villages=by_group(h, result.ruleset, villages),
+        ethnic=by_group(h, result.ruleset, dtts_group(h)),
+        deprivations=deprivation_table(h, result.ruleset, result.mpi),
+    )
+
+
+def classification_context(
+    result: ClassificationResult, shared: Summaries | None = None
+) -> dict[str, object]:
+    """The plain dictionary the HTML summary template renders (no objects, no logic there).
+    ``shared``: the aggregates when already computed (:func:`summaries`)."""
     h = result.households
     r = result.ruleset
     total = len(h)
@@ -25,10 +52,9 @@ def classification_context(result: ClassificationResult) -> dict[str, object]:
         for code, n in class_counts(h, r).items()
         if n is None or n or code != "tren_chuan"
     ]
-    villages = by_group(
-        h, r, h["thon"] if "thon" in h.columns else pd.Series(None, index=h.index, dtype=object)
-    )
-    dep = deprivation_table(h, r, result.mpi)
+    if shared is None:
+        shared = summaries(result)
+    villages, dep = shared.villages, shared.deprivations
     return {
         "source": result.source,
         "sheet": result.sheet,

@@ -38,7 +38,21 @@ from ngheo_cli.core.targets import Target, parse_target
 from ngheo_cli.errors import RulesetError, UsageError
 
 CONFIG_VERSION = 1
-SECTIONS: tuple[str, ...] = ("version", "province", "communes", "targets", "assign", "support")
+SECTIONS: tuple[str, ...] = (
+    "version", "province", "communes", "targets", "assign", "support", "batch"
+)
+BATCH_KEYS = ("outputs",)
+# The per-commune files ``ngheo batch`` can write (``batch: {outputs: [...]}`` in ngheo.yaml;
+# all of them when the key is absent). The error workbook is written whenever a commune's
+# file has rows to fix: it is not a choice.
+BATCH_OUTPUTS: dict[str, str] = {
+    "ket_qua": "sổ kết quả phân loại (…_ket_qua.xlsx)",
+    "niem_yet": "danh sách niêm yết (…_niem_yet.xlsx)",
+    "tom_tat": "trang tóm tắt (…_tom_tat.html)",
+    "bien_dong": "sổ biến động so với năm trước (…_bien_dong.xlsx)",
+    "phan_cong": "bảng và phiếu phân công đảng viên (…_phan_cong.xlsx, …_phieu.html)",
+    "bao_cao": "báo cáo của xã (…_bao_cao.html, …_bao_cao.xlsx)",
+}
 PROVINCE_KEYS: tuple[str, ...] = ("code", "name")
 COMMUNE_KEYS: tuple[str, ...] = ("code", "name", "type", "khu_vuc")
 ASSIGN_KEYS: tuple[str, ...] = tuple(f.name for f in fields(AssignRules))
@@ -66,6 +80,9 @@ class Settings:
     targets: tuple[Target, ...] = ()
     assign: AssignRules = field(default_factory=AssignRules)
     support: CommitmentRules = field(default_factory=CommitmentRules)
+    #: ``batch: {outputs: [...]}``: the per-commune files a batch writes (keys of
+    #: :data:`BATCH_OUTPUTS`); None when not set: every one.
+    batch_outputs: tuple[str, ...] | None = None
     version: int = CONFIG_VERSION
     written: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -249,9 +266,36 @@ def settings_from(document: object, origin: str, lines: _Lines | None = None) ->
         targets=targets,
         assign=assign,
         support=support,
+        batch_outputs=batch_outputs(top.get("batch"), where(("batch",), "batch")),
         version=version,
-        written={key: top[key] for key in ("targets", "assign", "support") if key in top},
+        written={
+            key: top[key] for key in ("targets", "assign", "support", "batch") if key in top
+        },
     )
+
+
+def batch_outputs(value: object, where: str) -> tuple[str, ...] | None:
+    """``batch: {outputs: [ket_qua, bao_cao, …]}`` → the names in the order of
+    :data:`BATCH_OUTPUTS`; None when the key is absent (every file)."""
+    if value is None:
+        return None
+    section = _mapping(value, where, BATCH_KEYS, ())
+    if "outputs" not in section or section["outputs"] is None:
+        return None
+    names = section["outputs"]
+    known = ", ".join(f"{k} ({label})" for k, label in BATCH_OUTPUTS.items())
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise RulesetError(
+            f"{where}: outputs phải là một danh sách tên tệp kết quả.", hint=f"Các tên: {known}."
+        )
+    unknown = [n for n in names if n.strip() not in BATCH_OUTPUTS]
+    if unknown:
+        raise RulesetError(
+            f"{where}: outputs có tên không biết: {', '.join(unknown)}.",
+            hint=f"Các tên dùng được: {known}.",
+        )
+    wanted = {n.strip() for n in names}
+    return tuple(k for k in BATCH_OUTPUTS if k in wanted)
 
 
 def _bad_assign_key(section: Mapping[str, Any]) -> Path_:

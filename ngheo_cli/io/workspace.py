@@ -96,6 +96,9 @@ class Workspace:
     targets: list[Any] = field(default_factory=list)
     assign: dict[str, Any] = field(default_factory=dict)
     support: dict[str, Any] | None = None
+    #: ``batch: {outputs: [...]}``: the per-commune files a batch writes (keys of
+    #: :data:`BATCH_OUTPUTS`); None when not set: every one.
+    batch_outputs: tuple[str, ...] | None = None
 
     @property
     def config_path(self) -> Path:
@@ -149,6 +152,8 @@ class Workspace:
             "communes": [c.to_dict() for c in self.communes],
             "targets": list(self.targets),
             "assign": dict(self.assign),
+            **({"batch": {"outputs": list(self.batch_outputs)}}
+               if self.batch_outputs is not None else {}),
         }
         if self.support:
             out["support"] = dict(self.support)
@@ -165,6 +170,7 @@ def _workspace(root: Path, settings: Settings) -> Workspace:
         targets=list(written.get("targets") or []),
         assign=dict(written.get("assign") or {}),
         support=dict(written.get("support") or {}),
+        batch_outputs=settings.batch_outputs,
     )
 
 
@@ -245,6 +251,8 @@ def load_workspace(path: str | os.PathLike[str]) -> Workspace:
     target = Path(path)
     config = target / CONFIG_NAME if target.is_dir() else target
     return _workspace(config.parent.resolve(), read_settings(config))
+
+
 
 
 def find_workspace(

@@ -132,7 +132,9 @@ class Column:
         fragments.append(blank)  # code -1: no value
         return np.asarray(fragments, dtype=object)[codes].tolist()
 
-    def texts(self, values: Sequence[str | None], style: int, blank: str) -> list[str]:
+    def texts(
+        self, values: Sequence[str | None] | np.ndarray, style: int, blank: str
+    ) -> list[str]:
         """Text cells (``None``: ``blank``); each distinct text's fragment is made once."""
         codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
         head, tail = f'" s="{style}" t="s"><v>', f"</v></c>{self.after}"

@@ -378,7 +378,7 @@ def _messy_column(
         return col.numbers(np.arange(first + 1, end + 1), missing, styles.cell, "")
     if kind == "mark":
         assert truthy is not None
-        spellings = np.where(truthy, habits.marks[first:end], None)
+        spellings = np.where(truthy, habits.marks[first:end], None)  # type: ignore[call-overload]  # numpy stubs: no None branch
         return col.texts(spellings, styles.mark, col.blank(styles.mark))
     blank = col.blank(styles.cell)
     if key == "thu_nhap_binh_quan":
@@ -395,13 +395,13 @@ def _messy_column(
                 typed[i] = float(out)
             else:
                 spelled[i] = str(out)
-        texts = col.texts(spelled, styles.text, blank)
+        as_text = col.texts(spelled, styles.text, blank)
         numbers = col.numbers(typed, np.isnan(typed), styles.money, "")
-        return [t if n == "" else n for n, t in zip(numbers, texts, strict=True)]
+        return [t if n == "" else n for n, t in zip(numbers, as_text, strict=True)]
     if kind in _NUMBER_KINDS:
         return col.numbers(values, missing, styles.cell, blank)
     style = styles.text if kind == "code" else styles.cell
-    texts = np.where(missing, None, values)
+    texts: np.ndarray = np.where(missing, None, values)  # type: ignore[call-overload]  # numpy stubs: no None branch
     if any(type(t) is not str for t in texts[~missing].tolist()):  # str() as xlsxwriter got
         texts = np.array([None if t is None else str(t) for t in texts.tolist()], dtype=object)
     if key == "ho_ten_chu_ho":

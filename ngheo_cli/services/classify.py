@@ -7,7 +7,7 @@ The CLI is a thin shell over these; notebooks and batch jobs call them directly.
 from __future__ import annotations
 
 import errno
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,6 +91,7 @@ def classify_file(
     write: bool = True,
     replace_recognised: bool = False,
     step: Callable[[str], None] | None = None,
+    outputs: Collection[str] | None = None,
 ) -> ClassifyRun:
     """Read, validate and classify one survey workbook; write its outputs into ``out_dir``.
 
@@ -109,6 +110,8 @@ def classify_file(
     from its type in ngheo.yaml; a commune the working folder does not know stops the
     run before anything is written.
     ``step`` is told, after each stage (read, classify, write, record), what it counted.
+    ``outputs``: which of the result workbook, posting list and HTML summary to write
+    (``ket_qua``, ``niem_yet``, ``tom_tat``; a batch's setting); None: all of them.
     """
     step = step or (lambda note: None)
     if area is not None and area not in AREA_CHOICES:
@@ -204,6 +207,7 @@ def classify_file(
                 run.input_sha256,
                 headers=headers,
                 before_commit=record,
+                only=outputs,
             )
             if comparison is not None:
                 run.outputs.append(write_comparison(comparison, target, path.stem))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from ngheo_cli.core.classify import deprivation_matrix
 from ngheo_cli.core.history import (
     balances,
     mpi_change,
@@ -13,11 +15,11 @@ from ngheo_cli.core.history import (
     transitions,
 )
 from ngheo_cli.core.history_result import HistoryResult
-from ngheo_cli.core.mpi import MPIResult
+from ngheo_cli.core.mpi import MPIResult, alkire_foster
 from ngheo_cli.core.summary import mpi_for
 from ngheo_cli.errors import UsageError
 from ngheo_cli.io import rulesets
-from ngheo_cli.io.store import Store
+from ngheo_cli.io.store import HOUSEHOLD_FIELDS, Store
 from ngheo_cli.io.workspace import CONFIG_NAME, CommuneConfig, Workspace, find_workspace
 
 
@@ -32,6 +34,32 @@ def require_workspace(explicit: Path | None) -> Workspace:
     return ws
 
 
+class StoredYears:
+    """The stored years of one commune's run, read once and shared by its steps (history,
+    then the report): each (commune, year) is loaded in full on first use; a caller asking
+    for a few columns gets them cut from it, as :meth:`Store.load_year` would return them.
+    Every caller gets its own copy. Nothing may change the households between the steps
+    (assignment and support record other tables)."""
+
+    def __init__(self) -> None:
+        self._frames: dict[tuple[str, int], pd.DataFrame] = {}
+
+    def load(
+        self, store: Store, commune: str, year: int, columns: list[str] | None = None
+    ) -> pd.DataFrame:
+        key = (str(commune), int(year))
+        full = self._frames.get(key)
+        if full is None:
+            full = self._frames[key] = store.load_year(commune, year)
+        if columns is None:
+            frame = full.copy()
+        else:
+            wanted = set(columns)
+            frame = full[[c for c, _ in HOUSEHOLD_FIELDS if c in wanted] + ["standard"]].copy()
+        frame.attrs = dict(full.attrs)
+        return frame
+
+
 def _mpi_of(frame: pd.DataFrame) -> MPIResult | None:
     """AF figures of a stored year under the standard it was classified with."""
     standard = str(frame["standard"].iloc[0]) if len(frame) else None
@@ -40,12 +68,47 @@ def _mpi_of(frame: pd.DataFrame) -> MPIResult | None:
     return mpi_for(frame, rulesets.packaged()[standard])
 
 
-def history(ws: Workspace, commune: str, year: int) -> HistoryResult:
-    """Compare year Y with Y−1 (and earlier years, for relapse), household by household."""
+def _village_mpis(frame: pd.DataFrame, villages: list[str]) -> dict[str, MPIResult]:
+    """:func:`_mpi_of` of each village's households in a stored year, the year's deprivation
+    matrix built once and sliced per village (same rows, same order, same figures)."""
+    if not len(frame):
+        return {}
+    packaged = rulesets.packaged()
+    standards = frame["standard"].astype(str).to_numpy()
+    thon = frame["thon"]
+    marked = (frame["nguon_thieu_hut"] == "chi_so").to_numpy(dtype=bool, na_value=False)
+    matrices: dict[str, np.ndarray] = {}  # by standard: the marked rows' deprivations
+    out: dict[str, MPIResult] = {}
+    for village in villages:
+        rows = (thon == village).to_numpy(dtype=bool, na_value=False)
+        if not rows.any():
+            continue
+        standard = standards[int(np.argmax(rows))]  # the village's first household's
+        if standard not in packaged:
+            continue
+        ruleset = packaged[standard]
+        if standard not in matrices:
+            matrices[standard] = deprivation_matrix(frame[marked], ruleset)
+        out[village] = alkire_foster(
+            matrices[standard][rows[marked]],
+            k=ruleset.af_cutoff,
+            indicators=ruleset.indicator_ids,
+        )
+    return out
+
+
+def history(
+    ws: Workspace, commune: str, year: int, stored: StoredYears | None = None
+) -> HistoryResult:
+    """Compare year Y with Y−1 (and earlier years, for relapse), household by household.
+    ``stored``: the run's shared reads of the store (:class:`StoredYears`)."""
     cfg = ws.commune(commune)
     with ws.open_store() as store:
         years = [y for y in store.years(cfg.code) if y <= year]
-        frames = {y: store.load_year(cfg.code, y) for y in years}
+        if stored is None:
+            frames = {y: store.load_year(cfg.code, y) for y in years}
+        else:
+            frames = {y: stored.load(store, cfg.code, y) for y in years}
     if year not in frames:
         known = ", ".join(map(str, years)) or "chưa có năm nào"
         raise UsageError(
@@ -66,12 +129,9 @@ def history(ws: Workspace, commune: str, year: int) -> HistoryResult:
     mpi_by_year = {y: m for y, f in compared.items() if (m := _mpi_of(f)) is not None}
     changes = [mpi_change(mpi_by_year).assign(nhom="Toàn xã")]
     villages = sorted(set().union(*[set(f["thon"].dropna()) for f in compared.values()]))
+    by_year = {y: _village_mpis(f, villages) for y, f in compared.items()}
     for village in villages:
-        per = {}
-        for y, f in compared.items():
-            part = f[f["thon"] == village]
-            if len(part) and (m := _mpi_of(part)) is not None:
-                per[y] = m
+        per = {y: found[village] for y, found in by_year.items() if village in found}
         if len(per) > 1:
             changes.append(mpi_change(per).assign(nhom=village))
     return HistoryResult(

@@ -20,7 +20,7 @@ from importlib import resources
 from multiprocessing import get_context
 from pathlib import Path
 from pickle import PicklingError
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import yaml
@@ -38,6 +38,9 @@ from ngheo_cli.core.targets import Target, parse_targets
 from ngheo_cli.errors import NgheoError, RulesetError, UsageError
 from ngheo_cli.io import rulesets
 from ngheo_cli.io.store import AssignmentStatus, Store
+
+if TYPE_CHECKING:
+    from ngheo_cli.services.history import StoredYears
 from ngheo_cli.io.workspace import Workspace
 from ngheo_cli.services import support as support_service
 
@@ -109,19 +112,28 @@ class _Unit:
     assignment: AssignmentStatus | None = None
 
 
-def _load_unit(store: Store, code: str, year: int, province: bool = False) -> _Unit | None:
+def _load_unit(
+    store: Store, code: str, year: int, province: bool = False,
+    stored: StoredYears | None = None,
+) -> _Unit | None:
     """``province``: the province report only adds up each commune's balance totals, so
-    last year's village and head of household (text, costly to read) are not needed."""
+    last year's village and head of household (text, costly to read) are not needed.
+    ``stored``: a commune run's shared reads of the store (:class:`StoredYears`)."""
     years = [y for y in store.years(code) if y <= year]
     if year not in years:
         return None
-    current = store.load_year(code, year)
+    def load_year(c: str, y: int, columns: list[str] | None = None) -> pd.DataFrame:
+        if stored is None:
+            return store.load_year(c, y, columns=columns)
+        return stored.load(store, c, y, columns)
+
+    current = load_year(code, year)
     trend = {year: year_counts(current)}
     previous = None
     earlier = []
     for y in years[:-1]:
         cols = _PREVIOUS_COLUMNS if y == year - 1 and not province else _EARLIER_COLUMNS
-        frame = store.load_year(code, y, columns=cols)
+        frame = load_year(code, y, columns=cols)
         trend[y] = year_counts(frame)
         if y == year - 1:
             previous = frame
@@ -303,15 +315,17 @@ def build_report(
     province: bool = False,
     *,
     generated_on: date | None = None,
+    stored: StoredYears | None = None,
 ) -> Report:
-    """The report of one commune (``commune``) or of the whole province (``province``)."""
+    """The report of one commune (``commune``) or of the whole province (``province``).
+    ``stored``: a commune run's shared reads of the store (:class:`StoredYears`)."""
     if (commune is None) == (not province):
         raise UsageError("Chọn một: --commune MÃ hoặc --province.")
     targets = [*national_targets(), *workspace_targets(ws)]
     if commune is not None:
         cfg = ws.commune(commune)
         with ws.open_store() as store:
-            unit = _load_unit(store, cfg.code, year)
+            unit = _load_unit(store, cfg.code, year, stored=stored)
             known = store.years(cfg.code)
         if unit is None:
             raise UsageError(

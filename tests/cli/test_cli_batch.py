@@ -131,6 +131,28 @@ def test_whole_pipeline_then_skip_then_force_gives_same_bytes(cli, province: Pro
             assert store.household_count(c["commune"], 2024) == c["households"]
 
 
+def test_batch_writes_only_the_files_the_province_asked_for(cli, province: Province) -> None:
+    config = province.root / "ngheo.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + "batch:\n  outputs: [ket_qua, bao_cao]\n",
+        encoding="utf-8",
+    )
+    assert cli("batch", province.root, "--year", 2023, "--json").exit_code == 0
+    res = cli("batch", province.root, "--year", 2024, "--json")
+    assert res.exit_code == 0, res.stderr
+    sample = next(c for c in res.json()["communes"] if c["commune"] == "24181")
+    # No history workbook asked for: no history step; assignment and support still recorded.
+    assert [s["step"] for s in sample["steps"]] == ["classify", "assign", "support", "report"]
+    names = sorted(p.name for p in (province.out(2024) / "24181").iterdir())
+    assert names == [
+        "24181_2024_bao_cao.html",
+        "24181_2024_bao_cao.xlsx",
+        "so_24181_2024_ket_qua.xlsx",
+    ]
+    with Store.open(province.root / "ngheo.sqlite") as store:
+        assert store.household_count("24181", 2024) == sample["households"]
+
+
 def test_changed_workbook_reruns_only_that_commune(cli, province: Province) -> None:
     assert cli("batch", province.root, "--year", 2023).exit_code == 0
     path = province.survey("24184", 2023)

@@ -165,6 +165,11 @@ GOOD_PROVINCE = "province: {code: '66', name: Đắk Lắk}\n"
         (GOOD_PROVINCE + "assign: [1]\n", "bảng khoá"),
         (GOOD_PROVINCE + "version: 9\n", "mới hơn"),
         ("province: {code: 66, name: Đắk Lắk}\n", "mã tỉnh"),
+        (GOOD_PROVINCE + "batch: [ket_qua]\n", "bảng khoá"),
+        (GOOD_PROVINCE + "batch: {output: [ket_qua]}\n", "khoá không biết: output"),
+        (GOOD_PROVINCE + "batch: {outputs: ket_qua}\n", "outputs phải là một danh sách"),
+        (GOOD_PROVINCE + "batch: {outputs: [ket_qua, bao_cao_tinh]}\n",
+         "tên không biết: bao_cao_tinh"),
     ],
 )
 def test_bad_config_is_a_rules_error(tmp_path: Path, text: str, message: str) -> None:
@@ -192,3 +197,12 @@ def test_hand_written_config_with_vietnamese_spellings(tmp_path: Path) -> None:
         ("00456", "xa", "nong_thon"), ("00789", "dac_khu", "nong_thon")
     ]
     assert ws.targets == [] and ws.assign == {}
+
+
+def test_batch_outputs_read_in_a_fixed_order_and_kept_by_save(tmp_path: Path) -> None:
+    _write(tmp_path, GOOD_PROVINCE + "batch:\n  outputs: [bao_cao, ' ket_qua', bao_cao]\n")
+    ws = load_workspace(tmp_path)
+    assert ws.batch_outputs == ("ket_qua", "bao_cao")
+    assert load_workspace(_write(tmp_path, GOOD_PROVINCE)).batch_outputs is None
+    assert "batch" not in load_workspace(tmp_path).to_dict()  # not set: not written back
+    assert ws.to_dict()["batch"] == {"outputs": ["ket_qua", "bao_cao"]}

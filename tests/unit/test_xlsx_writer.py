@@ -357,6 +357,32 @@ def test_column_widths(tmp_path: Path) -> None:
     assert width("F") >= len("123,456,789,012")
 
 
+def _reference_width(text: str) -> int:
+    """display_width by its definition, character by character (no fast path)."""
+    import unicodedata
+
+    lines = unicodedata.normalize("NFC", text).split("\n")
+    return max(
+        sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF"
+            else 1 for c in line)
+        for line in lines
+    )
+
+
+def test_display_width_fast_path_agrees_with_the_definition() -> None:
+    """Texts of plain and precomposed Latin letters take a shortcut; mixed ones do not."""
+    import random
+
+    rng = random.Random(7)
+    alphabet = ("abcXYZ 019.,;\n\t\u00a0éÀÐđĐơƯưǅʼ˚ẠặễỵỹỸ"
+                "\u0300\u0301\u0302\u0303\u0323\u200b中文한ｆ\u3000")
+    texts = ["", "\n", "Hộ nghèo\nThôn 1", "Nguye\u0302\u0303n", "ÐĐ\u0110", "a\u0301"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+              for _ in range(3000)]
+    for text in texts:
+        assert display_width(text) == _reference_width(text), repr(text)
+
+
 def test_display_width() -> None:
     assert display_width("Nguyễn Văn An") == 13
     assert display_width("Nguye\u0302\u0303n") == 6  # decomposed Vietnamese: NFC first

@@ -31,7 +31,7 @@ def sample(
 
     Ví dụ: ngheo sample --households 20000 --year 2024 --messy --out xa_thu.xlsx
     """
-    from ngheo_cli.io import sample_writer
+    from ngheo_cli.sample import writer as sample_writer
     from ngheo_cli.sample.generator import generate_commune, next_year
 
     if households < 1 or years < 1:

@@ -4,7 +4,7 @@ together, so a failed run leaves the previous outputs as they were."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -16,13 +16,8 @@ from ngheo_cli.core.explain import deprivation_names, reasons
 from ngheo_cli.core.findings import Finding
 from ngheo_cli.core.results import ClassificationResult
 from ngheo_cli.core.schema import AREA_LABELS, CLASS_LABELS, FIELD_BY_KEY
-from ngheo_cli.core.summary import (
-    by_group,
-    defined_classes,
-    deprivation_table,
-    dtts_group,
-)
-from ngheo_cli.core.summary_context import classification_context
+from ngheo_cli.core.summary import defined_classes
+from ngheo_cli.core.summary_context import Summaries, classification_context, summaries
 from ngheo_cli.core.table import SKIP_LABELS, RawTable
 from ngheo_cli.io.atomic import StagedOutputs
 from ngheo_cli.io.outputs.csv import write_csv
@@ -189,18 +184,17 @@ def _info_sheet(result: ClassificationResult, input_sha256: str) -> Sheet:
     )
 
 
-def result_sheets(result: ClassificationResult, input_sha256: str) -> list[Sheet]:
+def result_sheets(
+    result: ClassificationResult, input_sha256: str, shared: Summaries | None = None
+) -> list[Sheet]:
+    """The result workbook's sheets; ``shared``: the aggregates when already computed."""
     r = result.ruleset
     frame = result_frame(result)
     classes = defined_classes(r, result.households)
     year = result.year
-    village = by_group(
-        result.households,
-        r,
-        result.households.get("thon", pd.Series(index=result.households.index, dtype=object)),
-    )
-    ethnic = by_group(result.households, r, dtts_group(result.households))
-    dep = deprivation_table(result.households, r, result.mpi)
+    if shared is None:
+        shared = summaries(result)
+    village, ethnic, dep = shared.villages, shared.ethnic, shared.deprivations
     mpi = result.mpi
     dep_notes = [
         f"Tính trên {dep.attrs['so_ho_co_chi_so']} hộ có đánh dấu từng chỉ số "
@@ -355,8 +349,13 @@ def write_outputs(
     input_sha256: str,
     headers: str = "ma",
     before_commit: Callable[[], None] | None = None,
+    only: Collection[str] | None = None,
 ) -> list[Path]:
     """Write every output of a classification; returns the paths written, in a fixed order.
+
+    ``only`` (a batch's ``batch: {outputs: …}``): the files to write among ``ket_qua``,
+    ``niem_yet`` and ``tom_tat``; None writes them all. The error workbook is written
+    whenever there are findings.
 
     A stale error workbook from an earlier run of the same input is removed when this run
     finds nothing, so the folder never shows errors that are already fixed.
@@ -396,21 +395,30 @@ def write_outputs(
             write_csv(csv_frame(frame[cols], headers), tmp)
             written.append(paths["ket_qua"])
         else:
+            wanted = set(paths) if only is None else set(only)
             props = {"title": f"Kết quả phân loại hộ năm {result.year}", "author": "ngheo"}
-            write_workbook(
-                staged.stage(paths["ket_qua"]),
-                result_sheets(result, input_sha256),
-                properties=props,
+            shared = (  # for the workbook and the HTML summary
+                summaries(result) if wanted & {"ket_qua", "tom_tat"} else None
             )
-            written.append(paths["ket_qua"])
-            write_workbook(
-                staged.stage(paths["niem_yet"]), [posting_sheet(result)], properties=props
-            )
-            written.append(paths["niem_yet"])
-            context = classification_context(result)
-            context["version"] = __version__
-            staged.write_text(paths["tom_tat"], render("tom_tat_phan_loai.html.j2", context))
-            written.append(paths["tom_tat"])
+            if "ket_qua" in wanted:
+                write_workbook(
+                    staged.stage(paths["ket_qua"]),
+                    result_sheets(result, input_sha256, shared),
+                    properties=props,
+                )
+                written.append(paths["ket_qua"])
+            if "niem_yet" in wanted:
+                write_workbook(
+                    staged.stage(paths["niem_yet"]), [posting_sheet(result)], properties=props
+                )
+                written.append(paths["niem_yet"])
+            if "tom_tat" in wanted:
+                context = classification_context(result, shared)
+                context["version"] = __version__
+                staged.write_text(
+                    paths["tom_tat"], render("tom_tat_phan_loai.html.j2", context)
+                )
+                written.append(paths["tom_tat"])
             if result.findings:
                 write_workbook(staged.stage(paths["loi"]), error_sheets(result), properties=props)
                 written.append(paths["loi"])

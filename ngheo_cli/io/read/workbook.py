@@ -423,6 +423,9 @@ class _Book:
     reader: fastexcel.ExcelReader
     sheet_names: list[str]
     scans: dict[str, SheetScan]
+    # Sheets parsed in full while only their header window was needed, by index: the fast
+    # reader parses the whole sheet even for a window, so the full grid reuses the parse.
+    parsed: dict[int, Any] = field(default_factory=dict)
 
 
 def _open_book(path: Path, name: str) -> _Book:
@@ -455,7 +458,7 @@ def _read_xlsx(
 
     if sheet is not None or len(sheet_names) == 1:
         idx = _find_sheet(sheet, sheet_names, name) if sheet is not None else 0
-        grid, _ = _load_grid(reader, idx, name, None, scans.get(sheet_names[idx]))
+        grid, _ = _load_grid(reader, idx, name, None, scans.get(sheet_names[idx]), book.parsed)
         header = _detect_header(grid.iloc[:HEADER_WINDOW], index)
         if header is None:
             raise _no_header_error(name, [sheet_names[idx]], fields, required)
@@ -466,7 +469,7 @@ def _read_xlsx(
     failures: list[InputError] = []
     for idx in range(len(sheet_names)):
         try:
-            window, visible = _load_grid(reader, idx, name, HEADER_WINDOW)
+            window, visible = _load_grid(reader, idx, name, HEADER_WINDOW, None, book.parsed)
         except InputError as exc:  # one odd sheet must not hide a good one
             failures.append(exc)
             continue
@@ -481,7 +484,7 @@ def _read_xlsx(
             raise failures[0]
         raise _no_header_error(name, sheet_names, fields, required)
     idx = best[1]
-    grid, _ = _load_grid(reader, idx, name, None, scans.get(sheet_names[idx]))
+    grid, _ = _load_grid(reader, idx, name, None, scans.get(sheet_names[idx]), book.parsed)
     header = _detect_header(grid.iloc[:HEADER_WINDOW], index)
     if header is None:  # cannot happen: same rows as the window; keep the message anyway
         raise _no_header_error(name, [sheet_names[idx]], fields, required)
@@ -531,7 +534,7 @@ def _with_other_sheets(
         if idx == main_idx:
             continue
         try:
-            window, visible = _load_grid(reader, idx, name, HEADER_WINDOW)
+            window, visible = _load_grid(reader, idx, name, HEADER_WINDOW, None, book.parsed)
         except InputError:
             notes.append(SheetNote(sheet_name, "sheet bị hỏng, không đọc được"))
             continue
@@ -560,7 +563,7 @@ def _with_other_sheets(
         if not visible:
             notes.append(SheetNote(sheet_name, "sheet đang ẩn; hiện sheet ra nếu có hộ cần đọc"))
             continue
-        grid, _ = _load_grid(reader, idx, name, None, book.scans.get(sheet_name))
+        grid, _ = _load_grid(reader, idx, name, None, book.scans.get(sheet_name), book.parsed)
         header = _detect_header(grid.iloc[:HEADER_WINDOW], index)
         if header is None:  # same rows as the window
             continue
@@ -644,8 +647,13 @@ def _load_grid(
     name: str,
     n_rows: int | None,
     scan: SheetScan | None = None,
+    parsed: dict[int, Any] | None = None,
 ) -> tuple[pd.DataFrame, bool]:
     """Every cell of a sheet as stripped text or NaN.
+
+    With ``parsed`` (the read's :attr:`_Book.parsed`), a window (``n_rows``) parses the
+    whole sheet once and keeps it there, and the full load takes it back out: the fast
+    reader parses every row of a sheet even when asked for a few.
 
     Row position p is Excel row p + 1 (``skip_rows=0`` keeps leading blank rows); the
     columns are the zero-based absolute column indices (calamine drops leading blank
@@ -653,12 +661,25 @@ def _load_grid(
     calculated value (from ``scan``) hold a marked text (:func:`_mark_cells`), not a blank.
     """
     try:
-        loaded = reader.load_sheet(
-            idx, header_row=None, skip_rows=0, n_rows=n_rows, dtypes="string"
-        )
-        columns = [c.absolute_index for c in loaded.selected_columns]
-        visible = loaded.visible == "visible"
-        frame = loaded.to_pandas()
+        kept = parsed.pop(idx, None) if parsed is not None else None
+        if kept is None:
+            loaded = reader.load_sheet(
+                idx,
+                header_row=None,
+                skip_rows=0,
+                n_rows=n_rows if parsed is None else None,
+                dtypes="string",
+            )
+            kept = (
+                loaded.to_arrow(),
+                [c.absolute_index for c in loaded.selected_columns],
+                loaded.visible == "visible",
+            )
+        table, columns, visible = kept
+        if parsed is not None and n_rows is not None:
+            parsed[idx] = kept
+            table = table.slice(0, n_rows)
+        frame = table.to_pandas()
     except (*_READ_ERRORS, *_arrow_errors()) as exc:
         raise _corrupt(name) from exc
     except BaseException as exc:

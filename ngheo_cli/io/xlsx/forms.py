@@ -32,6 +32,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ngheo_cli.io.atomic import atomic_write
+from ngheo_cli.io.xlsx.book import Workbook
 from ngheo_cli.io.xlsx.writer import FIXED_CREATED, display_width, unique_sheet_names
 
 FONT = "Times New Roman"
@@ -129,11 +130,19 @@ def fits_readably(widths: Sequence[float], smallest_pt: float = BODY_PT) -> bool
     return print_scale(widths) * smallest_pt >= MIN_PRINT_PT
 
 
+# The most a character can count in _lines: a double-width character (display_width),
+# capitals and bold.
+_WIDEST_PER_CHAR = 2 * 1.12 * 1.3 * BODY_PT / 11
+
+
 def _lines(text: str, width_chars: float, bold: bool = False) -> int:
     """Lines ``text`` takes in a cell ``width_chars`` wide (12 pt type; capitals and bold
     are wider)."""
     usable = max(1.0, width_chars - 1.0)
-    factor = (1.12 if bold else 1.0) * (1.3 if str(text).isupper() else 1.0) * BODY_PT / 11
+    text = str(text)
+    if len(text) * _WIDEST_PER_CHAR < usable * 0.99 and "\n" not in text:
+        return 1  # even at the widest (every character double, capitals, bold): one line
+    factor = (1.12 if bold else 1.0) * (1.3 if text.isupper() else 1.0) * BODY_PT / 11
     return sum(max(1, math.ceil(display_width(part) * factor / usable))
                for part in str(text).split("\n"))
 
@@ -143,6 +152,7 @@ class _Styles:
         base = {"font_name": FONT, "font_size": BODY_PT}
         self._wb = wb
         self._cache: dict[tuple[Any, ...], Format] = {}
+        self._cells: dict[tuple[str, bool], Format] = {}  # body cells, by (kind, bold)
         self.base = base
         # Wrapped, with row heights computed for the wrapped lines: never clipped.
         self.center_bold = self.make(bold=True, align="center", valign="vcenter", text_wrap=True)
@@ -167,6 +177,12 @@ class _Styles:
         return found
 
     def cell(self, kind: str, bold: bool) -> Format:
+        found = self._cells.get((kind, bold))
+        if found is None:
+            found = self._cells[(kind, bold)] = self._cell(kind, bold)
+        return found
+
+    def _cell(self, kind: str, bold: bool) -> Format:
         if kind == "count":
             return self.make(border=1, bold=bold, num_format=COUNT_FORMAT, valign="vcenter")
         if kind == "rate":
@@ -296,6 +312,14 @@ def _write_form(wb: xlsxwriter.Workbook, styles: _Styles, name: str, form: Form,
 
     # Body. Columns A and B: text; a missing value is said in words.
     pending_merge = 0
+    body_lines: dict[tuple[str, int], int] = {}  # villages, groups and labels repeat
+
+    def cell_lines(text: str, col: int) -> int:
+        found = body_lines.get((text, col))
+        if found is None:
+            found = body_lines[(text, col)] = _lines(text, widths[col])
+        return found
+
     body_rows: list[tuple[int, bool]] = []  # (row, a unit's first row: a page may break above)
     for body in form.rows:
         body_rows.append((row, not pending_merge))
@@ -309,7 +333,7 @@ def _write_form(wb: xlsxwriter.Workbook, styles: _Styles, name: str, form: Form,
                                styles.cell(kind, body.bold))
                 continue
             _value(ws, styles, row, col, value, body.bold, kind)
-        lines = max((_lines(str(v), widths[c]) for c, v in enumerate(body.values)
+        lines = max((cell_lines(v, c) for c, v in enumerate(body.values)
                      if isinstance(v, str) and v), default=1)
         ws.set_row(row, LINE_PT * lines + 2)
         if body.merge_down:
@@ -478,9 +502,13 @@ def write_forms(path: Path, forms: Sequence[Form], head: Letterhead,
     """Write the forms (one sheet each) to ``path``, atomically and deterministically."""
     names = unique_sheet_names([f.name for f in forms])
     with atomic_write(path) as temp:
-        wb = xlsxwriter.Workbook(str(temp), {"strings_to_numbers": False,
-                                            "strings_to_formulas": False,
-                                            "strings_to_urls": False})
+        # in_memory: the parts are assembled in memory, not as a temporary file each (a
+        # report's forms are ~25 parts of at most a few MB; creating, reading back and
+        # deleting the files cost more than writing them).
+        wb = Workbook(str(temp), {"strings_to_numbers": False,
+                                  "strings_to_formulas": False,
+                                  "strings_to_urls": False,
+                                  "in_memory": True})
         try:
             wb.set_properties({"created": FIXED_CREATED, **(properties or {})})
             styles = _Styles(wb)

@@ -56,6 +56,7 @@ from xlsxwriter.utility import xl_range
 from xlsxwriter.worksheet import Worksheet
 
 from ngheo_cli.io.atomic import atomic_write, scratch_directory
+from ngheo_cli.io.xlsx.book import Workbook
 from ngheo_cli.io.xlsx.kinds import COMMENT_OPTIONS, KINDS, NUMERIC_KINDS, Kind
 from ngheo_cli.io.xlsx.rowstream import RowStream
 
@@ -172,9 +173,17 @@ def unique_sheet_names(names: Sequence[str]) -> list[str]:
 # --------------------------------------------------------------------------- widths
 
 
+# Characters that are never combining nor wide and that NFC leaves as they are: ASCII,
+# Latin-1, Latin Extended A/B, IPA and the spacing modifiers, and Latin Extended Additional
+# (every precomposed Vietnamese letter). A text made only of them is one column per character.
+_NARROW_ONLY = re.compile(r"[\x00-\u02ff\u1e00-\u1eff]*")
+
+
 def display_width(text: str) -> int:
     """Columns a string takes on screen: wide (CJK) characters count 2, combining marks 0.
     Vietnamese in NFC is one column per letter. For several lines, the longest line."""
+    if _NARROW_ONLY.fullmatch(text):
+        return max(map(len, text.split("\n")))
     best = 0
     for line in unicodedata.normalize("NFC", text).split("\n"):
         width = 0
@@ -733,7 +742,7 @@ def write_workbook(
     names = unique_sheet_names([sheet.name for sheet in sheets])
     target = Path(path)
     with scratch_directory(target) as scratch, atomic_write(target) as temp:
-        workbook = xlsxwriter.Workbook(str(temp), {**WORKBOOK_OPTIONS, "tmpdir": str(scratch)})
+        workbook = Workbook(str(temp), {**WORKBOOK_OPTIONS, "tmpdir": str(scratch)})
         try:
             workbook.set_properties(_document_properties(properties))
             styles = _Styles(workbook)
