@@ -37,6 +37,7 @@ from ngheo_cli.core.support.commitments import (
 from ngheo_cli.core.targets import Target, parse_target
 from ngheo_cli.errors import RulesetError, UsageError
 
+CONFIG_NAME = "ngheo.yaml"
 CONFIG_VERSION = 1
 SECTIONS: tuple[str, ...] = (
     "version", "province", "communes", "targets", "assign", "support", "batch"
@@ -354,6 +355,6 @@ def read_text(config: Path) -> str:
 def read_settings(path: str | os.PathLike[str]) -> Settings:
     """Read and check ``ngheo.yaml`` (the file, or the folder that holds it)."""
     target = Path(path)
-    config = target / "ngheo.yaml" if target.is_dir() else target
+    config = target / CONFIG_NAME if target.is_dir() else target
     document, lines = parse_document(read_text(config), str(config))
     return settings_from(document, str(config), lines)

@@ -46,6 +46,7 @@ from ngheo_cli.core.text import fold
 from ngheo_cli.errors import RulesetError, UsageError
 from ngheo_cli.io.atomic import atomic_write_bytes, atomic_write_text
 from ngheo_cli.io.settings import (
+    CONFIG_NAME,
     CONFIG_VERSION,
     Settings,
     parse_document,
@@ -55,7 +56,6 @@ from ngheo_cli.io.settings import (
 )
 from ngheo_cli.io.store import Store
 
-CONFIG_NAME = "ngheo.yaml"
 STORE_NAME = "ngheo.sqlite"
 #: The sections ``ngheo init`` writes itself; ``--force`` keeps every other one as written.
 INIT_SECTIONS = ("version", "province", "communes")

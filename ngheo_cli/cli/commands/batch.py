@@ -56,10 +56,8 @@ def _reporter(total_hint: int) -> Iterator[batch_run.Event]:
                 )
         elif step == "discover" and event.get("status") == "failed":
             progress.console.print(f"Xã {event['commune']}: {event['error']}", markup=False)
-        elif step == "province_report" and event.get("status") in ("failed", "unavailable"):
-            progress.console.print(
-                f"Báo cáo tỉnh: {event.get('error') or event.get('note')}", markup=False
-            )
+        elif step == "province_report" and event.get("status") == "failed":
+            progress.console.print(f"Báo cáo tỉnh: {event.get('error')}", markup=False)
 
     with progress:
         yield show
