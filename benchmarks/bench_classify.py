@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_classify.py [--households 20000] [--repeat 3]
         [--rows-classify 10000000] [--workdir benchmarks/_work] [--profile]
-        [--baseline REV | --baseline none] [--baseline-only]
+        [--baseline REV | --baseline none] [--baseline-only] [--baseline-api]
 
 Part 1, end to end on one synthetic commune (messy layout, fixed seed, generated once into
 the work folder). Each contender runs in its own fresh process, interleaved, after one
@@ -10,8 +10,8 @@ warm-up round; wall time is measured by this (light, stdlib-only) parent from sp
 so interpreter start-up and imports count alike for all:
 
 * ``ngheo``: :func:`ngheo_cli.services.classify.classify_file` (read, validate, classify, write
-  the result
-  workbook, the posting list, the HTML summary and, if there are findings, the error workbook);
+  the result workbook, the posting list, the HTML summary and, if there are findings, the error
+  workbook);
 * ``naive``: what an officer's IT person would write: ``pandas.read_excel`` with the known
   layout hard-coded, the same rule in straightforward pandas, ``DataFrame.to_excel`` of the
   whole per-household table;
@@ -24,10 +24,12 @@ per-row Python loop timed on a 100.000-row slice and extrapolated.
 
 Part 3, against an earlier revision (``--baseline REV``, default ``d8192e7``, the commit
 before the re-layout): the tree of REV is extracted once (``git archive``) into the work
-folder, and the same end-to-end ngheo child runs from it (fresh processes, that tree first on
-``sys.path``, the same venv), interleaved with the current tree. Its entry point is
-``ngheo_cli.api.classify_file`` (before the re-layout) or
-``ngheo_cli.services.classify.classify_file``.
+folder, and each tree runs ``ngheo classify INPUT --year 2024 --out OUT --json`` through the
+console script's entry point ``ngheo_cli.cli.app:main`` (both layouts have it), as a user runs
+it: fresh processes, that tree first on ``sys.path``, the same venv, interleaved. The
+command line's start-up (what the app imports before the command runs) counts.
+``--baseline-api`` times ``classify_file`` called in Python instead (``ngheo_cli.api`` before
+the re-layout, ``ngheo_cli.services.classify`` after).
 
 Goals (issue 2): ≥ 4× faster than naive, ≤ 1.5× the floor, < 300 MB peak, 10M rows < 3 s.
 Goal (issue 12): end to end at least 1.5 s faster than the baseline (difference of medians).
@@ -346,9 +348,46 @@ def _typed_frame(n: int, rs, seed: int):
     return pd.DataFrame(cols)
 
 
+def child_cli(args: argparse.Namespace) -> None:
+    """``ngheo classify INPUT --year 2024 --out OUT --json`` as the console script runs it
+    (``ngheo_cli.cli.app:main``, the entry point of both layouts): the command line's own
+    start-up (what the app imports before any command runs) counts, as it does for a user."""
+    import contextlib
+    import io
+    import json
+
+    t0 = time.perf_counter()
+    import ngheo_cli
+    from ngheo_cli.cli.app import main
+
+    t1 = time.perf_counter()
+    tree = Path(ngheo_cli.__file__).resolve().parent.parent
+    sys.argv = ["ngheo", "classify", args.input, "--year", str(YEAR), "--out", args.out, "--json"]
+    out = io.StringIO()
+    code = 0
+    with contextlib.redirect_stdout(out):
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+    if code not in (0, 1):
+        raise SystemExit(f"ngheo classify exited {code}")
+    res = json.loads(out.getvalue())
+    bc.report(
+        import_s=t1 - t0,
+        work_s=time.perf_counter() - t1,
+        households=res["households"],
+        rejected=res["rejected_rows"],
+        counts={k: v for k, v in res["counts"].items() if v},
+        outputs=[Path(p).name for p in res["outputs"]],
+        tree=str(tree),
+    )
+
+
 CHILDREN = {
     "generate": child_generate,
     "ngheo": child_ngheo,
+    "cli": child_cli,
     "naive": child_naive,
     "probe": child_probe,
     "floor": child_floor,
@@ -496,11 +535,14 @@ def against_baseline(args: argparse.Namespace, script: Path, input_path: Path) -
     work = Path(args.workdir)
     outs = {name: work / f"out_{name}" for name in ("ngheo", "baseline")}
     common = ["--input", str(input_path)]
+    # As a user runs it: the console script's entry point, start-up included (both layouts
+    # have ngheo_cli.cli.app:main); --baseline-api times classify_file called directly.
+    child = "ngheo" if args.baseline_api else "cli"
     current = bc.Contender("ngheo", bc.python_child(
-        script, "--child", "ngheo", *common, "--out", str(outs["ngheo"])
+        script, "--child", child, *common, "--out", str(outs["ngheo"])
     ), _emptied(outs["ngheo"]))
     baseline = bc.Contender("baseline", bc.python_child(
-        script, "--child", "ngheo", *common, "--out", str(outs["baseline"]),
+        script, "--child", child, *common, "--out", str(outs["baseline"]),
         "--tree", str(tree), "--entry", entry,
     ), _emptied(outs["baseline"]))
     _say(f"against {args.baseline} ({commit[:12]}, entry ngheo_cli.{entry}): "
@@ -636,6 +678,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="also print a cProfile of one ngheo run and of classify()")
     p.add_argument("--baseline", default=DEFAULT_BASELINE,
                    help="git revision to compare end to end with (none: skip)")
+    p.add_argument("--baseline-api", action="store_true",
+                   help="compare classify_file called in Python instead of the ngheo command")
     p.add_argument("--baseline-only", action="store_true",
                    help="only this tree against the baseline (no naive, floor, classify())")
     p.add_argument("-v", "--verbose", action="store_true", help="print every run")

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from ngheo_cli.io import sample_writer
+from ngheo_cli.sample import writer as sample_writer
 from ngheo_cli.sample.generator import classify_nd07, generate_commune
 from ngheo_cli.services import classify as classify_service
 
