@@ -16,10 +16,14 @@ from ngheo_cli.core.ruleset import HeaderNames, Ruleset, build_ruleset, deep_mer
 from ngheo_cli.core.schema import FIELDS, Field
 from ngheo_cli.errors import RulesetError
 
+# libyaml's parser when PyYAML was built with it (the same safe subset, about 5× faster on the
+# packaged rules and header files, which every command reads); the pure-Python one otherwise.
+_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def _read_yaml(text: str, origin: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         raise RulesetError(f"Tệp chuẩn {origin} không đọc được (YAML sai cú pháp): {exc}") from None
     if not isinstance(data, dict):
