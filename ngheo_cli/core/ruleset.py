@@ -8,6 +8,7 @@ is :mod:`ngheo_cli.io.rulesets`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -220,7 +221,7 @@ def build_ruleset(data: dict[str, Any], origin: str) -> Ruleset:
         ) from None
 
 
-def pick_for_year(rulesets: dict[str, Ruleset], year: int) -> Ruleset:
+def pick_for_year(rulesets: Mapping[str, Ruleset], year: int) -> Ruleset:
     """The national standard of a survey year (2026 is still NĐ 07/2021: transitional rule)."""
     national = [r for r in rulesets.values() if r.extends is None and r.covers(year)]
     if not national:

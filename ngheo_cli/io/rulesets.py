@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -32,20 +33,23 @@ def _read_yaml(text: str, origin: str) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def _packaged_raw() -> dict[str, dict[str, Any]]:
+def _packaged_raw() -> Mapping[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     folder = resources.files("ngheo_cli") / "rulesets"
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if entry.name.endswith(".yaml"):
             data = _read_yaml(entry.read_text(encoding="utf-8"), entry.name)
             out[str(data.get("id", entry.name))] = data
-    return out
+    return MappingProxyType(out)  # read-only; deep_merge copies what it merges
 
 
 @lru_cache(maxsize=1)
-def packaged() -> dict[str, Ruleset]:
-    """Every national standard shipped with the package, validated, by id."""
-    return {rid: build_ruleset(data, f"{rid}.yaml") for rid, data in _packaged_raw().items()}
+def packaged() -> Mapping[str, Ruleset]:
+    """Every national standard shipped with the package, validated, by id (read-only: the
+    memo is a constant of the installed package, never state a caller can change)."""
+    return MappingProxyType(
+        {rid: build_ruleset(data, f"{rid}.yaml") for rid, data in _packaged_raw().items()}
+    )
 
 
 def load_local(path: Path) -> Ruleset:
@@ -100,7 +104,7 @@ def raw_text(ruleset_id: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def recorded_class_index() -> dict[str, str]:
+def recorded_class_index() -> Mapping[str, str]:
     """Folded recorded-class label → class code, from the packaged vocabulary
     (``rulesets/vocabulary/recorded_classes.yaml``)."""
     from ngheo_cli.core.recorded import label_index
@@ -108,7 +112,9 @@ def recorded_class_index() -> dict[str, str]:
     entry = resources.files("ngheo_cli") / "rulesets" / "vocabulary" / "recorded_classes.yaml"
     data = _read_yaml(entry.read_text(encoding="utf-8"), "recorded_classes.yaml")
     try:
-        return label_index({str(k): [str(x) for x in v or []] for k, v in data.items()})
+        return MappingProxyType(
+            label_index({str(k): [str(x) for x in v or []] for k, v in data.items()})
+        )
     except ValueError as exc:
         raise RulesetError(f"Tệp recorded_classes.yaml sai: {exc}") from None
 
