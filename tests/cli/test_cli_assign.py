@@ -14,6 +14,7 @@ from ngheo_cli.core.text import fold
 from ngheo_cli.io.workspace import load_workspace
 
 from ..conftest import SAMPLE_DATA
+from .test_cli_classify import INDICATOR_HEADERS
 
 MEMBERS = SAMPLE_DATA / "dang_vien_2024.xlsx"
 
@@ -270,20 +271,6 @@ def _gap_workbook(path: Path, score_a: float) -> None:
     under the line), 0002 by Điểm A (``score_a`` points, line 140)."""
     wb = xlsxwriter.Workbook(str(path))
     sheet = wb.add_worksheet("DS hộ")
-    indicators = [
-        "Việc làm",
-        "Người phụ thuộc",
-        "Dinh dưỡng",
-        "BHYT",
-        "Trình độ giáo dục người lớn",
-        "Tình trạng đi học trẻ em",
-        "Chất lượng nhà ở",
-        "Diện tích nhà ở bình quân",
-        "Nước sạch",
-        "Nhà tiêu hợp vệ sinh",
-        "Dịch vụ viễn thông",
-        "Tiếp cận thông tin",
-    ]
     header = [
         "Mã hộ",
         "Họ và tên chủ hộ",
@@ -293,7 +280,7 @@ def _gap_workbook(path: Path, score_a: float) -> None:
         "Số khẩu",
         "Thu nhập bình quân (đ/người/tháng)",
         "Điểm A",
-        *indicators,
+        *INDICATOR_HEADERS,
     ]
     sheet.write_row(0, 0, header)
     marks = ["x", "x", "x"] + [""] * 9
