@@ -3,6 +3,7 @@ deprivations among poor and near-poor households. Pure: DataFrames in, DataFrame
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -136,9 +137,50 @@ def deprivation_table(classified: pd.DataFrame, ruleset: Ruleset, mpi: MPIResult
     return out
 
 
+def _marked(classified: pd.DataFrame) -> np.ndarray:
+    """The households whose indicator marks are known: the AF figures are over these."""
+    marked: np.ndarray = (classified["nguon_thieu_hut"] == "chi_so").to_numpy(
+        dtype=bool, na_value=False
+    )
+    return marked
+
+
 def mpi_for(classified: pd.DataFrame, ruleset: Ruleset) -> MPIResult:
     """AF figures over the households whose indicator marks are known."""
-    part = classified[classified["nguon_thieu_hut"] == "chi_so"]
+    part = classified[_marked(classified)]
     return alkire_foster(
         deprivation_matrix(part, ruleset), k=ruleset.af_cutoff, indicators=ruleset.indicator_ids
     )
+
+
+def mpi_by_village(
+    classified: pd.DataFrame, villages: Sequence[str], rulesets: Mapping[str, Ruleset]
+) -> dict[str, MPIResult]:
+    """:func:`mpi_for` of each village's households of a stored year, under the standard
+    (from ``rulesets``, by id) of the village's first household; the year's deprivation
+    matrix is built once per standard and sliced per village (same rows, same order, same
+    figures). A village with no households, or under a standard not in ``rulesets``, is
+    left out."""
+    if not len(classified):
+        return {}
+    standards = classified["standard"].astype(str).to_numpy()
+    thon = classified["thon"]
+    marked = _marked(classified)
+    matrices: dict[str, np.ndarray] = {}  # by standard: the marked rows' deprivations
+    out: dict[str, MPIResult] = {}
+    for village in villages:
+        rows = (thon == village).to_numpy(dtype=bool, na_value=False)
+        if not rows.any():
+            continue
+        standard = standards[int(np.argmax(rows))]  # the village's first household's
+        if standard not in rulesets:
+            continue
+        ruleset = rulesets[standard]
+        if standard not in matrices:
+            matrices[standard] = deprivation_matrix(classified[marked], ruleset)
+        out[village] = alkire_foster(
+            matrices[standard][rows[marked]],
+            k=ruleset.af_cutoff,
+            indicators=ruleset.indicator_ids,
+        )
+    return out

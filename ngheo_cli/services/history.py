@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from ngheo_cli.core.classify import deprivation_matrix
 from ngheo_cli.core.history import (
     balances,
     mpi_change,
@@ -15,8 +13,8 @@ from ngheo_cli.core.history import (
     transitions,
 )
 from ngheo_cli.core.history_result import HistoryResult
-from ngheo_cli.core.mpi import MPIResult, alkire_foster
-from ngheo_cli.core.summary import mpi_for
+from ngheo_cli.core.mpi import MPIResult
+from ngheo_cli.core.summary import mpi_by_village, mpi_for
 from ngheo_cli.errors import UsageError
 from ngheo_cli.io import rulesets
 from ngheo_cli.io.store import HOUSEHOLD_FIELDS, Store
@@ -63,38 +61,10 @@ class StoredYears:
 def _mpi_of(frame: pd.DataFrame) -> MPIResult | None:
     """AF figures of a stored year under the standard it was classified with."""
     standard = str(frame["standard"].iloc[0]) if len(frame) else None
-    if standard is None or standard not in rulesets.packaged():
-        return None
-    return mpi_for(frame, rulesets.packaged()[standard])
-
-
-def _village_mpis(frame: pd.DataFrame, villages: list[str]) -> dict[str, MPIResult]:
-    """:func:`_mpi_of` of each village's households in a stored year, the year's deprivation
-    matrix built once and sliced per village (same rows, same order, same figures)."""
-    if not len(frame):
-        return {}
     packaged = rulesets.packaged()
-    standards = frame["standard"].astype(str).to_numpy()
-    thon = frame["thon"]
-    marked = (frame["nguon_thieu_hut"] == "chi_so").to_numpy(dtype=bool, na_value=False)
-    matrices: dict[str, np.ndarray] = {}  # by standard: the marked rows' deprivations
-    out: dict[str, MPIResult] = {}
-    for village in villages:
-        rows = (thon == village).to_numpy(dtype=bool, na_value=False)
-        if not rows.any():
-            continue
-        standard = standards[int(np.argmax(rows))]  # the village's first household's
-        if standard not in packaged:
-            continue
-        ruleset = packaged[standard]
-        if standard not in matrices:
-            matrices[standard] = deprivation_matrix(frame[marked], ruleset)
-        out[village] = alkire_foster(
-            matrices[standard][rows[marked]],
-            k=ruleset.af_cutoff,
-            indicators=ruleset.indicator_ids,
-        )
-    return out
+    if standard is None or standard not in packaged:
+        return None
+    return mpi_for(frame, packaged[standard])
 
 
 def history(
@@ -129,7 +99,7 @@ def history(
     mpi_by_year = {y: m for y, f in compared.items() if (m := _mpi_of(f)) is not None}
     changes = [mpi_change(mpi_by_year).assign(nhom="Toàn xã")]
     villages = sorted(set().union(*[set(f["thon"].dropna()) for f in compared.values()]))
-    by_year = {y: _village_mpis(f, villages) for y, f in compared.items()}
+    by_year = {y: mpi_by_village(f, villages, rulesets.packaged()) for y, f in compared.items()}
     for village in villages:
         per = {y: found[village] for y, found in by_year.items() if village in found}
         if len(per) > 1:
