@@ -62,7 +62,6 @@ def plan(
     standard = rulesets.resolve(year).id  # a year no standard covers: RulesetError, exit 4
     year_dir = ws.root / OUTPUT_DIR / str(year)
     manifest = runfiles.read_manifest(year_dir) if year_dir.is_dir() else {}
-    with_report = reports
     shared = {
         "year": year,
         "standard": standard,
@@ -70,7 +69,7 @@ def plan(
         "assign": ws.assign,
         "support": ws.support or None,  # as written (None when absent)
         "targets": ws.targets,
-        "report": with_report,
+        "report": reports,
         # Only when set, so that a manifest written before the setting existed still matches.
         **({"outputs": list(ws.batch_outputs)} if ws.batch_outputs is not None else {}),
     }
@@ -106,7 +105,7 @@ def plan(
                 members=str(item.members) if item.members else None,
                 support=str(item.support) if item.support else None,
                 out_dir=str(year_dir / item.code),
-                report=with_report,
+                report=reports,
                 today=today.isoformat(),
                 outputs=ws.batch_outputs,
             )

@@ -97,7 +97,7 @@ class Workspace:
     assign: dict[str, Any] = field(default_factory=dict)
     support: dict[str, Any] | None = None
     #: ``batch: {outputs: [...]}``: the per-commune files a batch writes (keys of
-    #: :data:`BATCH_OUTPUTS`); None when not set: every one.
+    #: :data:`ngheo_cli.io.settings.BATCH_OUTPUTS`); None when not set: every one.
     batch_outputs: tuple[str, ...] | None = None
 
     @property

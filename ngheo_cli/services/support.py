@@ -19,7 +19,7 @@ import pandas as pd
 
 from ngheo_cli.core import support as core
 from ngheo_cli.core.parse import format_vn
-from ngheo_cli.core.support.results import ImportResult, SupportSummary, plain_value
+from ngheo_cli.core.support.results import ImportResult, SupportSummary
 from ngheo_cli.core.table import RawTable
 from ngheo_cli.errors import UsageError
 from ngheo_cli.io.atomic import sha256_file
@@ -49,10 +49,6 @@ def support_settings(ws: Workspace) -> core.CommitmentRules:
         return read_settings(ws.config_path).support
     return ws.settings.support
 
-
-# --- results: ImportResult and SupportSummary live in core.support.results (writers type them)
-
-_plain = plain_value
 
 # --- store -----------------------------------------------------------------------------------
 
