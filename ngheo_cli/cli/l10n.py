@@ -24,6 +24,7 @@ English phrases, so a Typer upgrade that adds a new phrase shows up as a failing
 from __future__ import annotations
 
 import gettext
+import inspect
 import re
 from collections.abc import Callable
 from typing import Any, cast
@@ -237,11 +238,23 @@ def install() -> None:
 _EXAMPLE = re.compile(r"^Example:", re.M)
 
 
+def unwrap_paragraphs(text: str) -> str:
+    """A docstring's paragraphs each on one line: the help frame keeps single line breaks,
+    so a paragraph wrapped at 100 columns in the source would break mid-sentence on an
+    80-column terminal. Paragraphs stay apart; one starting with Click's ``\\b`` (keep as
+    written) is left alone."""
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    return "\n\n".join(
+        p if p.startswith("\b") else " ".join(line.strip() for line in p.splitlines())
+        for p in paragraphs
+    )
+
+
 def localise_tree(command: Command) -> Command:
     """Vietnamese metavars and example word on a command and all its subcommands."""
     command.options_metavar = OPTIONS_METAVAR
     if command.help:
-        command.help = _EXAMPLE.sub(EXAMPLE_WORD, command.help)
+        command.help = unwrap_paragraphs(_EXAMPLE.sub(EXAMPLE_WORD, command.help))
     if isinstance(command, TyperGroup):
         command.subcommand_metavar = SUBCOMMAND_METAVAR
         for sub in command.commands.values():

@@ -85,7 +85,7 @@ def test_every_help_is_vietnamese(cli, path: list[str]) -> None:
 WRONG = [
     # (arguments, error code, words the Vietnamese message must contain)
     (["clasify"], "no_such_command", ["Không có lệnh 'clasify'", "'classify'"]),
-    (["classify"], "missing_argument", ["Thiếu đối số 'survey'"]),
+    (["classify"], "missing_argument", ["Thiếu đối số 'SỔ_HỘ'"]),
     (["support", "add", "--commune", "1"], "missing_option", ["Thiếu tuỳ chọn '--year'"]),
     (["classify", "x.xlsx", "--bogus"], "no_such_option", ["Không có tuỳ chọn --bogus"]),
     (["classify", "x.xlsx", "--year", "abc"], "invalid_value", ["'--year'", "số nguyên"]),
@@ -162,6 +162,49 @@ def test_year_without_standard_is_a_usage_error(cli, tmp_path: Path) -> None:
 def test_json_after_double_dash_is_not_the_flag(cli) -> None:
     res = cli("classify", "--", "--json")
     assert res.stdout == ""
+
+
+def test_help_paragraphs_are_not_broken_where_the_source_wrapped() -> None:
+    """A docstring wrapped at 100 columns must not break mid-sentence on an 80-column screen:
+    each paragraph of every command's help is one line; paragraphs stay apart."""
+    command = l10n.localise_tree(typer.main.get_command(app))
+    pending = [command]
+    seen = 0
+    while pending:
+        cmd = pending.pop()
+        pending += list((getattr(cmd, "commands", None) or {}).values())
+        for paragraph in (cmd.help or "").split("\n\n"):
+            assert "\n" not in paragraph, (cmd.name, paragraph)
+            seen += 1
+    assert seen > 20
+    assert l10n.unwrap_paragraphs("    Một\n    hai.\n\n    Ba\n    bốn.") == "Một hai.\n\nBa bốn."
+    kept = "\bDòng một\nDòng hai"
+    assert l10n.unwrap_paragraphs(f"Đầu.\n\n{kept}") == f"Đầu.\n\n{kept}"
+
+
+def test_batch_help_reads_whole_sentences_at_80_columns(cli, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    res = cli("batch", "--help")
+    assert res.exit_code == 0
+    # The sentence wrapped in the source after "dừng ngay," is wrapped by the terminal only.
+    lines = [line.strip(" │") for line in res.stdout.splitlines()]
+    assert not any(line.endswith("dừng ngay,") for line in lines), res.stdout
+
+
+def test_arguments_are_named_in_vietnamese() -> None:
+    """The usage line and 'Thiếu đối số …' show an argument's metavar: never a program
+    identifier such as ``survey`` or ``target``."""
+    command = typer.main.get_command(app)
+    pending, names = [command], []
+    while pending:
+        cmd = pending.pop()
+        pending += list((getattr(cmd, "commands", None) or {}).values())
+        names += [
+            p.metavar for p in cmd.params
+            if p.param_type_name == "argument"  # type: ignore[attr-defined]
+        ]
+    assert len(names) >= 6
+    assert all(n and n == n.upper() and not n.isascii() for n in names), names
 
 
 def test_a_new_command_is_localised_without_extra_work(capsys) -> None:

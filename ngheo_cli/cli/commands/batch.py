@@ -67,6 +67,7 @@ def batch(
     target: Annotated[
         Path | None,
         typer.Argument(
+            metavar="THƯ_MỤC",
             help="Thư mục làm việc (có ngheo.yaml và so_lieu/<năm>/<mã xã>/), hoặc tệp cấu "
             "hình batch .yaml liệt kê sổ của từng xã. Mặc định: thư mục làm việc tìm từ đây lên.",
         ),

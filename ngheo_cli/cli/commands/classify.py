@@ -32,7 +32,9 @@ def current_year() -> int:
 
 
 def classify(
-    survey: Annotated[Path, typer.Argument(help="Tệp danh sách hộ (.xlsx hoặc .csv).")],
+    survey: Annotated[
+        Path, typer.Argument(metavar="SỔ_HỘ", help="Tệp danh sách hộ (.xlsx hoặc .csv).")
+    ],
     year: Year = None,
     standard: Standard = None,
     khu_vuc: Annotated[

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
 
 def inspect(
-    survey: Annotated[Path, typer.Argument(help="Tệp danh sách hộ (.xlsx hoặc .csv).")],
+    survey: Annotated[
+        Path, typer.Argument(metavar="SỔ_HỘ", help="Tệp danh sách hộ (.xlsx hoặc .csv).")
+    ],
     year: Year = None,
     standard: Standard = None,
     sheet: Sheet = None,

@@ -55,7 +55,9 @@ def list_(as_json: JsonFlag = False) -> None:
 
 
 def show(
-    standard: Annotated[str, typer.Argument(help="Mã chuẩn (ví dụ nd07-2021) hoặc tệp .yaml.")],
+    standard: Annotated[
+        str, typer.Argument(metavar="CHUẨN", help="Mã chuẩn (ví dụ nd07-2021) hoặc tệp .yaml.")
+    ],
     as_json: JsonFlag = False,
 ) -> None:
     """In chuẩn nghèo: các ngưỡng, chỉ số, nguồn pháp lý và mức độ chắc chắn.

@@ -64,7 +64,7 @@ def _report(result: support_service.ImportResult, as_json: bool) -> int:
 
 
 def import_(
-    file: Annotated[Path, typer.Argument(help="Sổ hỗ trợ (.xlsx hoặc .csv).")],
+    file: Annotated[Path, typer.Argument(metavar="SỔ_HỖ_TRỢ", help="Sổ hỗ trợ (.xlsx hoặc .csv).")],
     commune: Commune,
     year: YearOpt,
     sheet: Sheet = None,

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 
 
 def init(
-    directory: Annotated[Path, typer.Argument(help="Thư mục làm việc sẽ tạo.")] = Path("."),
+    directory: Annotated[
+        Path, typer.Argument(metavar="THƯ_MỤC", help="Thư mục làm việc sẽ tạo.")
+    ] = Path("."),
     province_code: Annotated[str, typer.Option("--province-code", help="Mã tỉnh.")] = "",
     province_name: Annotated[str, typer.Option("--province-name", help="Tên tỉnh.")] = "",
     communes: Annotated[
