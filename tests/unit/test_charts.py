@@ -405,6 +405,14 @@ def test_close_values_are_written_on_either_side_of_their_points() -> None:
     }
     assert float(text_at(root, "9,5").get("y")) < dots[POOR_COLOR]
     assert float(text_at(root, "8,9").get("y")) > dots[NEAR_COLOR]
+    root = parse(trend_chart(context(trend=[trend_row(2024, 29.5, 8.9)])))  # far apart
+    dots = {
+        c.get("fill"): float(c.get("cy"))
+        for c in root.findall("s:circle", NS)
+        if float(c.get("cx")) == year_x(root, 2024)
+    }
+    assert float(text_at(root, "29,5").get("y")) < dots[POOR_COLOR]
+    assert float(text_at(root, "8,9").get("y")) < dots[NEAR_COLOR]
 
 
 # ------------------------------------------------------------------ svg helpers

@@ -209,13 +209,14 @@ def trend_chart(ctx: Mapping[str, Any]) -> str:
             canvas.polyline([(frame.x(x), frame.y(y)) for x, y in seg], color)
             for x, y in seg:
                 canvas.circle(frame.x(x), frame.y(y), 3.5, color)
-    # Each value written above its point; in a year where the other series is higher, below
-    # it, so that two close values do not write over each other.
+    # Each value written above its point; below it where the other series' point of the same
+    # year is just above (its label would be written over this one).
     for i, (_, color, segments) in enumerate(series):
         for seg in segments:
             for x, y in seg:
                 below = any(
-                    other > y or (other == y and j < i)
+                    (other > y or (other == y and j < i))
+                    and frame.y(y) - frame.y(other) < NOTE_SIZE + 12
                     for j, (_, _, segs) in enumerate(series)
                     if j != i
                     for s in segs
