@@ -455,3 +455,21 @@ def test_fit_keeps_what_fits_and_shortens_the_rest() -> None:
 
 def test_esc() -> None:
     assert esc('a<b>&"c"') == "a&lt;b&gt;&amp;&quot;c&quot;"
+
+
+def test_unknown_rates_draw_nothing() -> None:
+    nan = float("nan")
+    ctx = context(
+        trend=[trend_row(2023, nan, 19.1), trend_row(2024, 26.62, None)],
+        by_unit=[
+            {"nhom": "Buôn Jun", "ty_le_ngheo": nan, "ty_le_can_ngheo": 23.5},
+            {"nhom": "Toàn xã", "ty_le_ngheo": nan},
+        ],
+    )
+    svgs = all_charts(ctx)
+    assert not any("nan" in svg.lower() for svg in svgs.values())
+    root = parse(svgs["units"])
+    assert len(rects(root, POOR_COLOR)) == 1  # the legend's only
+    assert "Nghèo toàn xã" not in svgs["units"]
+    trend = parse(svgs["trend"])
+    assert [len(p.get("points").split()) for p in trend.findall("s:polyline", NS)] == [1, 1]

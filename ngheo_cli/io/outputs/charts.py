@@ -58,6 +58,16 @@ class Frame:
         return self.bottom - (value - self.y0) / (self.y1 - self.y0) * (self.bottom - self.top)
 
 
+def _rate(value: float | None) -> float | None:
+    """A rate to draw, or None when it is unknown (None or NaN)."""
+    return None if value is None or not math.isfinite(value) else float(value)
+
+
+def _bar(value: float | None) -> float:
+    """A bar's length: an unknown rate draws no bar."""
+    return _rate(value) or 0.0
+
+
 def _percent(ticks: Sequence[float]) -> list[str]:
     decimals = decimals_for(ticks)
     return [fmt.number(t, decimals) + " %" for t in ticks]
@@ -129,8 +139,9 @@ def trend_chart(ctx: Mapping[str, Any]) -> str:
         for row in trend:
             if row.get("series_break") and segments[-1]:
                 segments.append([])
-            if row.get(key) is not None:
-                segments[-1].append((row["year"], row[key]))
+            value = _rate(row.get(key))
+            if value is not None:
+                segments[-1].append((row["year"], value))
         series.append((label, color, [s for s in segments if s]))
     x_max = max(years, default=year)
     targets: list[tuple[int, float]] = []
@@ -324,13 +335,13 @@ def deprivation_chart(ctx: Mapping[str, Any]) -> str:
     if not rows:
         return ""
     # Ascending, then read from the top down: the largest first, ties in reverse order.
-    ordered = sorted(rows, key=lambda r: r["ngheo_ty_le"] or 0)[::-1]
+    ordered = sorted(rows, key=lambda r: _bar(r["ngheo_ty_le"]))[::-1]
     drawn = [
         (
             r["ten_chi_so"],
             (
-                Bar(0.0, r["ngheo_ty_le"] or 0, POOR_COLOR, 0.1, 0.4),
-                Bar(0.0, r["can_ngheo_ty_le"] or 0, NEAR_COLOR, 0.5, 0.4),
+                Bar(0.0, _bar(r["ngheo_ty_le"]), POOR_COLOR, 0.1, 0.4),
+                Bar(0.0, _bar(r["can_ngheo_ty_le"]), NEAR_COLOR, 0.5, 0.4),
             ),
         )
         for r in ordered
@@ -344,11 +355,11 @@ def unit_chart(ctx: Mapping[str, Any], limit: int = 40) -> str:
     rows = [r for r in ctx["by_unit"][:-1]]  # the last row is the total
     if not rows:
         return ""
-    rows = sorted(rows, key=lambda r: (-(r.get("ty_le_ngheo") or 0), r["nhom"]))[:limit]
+    rows = sorted(rows, key=lambda r: (-_bar(r.get("ty_le_ngheo")), r["nhom"]))[:limit]
     total = ctx["by_unit"][-1]
     drawn = []
     for r in rows:
-        poor, near = r.get("ty_le_ngheo") or 0, r.get("ty_le_can_ngheo") or 0
+        poor, near = _bar(r.get("ty_le_ngheo")), _bar(r.get("ty_le_can_ngheo"))
         drawn.append(
             (
                 r["nhom"],
@@ -356,7 +367,7 @@ def unit_chart(ctx: Mapping[str, Any], limit: int = 40) -> str:
             )
         )
     keys = [Key("Nghèo", POOR_COLOR, "box"), Key("Cận nghèo", NEAR_COLOR, "box")]
-    line = total.get("ty_le_ngheo")
+    line = _rate(total.get("ty_le_ngheo"))
     if line is not None:
         rate = fmt.number(line, 1)
         keys.insert(0, Key(f"Nghèo {total['nhom'].lower()}: {rate} %", TOTAL_COLOR, "dash"))
