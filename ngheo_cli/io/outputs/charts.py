@@ -127,15 +127,26 @@ def _year_ticks(lo: float, hi: float) -> list[int]:
     return list(range(first, last + 1, step))
 
 
-def trend_chart(ctx: Mapping[str, Any]) -> str:
-    """Poor and near-poor rates by year; targets as markers at their year; dashed
-    projections; a vertical line where the standard changes (the series is not joined)."""
-    trend: Sequence[Mapping[str, Any]] = ctx["trend"]
-    year = ctx["year"]
-    years = [r["year"] for r in trend]
-    series: list[tuple[str, str, list[list[tuple[float, float]]]]] = []
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A target's straight-line projection, already cut to the chart's years."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    color: str
+    crosses: bool  # past a change of standard: only a reference, drawn fainter
+
+
+def _trend_series(trend: Sequence[Mapping[str, Any]]) -> list[tuple[str, str, list[list[Point]]]]:
+    """(label, colour, segments) per rate; a series break starts a new segment."""
+    series = []
     for key, label, color in TREND_SERIES:
-        segments: list[list[tuple[float, float]]] = [[]]
+        segments: list[list[Point]] = [[]]
         for row in trend:
             if row.get("series_break") and segments[-1]:
                 segments.append([])
@@ -143,44 +154,53 @@ def trend_chart(ctx: Mapping[str, Any]) -> str:
             if value is not None:
                 segments[-1].append((row["year"], value))
         series.append((label, color, [s for s in segments if s]))
-    x_max = max(years, default=year)
-    targets: list[tuple[int, float]] = []
-    projections: list[tuple[float, float, float, float, str, bool]] = []
+    return series
+
+
+def _trend_targets(
+    ctx: Mapping[str, Any],
+) -> tuple[list[Point], list[tuple[Point, Point, str, bool]]]:
+    """The rate targets marked at their year (at most six years ahead) and the projections
+    (from, to, colour, crosses a change of standard) of the poor and near-poor rates."""
+    year = ctx["year"]
+    marks: list[Point] = []
+    projections: list[tuple[Point, Point, str, bool]] = []
     for ev in ctx["targets"]:
         t = ev["target"]
-        if t["measure"] not in ("poor_rate", "near_poor_rate"):
+        if t["measure"] not in ("poor_rate", "near_poor_rate") or t["year"] > year + 6:
             continue
         color = POOR_COLOR if t["measure"] == "poor_rate" else NEAR_COLOR
-        if t["kind"] in ("at_most", "below") and t["year"] <= year + 6:
-            targets.append((t["year"], t["value"]))
-            x_max = max(x_max, t["year"])
+        if t["kind"] in ("at_most", "below"):
+            marks.append((t["year"], t["value"]))
         projection, current = ev.get("projection"), ev.get("current")
-        if projection and current and t["year"] <= year + 6:
-            projections.append(
-                (
-                    current["year"],
-                    current["value"],
-                    projection["year"],
-                    projection["value"],
-                    color,
-                    bool(ev.get("crosses_standard_change")),
-                )
-            )
-    x_lo, x_hi = min(years, default=year) - 0.5, x_max + 0.8
-    shown: list[tuple[str, tuple[float, float, float, float, bool]]] = []
-    for x0, y0, x1, y1, color, crosses in projections:
+        if projection and current:
+            start = (current["year"], current["value"])
+            end = (projection["year"], projection["value"])
+            projections.append((start, end, color, bool(ev.get("crosses_standard_change"))))
+    return marks, projections
+
+
+def trend_chart(ctx: Mapping[str, Any]) -> str:
+    """Poor and near-poor rates by year; targets as markers at their year; dashed
+    projections; a vertical line where the standard changes (the series is not joined)."""
+    trend: Sequence[Mapping[str, Any]] = ctx["trend"]
+    years = [r["year"] for r in trend]
+    series = _trend_series(trend)
+    marks, projected = _trend_targets(ctx)
+    x_max = max([*years, *(x for x, _ in marks)], default=ctx["year"])
+    x_lo, x_hi = min(years, default=ctx["year"]) - 0.5, x_max + 0.8
+    projections = []
+    for (x0, y0), (x1, y1), color, crosses in projected:
         cut = _clip(x0, y0, x1, y1, x_lo, x_hi)  # the part inside the chart
         if cut is not None:
-            shown.append((color, (*cut, crosses)))
+            projections.append(Projection(*cut, color, crosses))
     values = [y for _, _, segs in series for seg in segs for _, y in seg]
-    values += [v for _, v in targets] + [v for _, (_, a, _, b, _) in shown for v in (a, b)]
+    values += [v for _, v in marks] + [v for p in projections for v in (p.y0, p.y1)]
     y_ticks = nice_ticks(max(values, default=0.0))
     y_labels = _percent(y_ticks)
-    change = ctx.get("next_standard_change")
-    change = change if change and change["year"] <= x_max else None
-
     keys = [Key(label, color, "line") for label, color, segs in series if segs]
-    keys += [Key("Chỉ tiêu", TARGET_COLOR, "diamond")] if targets else []
+    keys += [Key("Chỉ tiêu", TARGET_COLOR, "diamond")] if marks else []
+
     left = max(text_width(t, TICK_SIZE) for t in y_labels) + 14
     legend_top = TREND_HEIGHT - _legend_height(keys, left) - 4
     frame = Frame(left, 26, WIDTH - 14, legend_top - TICK_SIZE - 14, x_lo, x_hi, 0.0, y_ticks[-1])
@@ -190,9 +210,9 @@ def trend_chart(ctx: Mapping[str, Any]) -> str:
         canvas.line(frame.left, frame.y(tick), frame.right, frame.y(tick), GRID_COLOR, 0.6)
     for tick in x_ticks:
         canvas.line(frame.x(tick), frame.top, frame.x(tick), frame.bottom, GRID_COLOR, 0.6)
-    if change:
-        x = frame.x(change["year"] - 0.5)
-        canvas.line(x, frame.top, x, frame.bottom, MUTED_COLOR, dash=DOTTED)
+    change = ctx.get("next_standard_change")
+    if change and change["year"] <= x_max:
+        _year_divider(canvas, frame, change["year"])
         canvas.text(
             frame.x(change["year"] - 0.45),
             frame.top + NOTE_SIZE,
@@ -202,26 +222,49 @@ def trend_chart(ctx: Mapping[str, Any]) -> str:
         )
     for row in trend:
         if row.get("series_break"):
-            x = frame.x(row["year"] - 0.5)
-            canvas.line(x, frame.top, x, frame.bottom, MUTED_COLOR, dash=DOTTED)
+            _year_divider(canvas, frame, row["year"])
     _axes(canvas, frame)
-    for color, (x0, y0, x1, y1, crosses) in shown:
+    for p in projections:
         canvas.line(
-            frame.x(x0),
-            frame.y(y0),
-            frame.x(x1),
-            frame.y(y1),
-            color,
-            dash=DOTTED if crosses else DASHED,
-            opacity=0.4 if crosses else 0.8,
+            frame.x(p.x0),
+            frame.y(p.y0),
+            frame.x(p.x1),
+            frame.y(p.y1),
+            p.color,
+            dash=DOTTED if p.crosses else DASHED,
+            opacity=0.4 if p.crosses else 0.8,
         )
     for _, color, segments in series:
         for seg in segments:
             canvas.polyline([(frame.x(x), frame.y(y)) for x, y in seg], color)
             for x, y in seg:
                 canvas.circle(frame.x(x), frame.y(y), 3.5, color)
-    # Each value written above its point; below it where the other series' point of the same
-    # year is just above (its label would be written over this one).
+    _value_labels(canvas, frame, series)
+    _target_marks(canvas, frame, marks)
+    for tick, label in zip(y_ticks, y_labels, strict=True):
+        canvas.text(
+            frame.left - 6, frame.y(tick) + TICK_SIZE * 0.35, label, TICK_SIZE, anchor="end"
+        )
+    for tick in x_ticks:
+        canvas.text(
+            frame.x(tick), frame.bottom + TICK_SIZE + 4, str(tick), TICK_SIZE, anchor="middle"
+        )
+    _legend(canvas, keys, frame.left, legend_top)
+    return canvas.render("Xu hướng tỷ lệ hộ nghèo, cận nghèo và chỉ tiêu")
+
+
+def _year_divider(canvas: Canvas, frame: Frame, year: int) -> None:
+    """A dotted vertical line between ``year - 1`` and ``year``."""
+    x = frame.x(year - 0.5)
+    canvas.line(x, frame.top, x, frame.bottom, MUTED_COLOR, dash=DOTTED)
+
+
+def _value_labels(
+    canvas: Canvas, frame: Frame, series: Sequence[tuple[str, str, list[list[Point]]]]
+) -> None:
+    """Each value written above its point (ngheo_cli.core.fmt, one decimal); below it where
+    the other series' point of the same year is just above (its label would be written over
+    this one), unless that would run into the axis."""
     for i, (_, color, segments) in enumerate(series):
         for seg in segments:
             for x, y in seg:
@@ -239,24 +282,19 @@ def trend_chart(ctx: Mapping[str, Any]) -> str:
                 canvas.text(
                     frame.x(x), frame.y(y) + shift, fmt.number(y, 1), NOTE_SIZE, color, "middle"
                 )
-    for target_year, value in targets:
+
+
+def _target_marks(canvas: Canvas, frame: Frame, marks: Sequence[Point]) -> None:
+    """A diamond at each target's year and value, labelled "value % (year)" on its right (on
+    its left when the chart ends too soon)."""
+    for target_year, value in marks:
         x, y = frame.x(target_year), frame.y(value)
         canvas.diamond(x, y, 4.5, TARGET_COLOR)
-        label = f"{fmt.number(value, 0)} % ({target_year})"
+        label = f"{fmt.number(value, 0)} % ({int(target_year)})"
         if x + 8 + text_width(label, NOTE_SIZE) <= WIDTH - 2:
             canvas.text(x + 8, y + 4, label, NOTE_SIZE, TARGET_COLOR)
         else:
             canvas.text(x - 8, y + 4, label, NOTE_SIZE, TARGET_COLOR, "end")
-    for tick, label in zip(y_ticks, y_labels, strict=True):
-        canvas.text(
-            frame.left - 6, frame.y(tick) + TICK_SIZE * 0.35, label, TICK_SIZE, anchor="end"
-        )
-    for tick in x_ticks:
-        canvas.text(
-            frame.x(tick), frame.bottom + TICK_SIZE + 4, str(tick), TICK_SIZE, anchor="middle"
-        )
-    _legend(canvas, keys, frame.left, legend_top)
-    return canvas.render("Xu hướng tỷ lệ hộ nghèo, cận nghèo và chỉ tiêu")
 
 
 def _axes(canvas: Canvas, frame: Frame) -> None:
