@@ -345,7 +345,7 @@ def _bar_chart(
             canvas.rect(
                 frame.x(b.start),
                 top + band * (i + b.top),
-                frame.x(b.length) - left,
+                frame.x(b.start + b.length) - frame.x(b.start),
                 band * b.height,
                 b.color,
             )
