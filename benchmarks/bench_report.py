@@ -1,8 +1,8 @@
 """`ngheo report` at commune and province scale.
 
 Builds a working folder with synthetic stored years (numpy, straight into the store: no
-workbook is read), then times, in this process, after one warm-up call (imports and the
-matplotlib font cache are paid once, as in a long-running session):
+workbook is read), then times, in this process, after one warm-up call (the imports are
+paid once, as in a long-running session):
 
 * a commune report (numbers, charts, HTML and Excel) of one commune;
 * a province report over every commune.
@@ -106,7 +106,7 @@ def main() -> int:
             report = build_report(ws, 2024, province=True)
             return write_report(report.context, out)
 
-        commune()  # warm-up: imports, font cache
+        commune()  # warm-up: imports, compiled template
         paths, commune_s = timed("commune report (numbers + HTML + Excel)", commune)
         html_kb = paths[0].stat().st_size / 1024
         print(f"commune HTML: {html_kb:.0f} KB")

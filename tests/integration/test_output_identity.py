@@ -6,7 +6,10 @@ The run is what a batch worker does for the sample commune (Xã Đắk Liêng, 2
 history, the party members' assignment, the support ledger and the commune report; plus a
 single ``classify`` without a working folder, in xlsx and in csv. For each file the golden
 holds the sha256 of its bytes and, for the zip containers (xlsx), the sha256 of every member
-uncompressed, so that a change of compression level alone shows up as exactly that.
+uncompressed, so that a change of compression level alone shows up as exactly that. For each
+HTML file it also holds the sha256 of the text with every ``<svg>…</svg>`` element removed: the
+charts' markup may change (drawn by :mod:`ngheo_cli.io.outputs.charts`), the rest of the page
+not.
 
 Regenerate the goldens (only when a change is meant to change the bytes, and say why in the
 commit): ``.venv/bin/python -m tests.integration.test_output_identity``.
@@ -17,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import zipfile
@@ -35,6 +39,7 @@ from ..conftest import SAMPLE_DATA
 GOLDEN = Path(__file__).with_name("golden") / "output_identity.json"
 CODE = "24181"
 TODAY = "2024-12-20"
+SVG = re.compile(rb"<svg\b.*?</svg>", re.DOTALL)
 
 
 def _members(path: Path) -> dict[str, str]:
@@ -45,12 +50,19 @@ def _members(path: Path) -> dict[str, str]:
         }
 
 
+def _without_svg(data: bytes) -> str:
+    """The sha256 of an HTML file's bytes with every inline ``<svg>`` element cut out."""
+    return hashlib.sha256(SVG.sub(b"", data)).hexdigest()
+
+
 def _fingerprint(folder: Path) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         entry: dict[str, Any] = {"sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
         if zipfile.is_zipfile(path):
             entry["members"] = _members(path)
+        if path.suffix == ".html":
+            entry["sha256_without_svg"] = _without_svg(path.read_bytes())
         out[path.relative_to(folder).as_posix()] = entry
     return out
 
@@ -100,6 +112,12 @@ def test_every_output_is_byte_identical_to_the_golden(tmp_path: Path, keep_tz: N
     golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
     got = produce(tmp_path)
     assert sorted(got) == sorted(golden), "the set of output files changed"
+    beside_charts = [
+        name
+        for name in golden
+        if golden[name].get("sha256_without_svg") != got[name].get("sha256_without_svg")
+    ]
+    assert beside_charts == [], "HTML changed outside its charts"
     content = [
         name
         for name in golden
@@ -117,6 +135,13 @@ def test_goldens_cover_every_step() -> None:
     assert any(n.startswith("batch/2024/") and n.endswith(".html") for n in names)
     for part in ("ket_qua", "niem_yet", "bien_dong", "phan_cong", "bao_cao.xlsx", ".csv"):
         assert part in text, part
+    for name, entry in names.items():
+        assert name.endswith(".html") == ("sha256_without_svg" in entry), name
+
+
+def test_cutting_the_svg_keeps_the_rest_of_the_page() -> None:
+    page = b'<p>a</p><svg role="img" viewBox="0 0 1 1"><text>x</text></svg><p>b</p>\n<svg></svg>'
+    assert SVG.sub(b"", page) == b"<p>a</p><p>b</p>\n"
 
 
 def main() -> int:
