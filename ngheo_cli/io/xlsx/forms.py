@@ -33,6 +33,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ngheo_cli.io.atomic import atomic_write
 from ngheo_cli.io.xlsx.book import Workbook
+from ngheo_cli.io.xlsx.sheetxml import FormWorksheet
 from ngheo_cli.io.xlsx.writer import FIXED_CREATED, display_width, unique_sheet_names
 
 FONT = "Times New Roman"
@@ -240,7 +241,7 @@ def _value(ws: Worksheet, styles: _Styles, row: int, col: int, value: Any, bold:
 
 def _write_form(wb: xlsxwriter.Workbook, styles: _Styles, name: str, form: Form,
                 head: Letterhead) -> None:
-    ws = wb.add_worksheet(name)
+    ws = wb.add_worksheet(name, worksheet_class=FormWorksheet)
     row_heights: dict[int, float] = {}  # every row height set, for the page estimate
     set_row = ws.set_row
 
