@@ -239,6 +239,73 @@ def _value(ws: Worksheet, styles: _Styles, row: int, col: int, value: Any, bold:
         ws.write_string(row, col, str(value), styles.cell(text_kind, bold))
 
 
+def _write_body(ws: Worksheet, styles: _Styles, form: Form, widths: Sequence[float],
+                row: int) -> tuple[int, list[tuple[int, bool]]]:
+    """The body rows from ``row``. Columns A and B: text (merged down over a unit's rows); a
+    missing value is said in words (:func:`_value`'s rules). Each row is as tall as its
+    tallest text. Returns the next row and each body row with whether it begins a unit (a
+    page may break above it).
+
+    The common values (``str``, ``int``, ``float``, ``bool``, None, :class:`Missing`,
+    :class:`Rate`) are written through xlsxwriter's undecorated ``_write_*`` methods (the
+    public ones first test whether the row is an A1 reference); any other value through
+    :func:`_value`. Same cells, same order, same bytes."""
+    write_string, write_number = ws._write_string, ws._write_number
+    write_blank = ws._write_blank
+    cell = styles.cell
+    centered = form.centered
+    # Lines of text per column, by text: villages, groups and labels repeat.
+    known_lines: list[dict[str, int]] = [{} for _ in widths]
+
+    def lines_of(text: str, col: int) -> int:
+        found = known_lines[col].get(text)
+        if found is None:
+            found = known_lines[col][text] = _lines(text, widths[col])
+        return found
+
+    pending_merge = 0
+    body_rows: list[tuple[int, bool]] = []
+    for body in form.rows:
+        body_rows.append((row, not pending_merge))
+        bold, merge_down = body.bold, body.merge_down
+        lines = 1
+        for col, value in enumerate(body.values):
+            if isinstance(value, str) and value:
+                lines = max(lines, lines_of(value, col))
+            if col < 2:
+                if pending_merge:
+                    continue
+                if merge_down:
+                    text = "" if value is None else str(value)
+                    ws.merge_range(row, col, row + merge_down, col, text,
+                                   cell("center" if col in centered else "text", bold))
+                    continue
+            kind = value.__class__
+            if kind is str:
+                write_string(row, col, value,
+                             cell("center" if col in centered else "text", bold))
+            elif kind is int or kind is float:
+                write_number(row, col, value, cell("count", bold))
+            elif value is None:
+                write_blank(row, col, None, cell("center" if col in centered else "text", bold))
+            elif kind is Missing:
+                write_string(row, col, str(value), cell("missing", bold))
+            elif kind is Rate:
+                write_string(row, col, value.text(), cell("rate", bold))
+            elif kind is bool:
+                write_string(row, col, "x" if value else "", cell("center", bold))
+            else:
+                _value(ws, styles, row, col, value, bold,
+                       "center" if col in centered else "text")
+        ws.set_row(row, LINE_PT * lines + 2)
+        if merge_down:
+            pending_merge = merge_down
+        elif pending_merge:
+            pending_merge -= 1
+        row += 1
+    return row, body_rows
+
+
 def _write_form(wb: xlsxwriter.Workbook, styles: _Styles, name: str, form: Form,
                 head: Letterhead) -> None:
     ws = wb.add_worksheet(name, worksheet_class=FormWorksheet)
@@ -311,37 +378,7 @@ def _write_form(wb: xlsxwriter.Workbook, styles: _Styles, name: str, form: Form,
     last_repeat = row
     row += 1
 
-    # Body. Columns A and B: text; a missing value is said in words.
-    pending_merge = 0
-    body_lines: dict[tuple[str, int], int] = {}  # villages, groups and labels repeat
-
-    def cell_lines(text: str, col: int) -> int:
-        found = body_lines.get((text, col))
-        if found is None:
-            found = body_lines[(text, col)] = _lines(text, widths[col])
-        return found
-
-    body_rows: list[tuple[int, bool]] = []  # (row, a unit's first row: a page may break above)
-    for body in form.rows:
-        body_rows.append((row, not pending_merge))
-        for col, value in enumerate(body.values):
-            if pending_merge and col < 2:
-                continue
-            kind = "center" if col in form.centered else "text"
-            if body.merge_down and col < 2:
-                text = "" if value is None else str(value)
-                ws.merge_range(row, col, row + body.merge_down, col, text,
-                               styles.cell(kind, body.bold))
-                continue
-            _value(ws, styles, row, col, value, body.bold, kind)
-        lines = max((cell_lines(v, c) for c, v in enumerate(body.values)
-                     if isinstance(v, str) and v), default=1)
-        ws.set_row(row, LINE_PT * lines + 2)
-        if body.merge_down:
-            pending_merge = body.merge_down
-        elif pending_merge:
-            pending_merge -= 1
-        row += 1
+    row, body_rows = _write_body(ws, styles, form, widths, row)
 
     # Notes, then the signature blocks (a row for each line, never wrapped nor clipped).
     table_end = row
