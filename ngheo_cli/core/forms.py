@@ -40,13 +40,15 @@ _SHAPES = {"\u0306": "\u0306", "\u0302": "\u0302", "\u031b": "\u031b"}  # breve,
 _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # huyền hỏi ngã sắc nặng
 
 
-def vn_sort_key(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...], str]:
-    """A collation key for Vietnamese: base letters in the alphabet's order (a ă â b c d đ
-    e ê … o ô ơ … u ư …), case ignored, then tones (ngang, huyền, hỏi, ngã, sắc, nặng);
-    digit runs compare as numbers ("Thôn 2" before "Thôn 10")."""
+Letters = tuple[tuple[int, int], ...]
+
+
+def _scan(decomposed: str) -> tuple[list[tuple[int, int]], list[int]]:
+    """The letters and tones of a casefolded NFD text: a base letter with its shape marks
+    (breve, circumflex, horn) is one letter of the alphabet, its tone mark its tone; a run of
+    digits is one number (no tone)."""
     letters: list[tuple[int, int]] = []
     tones: list[int] = []
-    decomposed = unicodedata.normalize("NFD", str(text).casefold())
     i, n = 0, len(decomposed)
     while i < n:
         ch = decomposed[i]
@@ -73,6 +75,57 @@ def vn_sort_key(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...]
         else:
             letters.append((2, ord(ch)))
         tones.append(tone)
+    return letters, tones
+
+
+_ASCII_DIGITS = frozenset("0123456789")
+# Each character's letters and tones, as :func:`_scan` gives them for its NFD form alone, or
+# None for a character that does not stand alone (its NFD form begins with a combining mark,
+# or holds a digit other than 0-9: it may join its neighbours). Filled as characters are met.
+_CHAR_PARTS: dict[str, tuple[Letters, tuple[int, ...]] | None] = {}
+
+
+def _char_parts(ch: str) -> tuple[Letters, tuple[int, ...]] | None:
+    decomposed = unicodedata.normalize("NFD", ch)
+    if unicodedata.combining(decomposed[0]) or any(c.isdigit() for c in decomposed):
+        parts = None
+    else:
+        letters, tones = _scan(decomposed)
+        parts = (tuple(letters), tuple(tones))
+    _CHAR_PARTS[ch] = parts
+    return parts
+
+
+def vn_sort_key(text: str) -> tuple[Letters, tuple[int, ...], str]:
+    """A collation key for Vietnamese: base letters in the alphabet's order (a ă â b c d đ
+    e ê … o ô ơ … u ư …), case ignored, then tones (ngang, huyền, hỏi, ngã, sắc, nặng);
+    digit runs compare as numbers ("Thôn 2" before "Thôn 10").
+
+    The key is :func:`_scan` of the casefolded NFD text. In NFC every character but a
+    stray combining mark begins with a base character, so the NFD text is its characters'
+    NFD forms one after the other: the key is put together from each character's parts
+    (:data:`_CHAR_PARTS`, computed once per character) and the runs of digits 0-9; a text
+    with a character that does not stand alone is scanned whole."""
+    folded = unicodedata.normalize("NFC", str(text).casefold())
+    letters: list[tuple[int, int]] = []
+    tones: list[int] = []
+    i, n = 0, len(folded)
+    while i < n:
+        ch = folded[i]
+        if ch in _ASCII_DIGITS:
+            j = i + 1
+            while j < n and folded[j] in _ASCII_DIGITS:
+                j += 1
+            letters.append((0, int(folded[i:j])))
+            i = j
+            continue
+        parts = _CHAR_PARTS[ch] if ch in _CHAR_PARTS else _char_parts(ch)
+        if parts is None:
+            whole = _scan(unicodedata.normalize("NFD", folded))
+            return tuple(whole[0]), tuple(whole[1]), str(text)
+        letters += parts[0]
+        tones += parts[1]
+        i += 1
     return tuple(letters), tuple(tones), str(text)
 
 

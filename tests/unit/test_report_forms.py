@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import openpyxl
@@ -12,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ngheo_cli.core.forms import (
+    _scan,
     balance_identity,
     build_forms,
     cause_key,
@@ -47,6 +50,48 @@ def test_vietnamese_order_letters_then_tones() -> None:
     assert vn_sort_key("buôn jun")[:2] == vn_sort_key("Buôn Jun")[:2]
     assert vn_sort_key("Hòa")[:2] == vn_sort_key("Ho\u0300a")[:2]
     assert vn_sorted(["Tổ 10", "Tổ 2", "Tổ 1"]) == ["Tổ 1", "Tổ 2", "Tổ 10"]
+
+
+def _whole_text_key(text: str) -> Any:
+    """The key scanned from the whole casefolded NFD text at once (or the error it raises)."""
+    try:
+        letters, tones = _scan(unicodedata.normalize("NFD", str(text).casefold()))
+    except (TypeError, ValueError) as exc:
+        return type(exc)
+    return tuple(letters), tuple(tones), text
+
+
+def _key(text: str) -> Any:
+    try:
+        return vn_sort_key(text)
+    except (TypeError, ValueError) as exc:
+        return type(exc)
+
+
+# Vietnamese in NFC and NFD, capitals, digits (ASCII and others), stray and stacked combining
+# marks, spaces, characters that casefold to several (ß) and wide characters.
+_KEY_ALPHABET = st.sampled_from(
+    list("aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂĐÊÔƠƯẮẰẲẴẶắằẳẵặếềểễệốồổỗộớờởỡợứừửữựýỳỷỹỵ")
+    + list("0123456789 \t-.,()") + ["\u0300", "\u0301", "\u0302", "\u0303", "\u0306",
+                                   "\u0309", "\u031b", "\u0323", "\u0344", "ß", "Ǆ",
+                                   "村", "٣", "ﬁ", "Å", "ǅ", "\u0958"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_KEY_ALPHABET, max_size=12).map("".join),
+       st.sampled_from(["NFC", "NFD", None]))
+def test_sort_key_put_together_per_character_is_the_whole_text_scan(
+        text: str, form: str | None) -> None:
+    if form is not None:
+        text = unicodedata.normalize(form, text)  # type: ignore[arg-type]
+    assert _key(text) == _whole_text_key(text)
+
+
+def test_sort_key_of_digits_and_stray_marks() -> None:
+    for text in ("Tổ 007", "12a3", "1\u0301", "a\u0301\u0302", "\u0301a", "Buôn Ea 2ⅲ",
+                 "Thôn 10", "٣٤ Xóm", "ᄀ각"):
+        assert _key(text) == _whole_text_key(text), text
 
 
 def test_causes_in_the_form_s_eight_groups() -> None:
