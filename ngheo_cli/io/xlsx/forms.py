@@ -141,11 +141,14 @@ def _lines(text: str, width_chars: float, bold: bool = False) -> int:
     are wider)."""
     usable = max(1.0, width_chars - 1.0)
     text = str(text)
-    if len(text) * _WIDEST_PER_CHAR < usable * 0.99 and "\n" not in text:
+    one_line = "\n" not in text
+    if one_line and len(text) * _WIDEST_PER_CHAR < usable * 0.99:
         return 1  # even at the widest (every character double, capitals, bold): one line
     factor = (1.12 if bold else 1.0) * (1.3 if text.isupper() else 1.0) * BODY_PT / 11
+    if one_line:
+        return max(1, math.ceil(display_width(text) * factor / usable))
     return sum(max(1, math.ceil(display_width(part) * factor / usable))
-               for part in str(text).split("\n"))
+               for part in text.split("\n"))
 
 
 class _Styles:
@@ -239,6 +242,19 @@ def _value(ws: Worksheet, styles: _Styles, row: int, col: int, value: Any, bold:
         ws.write_string(row, col, str(value), styles.cell(text_kind, bold))
 
 
+class _CellFormats(dict[str, Format]):
+    """The body cell formats of one weight, by kind (``_Styles.cell``), made when first
+    asked for, as before: the workbook's formats keep their order."""
+
+    def __init__(self, styles: _Styles, bold: bool) -> None:
+        super().__init__()
+        self._styles, self._bold = styles, bold
+
+    def __missing__(self, kind: str) -> Format:
+        found = self[kind] = self._styles.cell(kind, self._bold)
+        return found
+
+
 def _write_body(ws: Worksheet, styles: _Styles, form: Form, widths: Sequence[float],
                 row: int) -> tuple[int, list[tuple[int, bool]]]:
     """The body rows from ``row``. Columns A and B: text (merged down over a unit's rows); a
@@ -252,48 +268,46 @@ def _write_body(ws: Worksheet, styles: _Styles, form: Form, widths: Sequence[flo
     :func:`_value`. Same cells, same order, same bytes."""
     write_string, write_number = ws._write_string, ws._write_number
     write_blank = ws._write_blank
-    cell = styles.cell
+    plain, bold_formats = _CellFormats(styles, False), _CellFormats(styles, True)
     centered = form.centered
     # Lines of text per column, by text: villages, groups and labels repeat.
     known_lines: list[dict[str, int]] = [{} for _ in widths]
-
-    def lines_of(text: str, col: int) -> int:
-        found = known_lines[col].get(text)
-        if found is None:
-            found = known_lines[col][text] = _lines(text, widths[col])
-        return found
-
     pending_merge = 0
     body_rows: list[tuple[int, bool]] = []
     for body in form.rows:
         body_rows.append((row, not pending_merge))
         bold, merge_down = body.bold, body.merge_down
+        formats = bold_formats if bold else plain
         lines = 1
         for col, value in enumerate(body.values):
             if isinstance(value, str) and value:
-                lines = max(lines, lines_of(value, col))
+                known = known_lines[col]
+                found = known.get(value)
+                if found is None:
+                    found = known[value] = _lines(value, widths[col])
+                if found > lines:
+                    lines = found
             if col < 2:
                 if pending_merge:
                     continue
                 if merge_down:
                     text = "" if value is None else str(value)
                     ws.merge_range(row, col, row + merge_down, col, text,
-                                   cell("center" if col in centered else "text", bold))
+                                   formats["center" if col in centered else "text"])
                     continue
             kind = value.__class__
             if kind is str:
-                write_string(row, col, value,
-                             cell("center" if col in centered else "text", bold))
+                write_string(row, col, value, formats["center" if col in centered else "text"])
             elif kind is int or kind is float:
-                write_number(row, col, value, cell("count", bold))
+                write_number(row, col, value, formats["count"])
             elif value is None:
-                write_blank(row, col, None, cell("center" if col in centered else "text", bold))
+                write_blank(row, col, None, formats["center" if col in centered else "text"])
             elif kind is Missing:
-                write_string(row, col, str(value), cell("missing", bold))
+                write_string(row, col, str(value), formats["missing"])
             elif kind is Rate:
-                write_string(row, col, value.text(), cell("rate", bold))
+                write_string(row, col, value.text(), formats["rate"])
             elif kind is bool:
-                write_string(row, col, "x" if value else "", cell("center", bold))
+                write_string(row, col, "x" if value else "", formats["center"])
             else:
                 _value(ws, styles, row, col, value, bold,
                        "center" if col in centered else "text")

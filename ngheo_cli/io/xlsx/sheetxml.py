@@ -11,8 +11,6 @@ xlsxwriter. ``tests/unit/test_xlsx_sheetxml.py`` compares the sheet XML with xls
 
 from __future__ import annotations
 
-from typing import Any
-
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
@@ -38,13 +36,9 @@ class FormWorksheet(Worksheet):
         spans = self.row_spans
         col_min, col_max = self.dim_colmin, self.dim_colmax
         names = {col: xl_col_to_name(col) for col in range(col_min, col_max + 1)}
-        style_of: dict[int, str] = {}  # id(format) -> ' s="N"' (the table holds the formats)
-
-        def style(fmt: Any) -> str:
-            found = style_of.get(id(fmt))
-            if found is None:
-                found = style_of[id(fmt)] = f' s="{fmt._get_xf_index()}"'
-            return found
+        # id(format) -> ' s="N"' (the table holds the formats): looked up in the order
+        # xlsxwriter does, so that each format gets the same index.
+        style_of: dict[int, str] = {}
 
         for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
             cells = table.get(row_num)
@@ -74,7 +68,10 @@ class FormWorksheet(Worksheet):
                     elif col_num in col_info:
                         fmt = col_info[col_num].column_format
                 if fmt is not None:
-                    attrs = f'<c r="{names[col_num]}{number}"{style(fmt)}'
+                    style = style_of.get(id(fmt))
+                    if style is None:
+                        style = style_of[id(fmt)] = f' s="{fmt._get_xf_index()}"'
+                    attrs = f'<c r="{names[col_num]}{number}"{style}'
                 else:
                     attrs = f'<c r="{names[col_num]}{number}"'
                 if kind == _STRING:
