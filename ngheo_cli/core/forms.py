@@ -14,6 +14,7 @@ says "không có số liệu", never 0.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -558,29 +559,40 @@ def _lists(frame: pd.DataFrame, at: np.ndarray, units: list[str],
     persons = _persons(frame)
     deprived = (pd.to_numeric(frame["so_thieu_hut"], errors="coerce").to_numpy(dtype=float)
                 if "so_thieu_hut" in frame.columns else np.full(len(frame), np.nan))
-    by_code = None if status is None else status.astype("string").to_dict()
+    by_code = (None if status is None
+               else dict(zip(status.index.tolist(), status.astype("string").tolist(),
+                             strict=True)))
     out: dict[str, Any] = {"with_status": status is not None}
     for kind, code, _ in KINDS:
         groups = []
         rank = 0
+        listed = cls == code
         for position, unit in enumerate(units):
-            idx = np.flatnonzero((cls == code) & (at == position))
+            idx = np.flatnonzero(listed & (at == position))
             if not len(idx):
                 continue
             rank += 1
-            ordered = sorted(
-                idx.tolist(), key=lambda i: (vn_sort_key(str(names[i])), str(codes[i]))
-            )
+            # The unit's households as Python values (one conversion per column, not one
+            # numpy scalar per cell), ordered by name then code.
+            unit_codes = [str(c) for c in codes[idx].tolist()]
+            unit_names = [str(n) for n in names[idx].tolist()]
+            unit_ethnic = [str(e) for e in ethnic[idx].tolist()]
+            unit_sex = [str(x) for x in sex[idx].tolist()]
+            unit_persons = persons[idx].tolist()
+            unit_deprived = deprived[idx].tolist()
+            ordered = sorted(range(len(idx)),
+                             key=lambda i: (vn_sort_key(unit_names[i]), unit_codes[i]))
             households = []
             for j, i in enumerate(ordered, start=1):
                 state = None
                 if by_code is not None:
-                    state = LIST_STATUS[kind].get(str(by_code.get(str(codes[i]), "")), "moi")
+                    state = LIST_STATUS[kind].get(str(by_code.get(unit_codes[i], "")), "moi")
                 households.append({
-                    "no": f"{rank}.{j}", "ma_ho": str(codes[i]), "ho_ten": str(names[i]),
-                    "dan_toc": str(ethnic[i]) or None, "gioi_tinh": str(sex[i]) or None,
-                    "persons": int(persons[i]),
-                    "deprivations": None if np.isnan(deprived[i]) else int(deprived[i]),
+                    "no": f"{rank}.{j}", "ma_ho": unit_codes[i], "ho_ten": unit_names[i],
+                    "dan_toc": unit_ethnic[i] or None, "gioi_tinh": unit_sex[i] or None,
+                    "persons": int(unit_persons[i]),
+                    "deprivations": (None if math.isnan(unit_deprived[i])
+                                     else int(unit_deprived[i])),
                     "status": state,
                 })
             groups.append({"no": str(rank), "name": unit, "households": households})
@@ -603,6 +615,11 @@ def build_forms(
     """The forms' numbers. ``balances``: history's tables with one row per unit (column
     ``balance_unit_column``) and a total row; ``status``: this year's ``bien_dong`` code
     per household code (None without last year); ``with_lists``: the detailed lists."""
+    if frame.attrs:
+        # pandas deep-copies a frame's ``attrs`` (the store's run) into every column and
+        # result taken from it, a few hundred times here; the forms do not read them.
+        frame = frame.copy(deep=False)
+        frame.attrs = {}
     labels = unit_labels(frame, unit_column)
     extra: list[str] = []
     if balances:

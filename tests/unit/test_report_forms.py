@@ -189,6 +189,35 @@ def test_totals_are_the_sum_of_unit_rows_and_the_balance_identity_holds(
     assert [u["no"] for u in forms["units"]] == [str(i) for i in range(1, len(names) + 1)]
 
 
+def test_lists_in_name_order_and_attrs_neither_read_nor_changed() -> None:
+    frame = pd.DataFrame({
+        "ma_ho": ["H9", "H2", "H3", "H1", "H5", "H6"],
+        "thon": ["Buôn Jun", "Buôn Jun", "Buôn Jun", "Buôn Jun", "Thôn Dũng", "Thôn Dũng"],
+        "phan_loai": ["ngheo", "ngheo", "ngheo", "can_ngheo", "ngheo", "khac"],
+        "ho_ten_chu_ho": ["Y Bhăm", "Ê Ban Hơ", "Y Bhăm", "Lê Văn A", None, "Trần B"],
+        "so_nhan_khau": [3, 5, 2, 4, 1, 6],
+        "so_thieu_hut": [2.0, np.nan, 0.0, 3.0, 1.0, 0.0],
+    })
+    status = pd.Series(["con_ngheo", pd.NA, "tai_ngheo", "con_can_ngheo"],
+                       index=["H9", "H2", "H3", "H5"], dtype="string")
+    plain = build_forms(frame, "thon", ND07, status=status)
+    frame.attrs["run"] = {"id": 7, "note": ["kept"]}
+    with_attrs = build_forms(frame, "thon", ND07, status=status)
+    assert with_attrs == plain
+    assert frame.attrs == {"run": {"id": 7, "note": ["kept"]}}
+    jun = plain["lists"]["poor"][0]
+    assert jun["name"] == "Buôn Jun"
+    # Name order (Ê after E… after B: "Ê Ban" < "Y"), then the code for the same name.
+    assert [(h["no"], h["ho_ten"], h["ma_ho"]) for h in jun["households"]] == [
+        ("1.1", "Ê Ban Hơ", "H2"), ("1.2", "Y Bhăm", "H3"), ("1.3", "Y Bhăm", "H9")]
+    assert [h["persons"] for h in jun["households"]] == [5, 2, 3]
+    assert [h["deprivations"] for h in jun["households"]] == [None, 0, 2]
+    assert [h["status"] for h in jun["households"]] == ["moi", "tai", "cu"]
+    dung = plain["lists"]["poor"][1]
+    assert (dung["no"], dung["name"]) == ("2", "Thôn Dũng")
+    assert [h["ho_ten"] for h in dung["households"]] == [""]
+
+
 def test_near_poor_balance_uses_the_form_s_numbering() -> None:
     before = pd.DataFrame({"ma_ho": ["1", "2", "3"], "thon": "T", "phan_loai": "can_ngheo",
                            "so_nhan_khau": [1, 2, 3]})
