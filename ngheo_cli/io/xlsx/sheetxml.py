@@ -2,27 +2,57 @@
 
 xlsxwriter writes every cell of ``sheetN.xml`` through ``Worksheet._write_cell``: an
 attribute list, a cell reference, a class-name test and an escaping call per attribute,
-then one file write (about 15 µs a cell). The official forms (:mod:`ngheo_cli.io.xlsx.forms`)
-hold some 30.000 cells per commune, all shared strings, numbers or formatted blanks;
-:class:`FormWorksheet` writes those three kinds directly (the same XML, byte for byte), a row
-at a time, and leaves every other kind of cell, and the constant_memory and comment cases, to
-xlsxwriter. ``tests/unit/test_xlsx_sheetxml.py`` compares the sheet XML with xlsxwriter's own.
+then one file write per cell. The official forms (:mod:`ngheo_cli.io.xlsx.forms`) hold
+some 40.000 cells per commune of 8.300 households, all shared strings, numbers or
+formatted blanks; :class:`FormWorksheet` writes those three kinds directly (the same XML,
+byte for byte), a row at a time, and the rows' column spans from each row's cells rather
+than column by column; it leaves every other kind of cell, and the constant_memory and
+comment cases, to xlsxwriter. ``tests/unit/test_xlsx_sheetxml.py`` compares the sheet XML
+with xlsxwriter's own.
 """
 
 from __future__ import annotations
 
 from xlsxwriter.utility import xl_col_to_name
-from xlsxwriter.worksheet import Worksheet
-
-# The cell kinds written here, by their namedtuple names (the names xlsxwriter dispatches
-# on in ``_write_cell``).
-_NUMBER_KINDS = frozenset({"Number", "Datetime"})
-_STRING = "String"
-_BLANK = "Blank"
+from xlsxwriter.worksheet import (
+    CellBlankTuple,
+    CellDatetimeTuple,
+    CellNumberTuple,
+    CellStringTuple,
+    Worksheet,
+)
 
 
 class FormWorksheet(Worksheet):
-    """``xlsxwriter.worksheet.Worksheet`` with a faster ``_write_rows`` (identical XML)."""
+    """``xlsxwriter.worksheet.Worksheet`` with a faster ``_write_rows`` and
+    ``_calculate_spans`` (identical XML)."""
+
+    def _calculate_spans(self) -> None:
+        # Each block of 16 rows: the first and last column with a cell (1-based), as
+        # xlsxwriter computes it column by column.
+        if self.comments:
+            super()._calculate_spans()
+            return
+        spans: dict[int, str] = {}
+        span_min = span_max = -1
+        table = self.table
+        col_min, col_max = self.dim_colmin, self.dim_colmax
+        row_max = self.dim_rowmax
+        for row_num in range(self.dim_rowmin, row_max + 1):
+            cells = table.get(row_num)
+            if cells:
+                cols = [c for c in cells if col_min <= c <= col_max]
+                if cols:
+                    low, high = min(cols), max(cols)
+                    if span_min < 0:
+                        span_min, span_max = low, high
+                    else:
+                        span_min, span_max = min(span_min, low), max(span_max, high)
+            if (row_num + 1) % 16 == 0 or row_num == row_max:
+                if span_min >= 0:
+                    spans[row_num // 16] = f"{span_min + 1}:{span_max + 1}"
+                    span_min = -1
+        self.row_spans = spans
 
     def _write_rows(self) -> None:
         if self.constant_memory or self.comments:
@@ -55,8 +85,10 @@ class FormWorksheet(Worksheet):
                 if col_num < col_min or col_num > col_max:
                     continue
                 cell = cells[col_num]
-                kind = cell.__class__.__name__
-                if kind not in _NUMBER_KINDS and kind != _STRING and kind != _BLANK:
+                kind = cell.__class__
+                if (kind is not CellStringTuple and kind is not CellNumberTuple
+                        and kind is not CellBlankTuple and kind is not CellDatetimeTuple):
+                    # Formulas, booleans, errors, rich strings…: xlsxwriter's own.
                     write("".join(parts))
                     parts = []
                     self._write_cell(row_num, col_num, cell)
@@ -74,9 +106,9 @@ class FormWorksheet(Worksheet):
                     attrs = f'<c r="{names[col_num]}{number}"{style}'
                 else:
                     attrs = f'<c r="{names[col_num]}{number}"'
-                if kind == _STRING:
+                if kind is CellStringTuple:
                     parts.append(f'{attrs} t="s"><v>{cell.string}</v></c>')
-                elif kind == _BLANK:
+                elif kind is CellBlankTuple:
                     parts.append(f"{attrs}/>")
                 else:
                     parts.append(f"{attrs}><v>{cell.number:.16G}</v></c>")
