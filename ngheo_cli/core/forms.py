@@ -172,9 +172,39 @@ def _memo(frame: pd.DataFrame, key: str, make: Any) -> np.ndarray:
     return found
 
 
-def _classes(frame: pd.DataFrame) -> np.ndarray:
-    return _memo(frame, "phan_loai", lambda: frame["phan_loai"].astype("string").fillna("")
-                 .to_numpy(dtype=object))
+def _text(values: pd.Series, strip: bool = False) -> pd.Series:
+    text = values.astype("string").fillna("")
+    return text.str.strip() if strip else text
+
+
+def _factors(frame: pd.DataFrame, column: str, strip: bool = False
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """A text column (NA as "", stripped or not) as codes into its distinct values (an
+    object array of str, in order of first appearance): a million households have a few
+    distinct classes, ethnic groups or causes, so a comparison or a mapping is made once
+    per distinct value (and converting a million strings to Python objects is avoided)."""
+    tag = f"{column}/{'strip' if strip else 'text'}"
+
+    def make() -> tuple[np.ndarray, np.ndarray]:
+        codes, uniques = pd.factorize(_text(frame[column], strip))
+        return np.asarray(codes, dtype=np.intp), np.asarray(uniques, dtype=object)
+
+    codes = _MEMO.get((id(frame), "codes:" + tag))
+    if codes is None:
+        codes, uniques = make()
+        _MEMO[(id(frame), "codes:" + tag)] = codes
+        _MEMO[(id(frame), "uniques:" + tag)] = uniques
+    return codes, _MEMO[(id(frame), "uniques:" + tag)]
+
+
+def _is_class(frame: pd.DataFrame, *codes: str) -> np.ndarray:
+    """Households of any of the classes ``codes`` (``_classes(frame) == code``)."""
+    def make() -> np.ndarray:
+        at, uniques = _factors(frame, "phan_loai")
+        wanted = np.array([u in codes for u in uniques.tolist()], dtype=bool)
+        mask: np.ndarray = wanted[at] if len(at) else np.zeros(0, dtype=bool)
+        return mask
+    return _memo(frame, "is:" + "|".join(codes), make)
 
 
 def _persons(frame: pd.DataFrame) -> np.ndarray:
@@ -194,23 +224,39 @@ def _per_unit(at: np.ndarray, n: int, mask: np.ndarray | None = None,
     return [int(v) for v in np.rint(sums[:n]).astype(np.int64).tolist()]
 
 
-def _mapped(values: pd.Series, fn: Any) -> np.ndarray:
-    """``fn`` of each value, computed once per distinct value."""
-    codes, uniques = pd.factorize(values.astype("string").fillna("").to_numpy(dtype=object))
-    table = np.array([fn(str(u)) for u in uniques] + [fn("")], dtype=object)
-    return table[np.where(codes < 0, len(uniques), codes)]
+def _mapped_table(frame: pd.DataFrame, column: str, fn: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``fn`` of each distinct value of a text column (NA as ""), and each row's index into
+    that table: ``table[index]`` is ``fn`` of each row's value."""
+    codes, uniques = _factors(frame, column)
+    table = np.array([fn(str(u)) for u in uniques.tolist()] + [fn("")], dtype=object)
+    return table, np.where(codes < 0, len(uniques), codes)
 
 
-def unit_labels(frame: pd.DataFrame, column: str | None) -> np.ndarray:
-    if column is None or column not in frame.columns:
-        return np.full(len(frame), BLANK_UNIT, dtype=object)
+def _mapped(frame: pd.DataFrame, column: str, fn: Any) -> np.ndarray:
+    """``fn`` of each row's value, computed once per distinct value."""
+    table, index = _mapped_table(frame, column, fn)
+    mapped: np.ndarray = table[index]
+    return mapped
+
+
+def _unit_series(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Each household's unit: the column's text, stripped; blank as :data:`BLANK_UNIT`."""
     values = frame[column].astype("string").fillna("").str.strip()
-    names: np.ndarray = values.mask(values == "", BLANK_UNIT).to_numpy(dtype=object)
-    return names
+    return values.mask(values == "", BLANK_UNIT)
 
 
-def _unit_list(labels: np.ndarray, extra: Sequence[str] = ()) -> list[str]:
-    return vn_sorted(sorted({*map(str, pd.unique(labels)), *extra}))
+def _unit_codes(frame: pd.DataFrame, column: str | None) -> tuple[np.ndarray, list[str]]:
+    """Each household's unit (:func:`_unit_series`; all :data:`BLANK_UNIT` without the
+    column) as codes into the distinct units."""
+    if column is None or column not in frame.columns:
+        return np.zeros(len(frame), dtype=np.intp), [BLANK_UNIT] if len(frame) else []
+    codes, uniques = pd.factorize(_unit_series(frame, column))
+    return np.asarray(codes, dtype=np.intp), [str(u) for u in uniques.tolist()]
+
+
+def _unit_list(labels: Sequence[str], extra: Sequence[str] = ()) -> list[str]:
+    """The units in Vietnamese order: the distinct ``labels`` and ``extra``."""
+    return vn_sorted(sorted({*map(str, labels), *extra}))
 
 
 def _rows(units: list[str], make: Any) -> list[dict[str, Any]]:
@@ -231,15 +277,14 @@ def _total(rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> dict[str, 
 
 def _results(frame: pd.DataFrame, at: np.ndarray, units: list[str],
              middle: bool, nlnn: bool) -> dict[str, Any]:
-    cls = _classes(frame)
     persons = _persons(frame)
-    farm_middle = (cls == MIDDLE) & _flag(frame, "nlnn")
+    farm_middle = _is_class(frame, MIDDLE) & _flag(frame, "nlnn")
     keys = ("households", "persons", "poor", "near_poor", "nlnn_middle", "poor_persons",
             "near_poor_persons", "nlnn_middle_persons")
     count_middle = middle and nlnn
 
     n = len(units)
-    poor, near = cls == POOR, cls == NEAR_POOR
+    poor, near = _is_class(frame, POOR), _is_class(frame, NEAR_POOR)
     sums = {
         "households": _per_unit(at, n),
         "persons": _per_unit(at, n, None, persons),
@@ -329,19 +374,18 @@ def _deprivations(frame: pd.DataFrame, at: np.ndarray, units: list[str],
         frame["nguon_thieu_hut"].astype("string").fillna("").eq("chi_so").to_numpy(dtype=bool)
         if "nguon_thieu_hut" in frame.columns else np.ones(len(frame), dtype=bool)
     )
-    cls = _classes(frame)
     marks = np.column_stack([_flag(frame, i) for i in ruleset.indicator_ids]) if len(
         ruleset.indicator_ids) else np.zeros((len(frame), 0), dtype=bool)
     out: dict[str, Any] = {
         "indicators": [{"id": ind.id, "name": ind.name,
                         "dimension": ruleset.dimensions[ind.dimension]}
                        for ind in ruleset.indicators],
-        "households_without_marks": int((~with_marks & np.isin(cls, [POOR, NEAR_POOR])).sum()),
+        "households_without_marks": int((~with_marks & _is_class(frame, POOR, NEAR_POOR)).sum()),
     }
     n = len(units)
     n_ind = len(ruleset.indicator_ids)
     for kind, code, _ in KINDS:
-        in_kind = (cls == code) & with_marks
+        in_kind = _is_class(frame, code) & with_marks
         households = _per_unit(at, n, in_kind)
         per_ind = [_per_unit(at, n, in_kind & marks[:, j]) for j in range(n_ind)]
 
@@ -384,13 +428,12 @@ def _grouped(frame: pd.DataFrame, at: np.ndarray, units: list[str],
              groups: Sequence[tuple[str, np.ndarray | None]]) -> dict[str, Any]:
     """Per kind (poor, near-poor) and unit: households and persons in each group (a group
     of None is one the data do not carry: its cells are None)."""
-    cls = _classes(frame)
     persons = _persons(frame)
     keys = [g for g, _ in groups]
     out: dict[str, Any] = {}
     n = len(units)
     for kind, code, _ in KINDS:
-        in_kind = cls == code
+        in_kind = _is_class(frame, code)
         base = (_per_unit(at, n, in_kind), _per_unit(at, n, in_kind, persons))
         parts = {key: None if mask is None else (_per_unit(at, n, in_kind & mask),
                                                   _per_unit(at, n, in_kind & mask, persons))
@@ -441,17 +484,18 @@ def _ethnic(frame: pd.DataFrame, at: np.ndarray, units: list[str],
     """Kinh, DTTS, and each minority group present among poor or near-poor households."""
     if "dan_toc" in missing:
         return {"groups": [], "available": False, **_grouped(frame, at, units, [])}
-    names = frame["dan_toc"].astype("string").fillna("").str.strip().to_numpy(dtype=object)
+    # The stripped names, as codes into the distinct names (see _factors).
+    name_at, distinct = _factors(frame, "dan_toc", strip=True)
     dtts = _dtts(frame)
-    cls = _classes(frame)
-    listed = np.isin(cls, [POOR, NEAR_POOR])
-    present = vn_sorted(sorted({str(n) for n in names[listed & dtts] if n}))
-    kinh = _mapped(frame["dan_toc"], lambda v: fold(v) == KINH_FOLDED).astype(bool) & ~dtts
+    listed = _is_class(frame, POOR, NEAR_POOR)
+    present = vn_sorted(sorted({str(n) for n in distinct[np.unique(name_at[listed & dtts])]
+                                if n}))
+    kinh = _mapped(frame, "dan_toc", lambda v: fold(v) == KINH_FOLDED).astype(bool) & ~dtts
     groups: list[tuple[str, np.ndarray | None]] = [("kinh", kinh), ("dtts", dtts)]
     labels_of = [{"key": "kinh", "label": "Kinh"},
                  {"key": "dtts", "label": "Dân tộc thiểu số"}]
     for i, name in enumerate(present):
-        groups.append((f"g{i}", names == name))
+        groups.append((f"g{i}", (distinct == name)[name_at]))
         labels_of.append({"key": f"g{i}", "label": name})
     return {"groups": labels_of, "available": True, **_grouped(frame, at, units, groups)}
 
@@ -498,9 +542,10 @@ def _causes(frame: pd.DataFrame, at: np.ndarray, units: list[str],
         return {"causes": [{"key": k, "label": label} for k, label in CAUSES],
                 "available": False,
                 **_grouped(frame, at, units, [(k, None) for k, _ in CAUSES])}
-    keys = _mapped(frame["nguyen_nhan"], cause_key)
-    groups: list[tuple[str, np.ndarray | None]] = [(k, keys == k) for k, _ in CAUSES]
-    groups.append(("chua_ghi", np.array([k is None for k in keys], dtype=bool)))
+    # Each distinct cause's key, then each household's through its index into them.
+    keys, index = _mapped_table(frame, "nguyen_nhan", cause_key)
+    groups: list[tuple[str, np.ndarray | None]] = [(k, (keys == k)[index]) for k, _ in CAUSES]
+    groups.append(("chua_ghi", np.array([k is None for k in keys], dtype=bool)[index]))
     return {"causes": [{"key": k, "label": label} for k, label in CAUSES],
             "available": True, **_grouped(frame, at, units, groups)}
 
@@ -512,14 +557,14 @@ def _multidimensional(frame: pd.DataFrame, at: np.ndarray, units: list[str],
     dtts = None if "dtts" in missing else _dtts(frame)
     kinh = None
     if dtts is not None and "dan_toc" not in missing:
-        kinh = _mapped(frame["dan_toc"], lambda v: fold(v) == KINH_FOLDED).astype(bool) & ~dtts
+        kinh = _mapped(frame, "dan_toc", lambda v: fold(v) == KINH_FOLDED).astype(bool) & ~dtts
     local = None if "dan_toc_tai_cho" in missing else _flag(frame, "dan_toc_tai_cho")
     merit = None if "co_nguoi_co_cong" in missing else _flag(frame, "co_nguoi_co_cong")
     unable = None if "khong_kha_nang_lao_dong" in missing else _flag(
         frame, "khong_kha_nang_lao_dong")
     female = None
     if "gioi_tinh_chu_ho" not in missing:
-        female = _mapped(frame["gioi_tinh_chu_ho"],
+        female = _mapped(frame, "gioi_tinh_chu_ho",
                          lambda v: fold(v) in ("nu", "f", "female")).astype(bool)
     groups = [("kinh", kinh), ("dtts", dtts), ("dan_toc_tai_cho", local),
               ("co_nguoi_co_cong", merit), ("khong_kha_nang_lao_dong", unable),
@@ -548,7 +593,6 @@ def _lists(frame: pd.DataFrame, at: np.ndarray, units: list[str],
     """Poor and near-poor households, grouped by unit (numbered 1, then 1.1, 1.2, …), with
     the list's status: ``moi`` (new: phát sinh, from the other list, moved in), ``tai``
     (again after leaving), ``cu`` (on the list last year); None without last year."""
-    cls = _classes(frame)
     codes = frame["ma_ho"].astype("string").fillna("").to_numpy(dtype=object)
     names = (frame["ho_ten_chu_ho"].astype("string").fillna("").to_numpy(dtype=object)
              if "ho_ten_chu_ho" in frame.columns else np.full(len(frame), "", dtype=object))
@@ -566,7 +610,7 @@ def _lists(frame: pd.DataFrame, at: np.ndarray, units: list[str],
     for kind, code, _ in KINDS:
         groups = []
         rank = 0
-        listed = cls == code
+        listed = _is_class(frame, code)
         for position, unit in enumerate(units):
             idx = np.flatnonzero(listed & (at == position))
             if not len(idx):
@@ -620,16 +664,15 @@ def build_forms(
         # result taken from it, a few hundred times here; the forms do not read them.
         frame = frame.copy(deep=False)
         frame.attrs = {}
-    labels = unit_labels(frame, unit_column)
+    codes, uniques = _unit_codes(frame, unit_column)
     extra: list[str] = []
     if balances:
         for table in balances.values():
             extra += [str(v) for v in table[balance_unit_column].iloc[:-1].tolist()]
-    units = _unit_list(labels, extra)
-    codes, uniques = pd.factorize(labels)
+    units = _unit_list(uniques, extra)
     position = {u: i for i, u in enumerate(units)}
-    at = np.array([position[str(u)] for u in uniques], dtype=np.int64)[codes] if len(
-        labels) else np.zeros(0, dtype=np.int64)
+    at = np.array([position[u] for u in uniques], dtype=np.int64)[codes] if len(
+        codes) else np.zeros(0, dtype=np.int64)
     missing = {key for key in ("nlnn", "dan_toc_tai_cho", "gioi_tinh_chu_ho",
                                "khong_kha_nang_lao_dong", "co_nguoi_co_cong", "nguyen_nhan",
                                "dan_toc") if not _carried(frame, key)}

@@ -218,6 +218,46 @@ def test_lists_in_name_order_and_attrs_neither_read_nor_changed() -> None:
     assert [h["ho_ten"] for h in dung["households"]] == [""]
 
 
+def test_text_columns_counted_per_distinct_value_as_per_row() -> None:
+    """Classes, units, ethnic groups and causes are compared once per distinct value: the
+    counts are those of the rows' own values (blank and missing alike, names stripped)."""
+    frame = pd.DataFrame({
+        "ma_ho": [f"H{i}" for i in range(8)],
+        "thon": [" Buôn Jun", "Buôn Jun ", None, "", "Thôn Dũng", "Thôn Dũng", "Buôn Jun",
+                 "  "],
+        "phan_loai": ["ngheo", "can_ngheo", "ngheo", None, "ngheo", "trung_binh", "ngheo",
+                      "can_ngheo"],
+        "so_nhan_khau": [1, 2, 3, 4, 5, 6, 7, 8],
+        "dan_toc": [" Ê Đê", "Ê Đê ", "Kinh", None, "M'Nông", "kinh", "", "Ê Đê"],
+        "is_dtts": [True, True, False, False, True, False, False, True],
+        "nguyen_nhan": ["Thiếu vốn", None, "", "Thiếu đất", "Ốm đau", "x", "thiếu vốn", "  "],
+    }, dtype=object).astype({"so_nhan_khau": "int64", "is_dtts": "bool"})
+    for column in ("thon", "phan_loai", "dan_toc", "nguyen_nhan"):
+        frame[column] = frame[column].astype("string")
+    forms = build_forms(frame, "thon", ND07)
+    assert [u["name"] for u in forms["units"]] == ["Buôn Jun", "Thôn Dũng", "(trống)"]
+    rows = {r["name"]: r for r in forms["results"]["rows"]}
+    assert (rows["Buôn Jun"]["households"], rows["Buôn Jun"]["poor"],
+            rows["Buôn Jun"]["near_poor"]) == (3, 2, 1)
+    assert (rows["(trống)"]["households"], rows["(trống)"]["poor"],
+            rows["(trống)"]["near_poor"]) == (3, 1, 1)
+    ethnic = forms["ethnic"]
+    assert [g["label"] for g in ethnic["groups"]] == ["Kinh", "Dân tộc thiểu số", "Ê Đê",
+                                                      "M'Nông"]
+    poor_total = ethnic["poor"]["total"]
+    assert poor_total["households"] == 4
+    assert poor_total["kinh"] == {"households": 1, "persons": 3}
+    assert poor_total["g0"] == {"households": 1, "persons": 1}  # " Ê Đê" stripped
+    near_total = ethnic["near_poor"]["total"]
+    assert near_total["g0"] == {"households": 2, "persons": 10}  # "Ê Đê " and "Ê Đê"
+    causes = forms["causes"]["poor"]["total"]
+    assert causes["von"]["households"] == 2  # "Thiếu vốn", "thiếu vốn"
+    assert causes["om_dau"]["households"] == 1
+    assert causes["chua_ghi"]["households"] == 1  # ""
+    near_causes = forms["causes"]["near_poor"]["total"]
+    assert near_causes["chua_ghi"]["households"] == 2  # missing and blank
+
+
 def test_near_poor_balance_uses_the_form_s_numbering() -> None:
     before = pd.DataFrame({"ma_ho": ["1", "2", "3"], "thon": "T", "phan_loai": "can_ngheo",
                            "so_nhan_khau": [1, 2, 3]})
