@@ -387,7 +387,9 @@ def _deprivations(frame: pd.DataFrame, at: np.ndarray, units: list[str],
     for kind, code, _ in KINDS:
         in_kind = _is_class(frame, code) & with_marks
         households = _per_unit(at, n, in_kind)
-        per_ind = [_per_unit(at, n, in_kind & marks[:, j]) for j in range(n_ind)]
+        # Among the kind's households only (the same rows, in the same order).
+        at_kind, marks_kind = at[in_kind], marks[in_kind]
+        per_ind = [_per_unit(at_kind, n, marks_kind[:, j]) for j in range(n_ind)]
 
         def counts(i: int, households: list[int] = households,
                    per_ind: list[list[int]] = per_ind) -> dict[str, Any]:
@@ -433,11 +435,19 @@ def _grouped(frame: pd.DataFrame, at: np.ndarray, units: list[str],
     out: dict[str, Any] = {}
     n = len(units)
     for kind, code, _ in KINDS:
+        # The kind's households only (a fraction of a province's million), then each group
+        # among them: the same rows in the same order as masking the whole frame.
         in_kind = _is_class(frame, code)
-        base = (_per_unit(at, n, in_kind), _per_unit(at, n, in_kind, persons))
-        parts = {key: None if mask is None else (_per_unit(at, n, in_kind & mask),
-                                                  _per_unit(at, n, in_kind & mask, persons))
-                 for key, mask in groups}
+        at_kind, persons_kind = at[in_kind], persons[in_kind]
+        base = (_per_unit(at_kind, n), _per_unit(at_kind, n, None, persons_kind))
+        parts: dict[str, Any] = {}
+        for key, mask in groups:
+            if mask is None:
+                parts[key] = None
+                continue
+            mask_kind = mask[in_kind]
+            parts[key] = (_per_unit(at_kind, n, mask_kind),
+                          _per_unit(at_kind, n, mask_kind, persons_kind))
 
         def counts(
             i: int, base: tuple[Any, ...] = base, parts: dict[str, Any] = parts
