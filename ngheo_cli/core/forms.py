@@ -47,16 +47,18 @@ Letters = tuple[tuple[int, int], ...]
 def _scan(decomposed: str) -> tuple[list[tuple[int, int]], list[int]]:
     """The letters and tones of a casefolded NFD text: a base letter with its shape marks
     (breve, circumflex, horn) is one letter of the alphabet, its tone mark its tone; a run of
-    digits is one number (no tone)."""
+    decimal digits is one number (no tone). A shape mark that makes no single letter with
+    its base ("q̂") and any other combining mark are left out; other digits ("²", "①")
+    are characters like any other."""
     letters: list[tuple[int, int]] = []
     tones: list[int] = []
     i, n = 0, len(decomposed)
     while i < n:
         ch = decomposed[i]
         i += 1
-        if ch.isdigit():
+        if ch.isdecimal():
             j = i
-            while j < n and decomposed[j].isdigit():
+            while j < n and decomposed[j].isdecimal():
                 j += 1
             letters.append((0, int(decomposed[i - 1 : j])))
             i = j
@@ -65,7 +67,9 @@ def _scan(decomposed: str) -> tuple[list[tuple[int, int]], list[int]]:
         while i < n and unicodedata.combining(decomposed[i]):
             mark = decomposed[i]
             if mark in _SHAPES:
-                ch = unicodedata.normalize("NFC", ch + mark)
+                shaped = unicodedata.normalize("NFC", ch + mark)
+                if len(shaped) == 1:
+                    ch = shaped
             elif mark in _TONES:
                 tone = _TONES[mark]
             i += 1
@@ -82,13 +86,14 @@ def _scan(decomposed: str) -> tuple[list[tuple[int, int]], list[int]]:
 _ASCII_DIGITS = frozenset("0123456789")
 # Each character's letters and tones, as :func:`_scan` gives them for its NFD form alone, or
 # None for a character that does not stand alone (its NFD form begins with a combining mark,
-# or holds a digit other than 0-9: it may join its neighbours). Filled as characters are met.
+# or holds a decimal digit other than 0-9: it may join its neighbours). Filled as characters
+# are met.
 _CHAR_PARTS: dict[str, tuple[Letters, tuple[int, ...]] | None] = {}
 
 
 def _char_parts(ch: str) -> tuple[Letters, tuple[int, ...]] | None:
     decomposed = unicodedata.normalize("NFD", ch)
-    if unicodedata.combining(decomposed[0]) or any(c.isdigit() for c in decomposed):
+    if unicodedata.combining(decomposed[0]) or any(c.isdecimal() for c in decomposed):
         parts = None
     else:
         letters, tones = _scan(decomposed)
