@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -111,3 +112,32 @@ def test_body_values_by_kind(tmp_path: Path) -> None:
     assert ws.cell(first + 4, 4).font.b  # the total row is bold
     # The two-line text makes its row two lines tall (heights are whole pixels).
     assert ws.row_dimensions[first + 3].height == pytest.approx(forms.LINE_PT * 2 + 2, abs=0.75)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_cycle_collector_paused_while_writing_and_restored(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, enabled: bool) -> None:
+    seen: list[bool] = []
+    write_form = forms._write_form
+
+    def spy(*args: Any) -> None:
+        seen.append(gc.isenabled())
+        write_form(*args)
+
+    monkeypatch.setattr(forms, "_write_form", spy)
+    (gc.enable if enabled else gc.disable)()
+    try:
+        write_forms(tmp_path / "f.xlsx", [_form(), _form()], HEAD)
+        assert seen == [False, False]
+        assert gc.isenabled() is enabled
+
+        def broken(*args: Any) -> None:
+            raise RuntimeError("hỏng")
+
+        monkeypatch.setattr(forms, "_write_form", broken)
+        with pytest.raises(RuntimeError):
+            write_forms(tmp_path / "g.xlsx", [_form()], HEAD)
+        assert gc.isenabled() is enabled
+        assert not (tmp_path / "g.xlsx").exists()  # nothing half written
+    finally:
+        gc.enable()
