@@ -14,6 +14,7 @@ says "không có số liệu", never 0.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -40,20 +41,24 @@ _SHAPES = {"\u0306": "\u0306", "\u0302": "\u0302", "\u031b": "\u031b"}  # breve,
 _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # huyền hỏi ngã sắc nặng
 
 
-def vn_sort_key(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...], str]:
-    """A collation key for Vietnamese: base letters in the alphabet's order (a ă â b c d đ
-    e ê … o ô ơ … u ư …), case ignored, then tones (ngang, huyền, hỏi, ngã, sắc, nặng);
-    digit runs compare as numbers ("Thôn 2" before "Thôn 10")."""
+Letters = tuple[tuple[int, int], ...]
+
+
+def _scan(decomposed: str) -> tuple[list[tuple[int, int]], list[int]]:
+    """The letters and tones of a casefolded NFD text: a base letter with its shape marks
+    (breve, circumflex, horn) is one letter of the alphabet, its tone mark its tone; a run of
+    decimal digits is one number (no tone). A shape mark that makes no single letter with
+    its base ("q̂") and any other combining mark are left out; other digits ("²", "①")
+    are characters like any other."""
     letters: list[tuple[int, int]] = []
     tones: list[int] = []
-    decomposed = unicodedata.normalize("NFD", str(text).casefold())
     i, n = 0, len(decomposed)
     while i < n:
         ch = decomposed[i]
         i += 1
-        if ch.isdigit():
+        if ch.isdecimal():
             j = i
-            while j < n and decomposed[j].isdigit():
+            while j < n and decomposed[j].isdecimal():
                 j += 1
             letters.append((0, int(decomposed[i - 1 : j])))
             i = j
@@ -62,7 +67,9 @@ def vn_sort_key(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...]
         while i < n and unicodedata.combining(decomposed[i]):
             mark = decomposed[i]
             if mark in _SHAPES:
-                ch = unicodedata.normalize("NFC", ch + mark)
+                shaped = unicodedata.normalize("NFC", ch + mark)
+                if len(shaped) == 1:
+                    ch = shaped
             elif mark in _TONES:
                 tone = _TONES[mark]
             i += 1
@@ -73,6 +80,58 @@ def vn_sort_key(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...]
         else:
             letters.append((2, ord(ch)))
         tones.append(tone)
+    return letters, tones
+
+
+_ASCII_DIGITS = frozenset("0123456789")
+# Each character's letters and tones, as :func:`_scan` gives them for its NFD form alone, or
+# None for a character that does not stand alone (its NFD form begins with a combining mark,
+# or holds a decimal digit other than 0-9: it may join its neighbours). Filled as characters
+# are met.
+_CHAR_PARTS: dict[str, tuple[Letters, tuple[int, ...]] | None] = {}
+
+
+def _char_parts(ch: str) -> tuple[Letters, tuple[int, ...]] | None:
+    decomposed = unicodedata.normalize("NFD", ch)
+    if unicodedata.combining(decomposed[0]) or any(c.isdecimal() for c in decomposed):
+        parts = None
+    else:
+        letters, tones = _scan(decomposed)
+        parts = (tuple(letters), tuple(tones))
+    _CHAR_PARTS[ch] = parts
+    return parts
+
+
+def vn_sort_key(text: str) -> tuple[Letters, tuple[int, ...], str]:
+    """A collation key for Vietnamese: base letters in the alphabet's order (a ă â b c d đ
+    e ê … o ô ơ … u ư …), case ignored, then tones (ngang, huyền, hỏi, ngã, sắc, nặng);
+    digit runs compare as numbers ("Thôn 2" before "Thôn 10").
+
+    The key is :func:`_scan` of the casefolded NFD text. In NFC every character but a
+    stray combining mark begins with a base character, so the NFD text is its characters'
+    NFD forms one after the other: the key is put together from each character's parts
+    (:data:`_CHAR_PARTS`, computed once per character) and the runs of digits 0-9; a text
+    with a character that does not stand alone is scanned whole."""
+    folded = unicodedata.normalize("NFC", str(text).casefold())
+    letters: list[tuple[int, int]] = []
+    tones: list[int] = []
+    i, n = 0, len(folded)
+    while i < n:
+        ch = folded[i]
+        if ch in _ASCII_DIGITS:
+            j = i + 1
+            while j < n and folded[j] in _ASCII_DIGITS:
+                j += 1
+            letters.append((0, int(folded[i:j])))
+            i = j
+            continue
+        parts = _CHAR_PARTS[ch] if ch in _CHAR_PARTS else _char_parts(ch)
+        if parts is None:
+            whole = _scan(unicodedata.normalize("NFD", folded))
+            return tuple(whole[0]), tuple(whole[1]), str(text)
+        letters += parts[0]
+        tones += parts[1]
+        i += 1
     return tuple(letters), tuple(tones), str(text)
 
 
@@ -118,9 +177,39 @@ def _memo(frame: pd.DataFrame, key: str, make: Any) -> np.ndarray:
     return found
 
 
-def _classes(frame: pd.DataFrame) -> np.ndarray:
-    return _memo(frame, "phan_loai", lambda: frame["phan_loai"].astype("string").fillna("")
-                 .to_numpy(dtype=object))
+def _text(values: pd.Series, strip: bool = False) -> pd.Series:
+    text = values.astype("string").fillna("")
+    return text.str.strip() if strip else text
+
+
+def _factors(frame: pd.DataFrame, column: str, strip: bool = False
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """A text column (NA as "", stripped or not) as codes into its distinct values (an
+    object array of str, in order of first appearance): a million households have a few
+    distinct classes, ethnic groups or causes, so a comparison or a mapping is made once
+    per distinct value (and converting a million strings to Python objects is avoided)."""
+    tag = f"{column}/{'strip' if strip else 'text'}"
+
+    def make() -> tuple[np.ndarray, np.ndarray]:
+        codes, uniques = pd.factorize(_text(frame[column], strip))
+        return np.asarray(codes, dtype=np.intp), np.asarray(uniques, dtype=object)
+
+    codes = _MEMO.get((id(frame), "codes:" + tag))
+    if codes is None:
+        codes, uniques = make()
+        _MEMO[(id(frame), "codes:" + tag)] = codes
+        _MEMO[(id(frame), "uniques:" + tag)] = uniques
+    return codes, _MEMO[(id(frame), "uniques:" + tag)]
+
+
+def _is_class(frame: pd.DataFrame, *codes: str) -> np.ndarray:
+    """Households of any of the classes ``codes`` (``_classes(frame) == code``)."""
+    def make() -> np.ndarray:
+        at, uniques = _factors(frame, "phan_loai")
+        wanted = np.array([u in codes for u in uniques.tolist()], dtype=bool)
+        mask: np.ndarray = wanted[at] if len(at) else np.zeros(0, dtype=bool)
+        return mask
+    return _memo(frame, "is:" + "|".join(codes), make)
 
 
 def _persons(frame: pd.DataFrame) -> np.ndarray:
@@ -140,23 +229,39 @@ def _per_unit(at: np.ndarray, n: int, mask: np.ndarray | None = None,
     return [int(v) for v in np.rint(sums[:n]).astype(np.int64).tolist()]
 
 
-def _mapped(values: pd.Series, fn: Any) -> np.ndarray:
-    """``fn`` of each value, computed once per distinct value."""
-    codes, uniques = pd.factorize(values.astype("string").fillna("").to_numpy(dtype=object))
-    table = np.array([fn(str(u)) for u in uniques] + [fn("")], dtype=object)
-    return table[np.where(codes < 0, len(uniques), codes)]
+def _mapped_table(frame: pd.DataFrame, column: str, fn: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``fn`` of each distinct value of a text column (NA as ""), and each row's index into
+    that table: ``table[index]`` is ``fn`` of each row's value."""
+    codes, uniques = _factors(frame, column)
+    table = np.array([fn(str(u)) for u in uniques.tolist()] + [fn("")], dtype=object)
+    return table, np.where(codes < 0, len(uniques), codes)
 
 
-def unit_labels(frame: pd.DataFrame, column: str | None) -> np.ndarray:
-    if column is None or column not in frame.columns:
-        return np.full(len(frame), BLANK_UNIT, dtype=object)
+def _mapped(frame: pd.DataFrame, column: str, fn: Any) -> np.ndarray:
+    """``fn`` of each row's value, computed once per distinct value."""
+    table, index = _mapped_table(frame, column, fn)
+    mapped: np.ndarray = table[index]
+    return mapped
+
+
+def _unit_series(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Each household's unit: the column's text, stripped; blank as :data:`BLANK_UNIT`."""
     values = frame[column].astype("string").fillna("").str.strip()
-    names: np.ndarray = values.mask(values == "", BLANK_UNIT).to_numpy(dtype=object)
-    return names
+    return values.mask(values == "", BLANK_UNIT)
 
 
-def _unit_list(labels: np.ndarray, extra: Sequence[str] = ()) -> list[str]:
-    return vn_sorted(sorted({*map(str, pd.unique(labels)), *extra}))
+def _unit_codes(frame: pd.DataFrame, column: str | None) -> tuple[np.ndarray, list[str]]:
+    """Each household's unit (:func:`_unit_series`; all :data:`BLANK_UNIT` without the
+    column) as codes into the distinct units."""
+    if column is None or column not in frame.columns:
+        return np.zeros(len(frame), dtype=np.intp), [BLANK_UNIT] if len(frame) else []
+    codes, uniques = pd.factorize(_unit_series(frame, column))
+    return np.asarray(codes, dtype=np.intp), [str(u) for u in uniques.tolist()]
+
+
+def _unit_list(labels: Sequence[str], extra: Sequence[str] = ()) -> list[str]:
+    """The units in Vietnamese order: the distinct ``labels`` and ``extra``."""
+    return vn_sorted(sorted({*map(str, labels), *extra}))
 
 
 def _rows(units: list[str], make: Any) -> list[dict[str, Any]]:
@@ -177,15 +282,14 @@ def _total(rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> dict[str, 
 
 def _results(frame: pd.DataFrame, at: np.ndarray, units: list[str],
              middle: bool, nlnn: bool) -> dict[str, Any]:
-    cls = _classes(frame)
     persons = _persons(frame)
-    farm_middle = (cls == MIDDLE) & _flag(frame, "nlnn")
+    farm_middle = _is_class(frame, MIDDLE) & _flag(frame, "nlnn")
     keys = ("households", "persons", "poor", "near_poor", "nlnn_middle", "poor_persons",
             "near_poor_persons", "nlnn_middle_persons")
     count_middle = middle and nlnn
 
     n = len(units)
-    poor, near = cls == POOR, cls == NEAR_POOR
+    poor, near = _is_class(frame, POOR), _is_class(frame, NEAR_POOR)
     sums = {
         "households": _per_unit(at, n),
         "persons": _per_unit(at, n, None, persons),
@@ -275,21 +379,22 @@ def _deprivations(frame: pd.DataFrame, at: np.ndarray, units: list[str],
         frame["nguon_thieu_hut"].astype("string").fillna("").eq("chi_so").to_numpy(dtype=bool)
         if "nguon_thieu_hut" in frame.columns else np.ones(len(frame), dtype=bool)
     )
-    cls = _classes(frame)
     marks = np.column_stack([_flag(frame, i) for i in ruleset.indicator_ids]) if len(
         ruleset.indicator_ids) else np.zeros((len(frame), 0), dtype=bool)
     out: dict[str, Any] = {
         "indicators": [{"id": ind.id, "name": ind.name,
                         "dimension": ruleset.dimensions[ind.dimension]}
                        for ind in ruleset.indicators],
-        "households_without_marks": int((~with_marks & np.isin(cls, [POOR, NEAR_POOR])).sum()),
+        "households_without_marks": int((~with_marks & _is_class(frame, POOR, NEAR_POOR)).sum()),
     }
     n = len(units)
     n_ind = len(ruleset.indicator_ids)
     for kind, code, _ in KINDS:
-        in_kind = (cls == code) & with_marks
+        in_kind = _is_class(frame, code) & with_marks
         households = _per_unit(at, n, in_kind)
-        per_ind = [_per_unit(at, n, in_kind & marks[:, j]) for j in range(n_ind)]
+        # Among the kind's households only (the same rows, in the same order).
+        at_kind, marks_kind = at[in_kind], marks[in_kind]
+        per_ind = [_per_unit(at_kind, n, marks_kind[:, j]) for j in range(n_ind)]
 
         def counts(i: int, households: list[int] = households,
                    per_ind: list[list[int]] = per_ind) -> dict[str, Any]:
@@ -330,17 +435,24 @@ def _grouped(frame: pd.DataFrame, at: np.ndarray, units: list[str],
              groups: Sequence[tuple[str, np.ndarray | None]]) -> dict[str, Any]:
     """Per kind (poor, near-poor) and unit: households and persons in each group (a group
     of None is one the data do not carry: its cells are None)."""
-    cls = _classes(frame)
     persons = _persons(frame)
     keys = [g for g, _ in groups]
     out: dict[str, Any] = {}
     n = len(units)
     for kind, code, _ in KINDS:
-        in_kind = cls == code
-        base = (_per_unit(at, n, in_kind), _per_unit(at, n, in_kind, persons))
-        parts = {key: None if mask is None else (_per_unit(at, n, in_kind & mask),
-                                                  _per_unit(at, n, in_kind & mask, persons))
-                 for key, mask in groups}
+        # The kind's households only (a fraction of a province's million), then each group
+        # among them: the same rows in the same order as masking the whole frame.
+        in_kind = _is_class(frame, code)
+        at_kind, persons_kind = at[in_kind], persons[in_kind]
+        base = (_per_unit(at_kind, n), _per_unit(at_kind, n, None, persons_kind))
+        parts: dict[str, Any] = {}
+        for key, mask in groups:
+            if mask is None:
+                parts[key] = None
+                continue
+            mask_kind = mask[in_kind]
+            parts[key] = (_per_unit(at_kind, n, mask_kind),
+                          _per_unit(at_kind, n, mask_kind, persons_kind))
 
         def counts(
             i: int, base: tuple[Any, ...] = base, parts: dict[str, Any] = parts
@@ -387,17 +499,18 @@ def _ethnic(frame: pd.DataFrame, at: np.ndarray, units: list[str],
     """Kinh, DTTS, and each minority group present among poor or near-poor households."""
     if "dan_toc" in missing:
         return {"groups": [], "available": False, **_grouped(frame, at, units, [])}
-    names = frame["dan_toc"].astype("string").fillna("").str.strip().to_numpy(dtype=object)
+    # The stripped names, as codes into the distinct names (see _factors).
+    name_at, distinct = _factors(frame, "dan_toc", strip=True)
     dtts = _dtts(frame)
-    cls = _classes(frame)
-    listed = np.isin(cls, [POOR, NEAR_POOR])
-    present = vn_sorted(sorted({str(n) for n in names[listed & dtts] if n}))
-    kinh = _mapped(frame["dan_toc"], lambda v: fold(v) == KINH_FOLDED).astype(bool) & ~dtts
+    listed = _is_class(frame, POOR, NEAR_POOR)
+    present = vn_sorted(sorted({str(n) for n in distinct[np.unique(name_at[listed & dtts])]
+                                if n}))
+    kinh = _mapped(frame, "dan_toc", lambda v: fold(v) == KINH_FOLDED).astype(bool) & ~dtts
     groups: list[tuple[str, np.ndarray | None]] = [("kinh", kinh), ("dtts", dtts)]
     labels_of = [{"key": "kinh", "label": "Kinh"},
                  {"key": "dtts", "label": "Dân tộc thiểu số"}]
     for i, name in enumerate(present):
-        groups.append((f"g{i}", names == name))
+        groups.append((f"g{i}", (distinct == name)[name_at]))
         labels_of.append({"key": f"g{i}", "label": name})
     return {"groups": labels_of, "available": True, **_grouped(frame, at, units, groups)}
 
@@ -444,9 +557,10 @@ def _causes(frame: pd.DataFrame, at: np.ndarray, units: list[str],
         return {"causes": [{"key": k, "label": label} for k, label in CAUSES],
                 "available": False,
                 **_grouped(frame, at, units, [(k, None) for k, _ in CAUSES])}
-    keys = _mapped(frame["nguyen_nhan"], cause_key)
-    groups: list[tuple[str, np.ndarray | None]] = [(k, keys == k) for k, _ in CAUSES]
-    groups.append(("chua_ghi", np.array([k is None for k in keys], dtype=bool)))
+    # Each distinct cause's key, then each household's through its index into them.
+    keys, index = _mapped_table(frame, "nguyen_nhan", cause_key)
+    groups: list[tuple[str, np.ndarray | None]] = [(k, (keys == k)[index]) for k, _ in CAUSES]
+    groups.append(("chua_ghi", np.array([k is None for k in keys], dtype=bool)[index]))
     return {"causes": [{"key": k, "label": label} for k, label in CAUSES],
             "available": True, **_grouped(frame, at, units, groups)}
 
@@ -458,14 +572,14 @@ def _multidimensional(frame: pd.DataFrame, at: np.ndarray, units: list[str],
     dtts = None if "dtts" in missing else _dtts(frame)
     kinh = None
     if dtts is not None and "dan_toc" not in missing:
-        kinh = _mapped(frame["dan_toc"], lambda v: fold(v) == KINH_FOLDED).astype(bool) & ~dtts
+        kinh = _mapped(frame, "dan_toc", lambda v: fold(v) == KINH_FOLDED).astype(bool) & ~dtts
     local = None if "dan_toc_tai_cho" in missing else _flag(frame, "dan_toc_tai_cho")
     merit = None if "co_nguoi_co_cong" in missing else _flag(frame, "co_nguoi_co_cong")
     unable = None if "khong_kha_nang_lao_dong" in missing else _flag(
         frame, "khong_kha_nang_lao_dong")
     female = None
     if "gioi_tinh_chu_ho" not in missing:
-        female = _mapped(frame["gioi_tinh_chu_ho"],
+        female = _mapped(frame, "gioi_tinh_chu_ho",
                          lambda v: fold(v) in ("nu", "f", "female")).astype(bool)
     groups = [("kinh", kinh), ("dtts", dtts), ("dan_toc_tai_cho", local),
               ("co_nguoi_co_cong", merit), ("khong_kha_nang_lao_dong", unable),
@@ -494,7 +608,6 @@ def _lists(frame: pd.DataFrame, at: np.ndarray, units: list[str],
     """Poor and near-poor households, grouped by unit (numbered 1, then 1.1, 1.2, …), with
     the list's status: ``moi`` (new: phát sinh, from the other list, moved in), ``tai``
     (again after leaving), ``cu`` (on the list last year); None without last year."""
-    cls = _classes(frame)
     codes = frame["ma_ho"].astype("string").fillna("").to_numpy(dtype=object)
     names = (frame["ho_ten_chu_ho"].astype("string").fillna("").to_numpy(dtype=object)
              if "ho_ten_chu_ho" in frame.columns else np.full(len(frame), "", dtype=object))
@@ -505,29 +618,40 @@ def _lists(frame: pd.DataFrame, at: np.ndarray, units: list[str],
     persons = _persons(frame)
     deprived = (pd.to_numeric(frame["so_thieu_hut"], errors="coerce").to_numpy(dtype=float)
                 if "so_thieu_hut" in frame.columns else np.full(len(frame), np.nan))
-    by_code = None if status is None else status.astype("string").to_dict()
+    by_code = (None if status is None
+               else dict(zip(status.index.tolist(), status.astype("string").tolist(),
+                             strict=True)))
     out: dict[str, Any] = {"with_status": status is not None}
     for kind, code, _ in KINDS:
         groups = []
         rank = 0
+        listed = _is_class(frame, code)
         for position, unit in enumerate(units):
-            idx = np.flatnonzero((cls == code) & (at == position))
+            idx = np.flatnonzero(listed & (at == position))
             if not len(idx):
                 continue
             rank += 1
-            ordered = sorted(
-                idx.tolist(), key=lambda i: (vn_sort_key(str(names[i])), str(codes[i]))
-            )
+            # The unit's households as Python values (one conversion per column, not one
+            # numpy scalar per cell), ordered by name then code.
+            unit_codes = [str(c) for c in codes[idx].tolist()]
+            unit_names = [str(n) for n in names[idx].tolist()]
+            unit_ethnic = [str(e) for e in ethnic[idx].tolist()]
+            unit_sex = [str(x) for x in sex[idx].tolist()]
+            unit_persons = persons[idx].tolist()
+            unit_deprived = deprived[idx].tolist()
+            ordered = sorted(range(len(idx)),
+                             key=lambda i: (vn_sort_key(unit_names[i]), unit_codes[i]))
             households = []
             for j, i in enumerate(ordered, start=1):
                 state = None
                 if by_code is not None:
-                    state = LIST_STATUS[kind].get(str(by_code.get(str(codes[i]), "")), "moi")
+                    state = LIST_STATUS[kind].get(str(by_code.get(unit_codes[i], "")), "moi")
                 households.append({
-                    "no": f"{rank}.{j}", "ma_ho": str(codes[i]), "ho_ten": str(names[i]),
-                    "dan_toc": str(ethnic[i]) or None, "gioi_tinh": str(sex[i]) or None,
-                    "persons": int(persons[i]),
-                    "deprivations": None if np.isnan(deprived[i]) else int(deprived[i]),
+                    "no": f"{rank}.{j}", "ma_ho": unit_codes[i], "ho_ten": unit_names[i],
+                    "dan_toc": unit_ethnic[i] or None, "gioi_tinh": unit_sex[i] or None,
+                    "persons": int(unit_persons[i]),
+                    "deprivations": (None if math.isnan(unit_deprived[i])
+                                     else int(unit_deprived[i])),
                     "status": state,
                 })
             groups.append({"no": str(rank), "name": unit, "households": households})
@@ -550,16 +674,20 @@ def build_forms(
     """The forms' numbers. ``balances``: history's tables with one row per unit (column
     ``balance_unit_column``) and a total row; ``status``: this year's ``bien_dong`` code
     per household code (None without last year); ``with_lists``: the detailed lists."""
-    labels = unit_labels(frame, unit_column)
+    if frame.attrs:
+        # pandas deep-copies a frame's ``attrs`` (the store's run) into every column and
+        # result taken from it, a few hundred times here; the forms do not read them.
+        frame = frame.copy(deep=False)
+        frame.attrs = {}
+    codes, uniques = _unit_codes(frame, unit_column)
     extra: list[str] = []
     if balances:
         for table in balances.values():
             extra += [str(v) for v in table[balance_unit_column].iloc[:-1].tolist()]
-    units = _unit_list(labels, extra)
-    codes, uniques = pd.factorize(labels)
+    units = _unit_list(uniques, extra)
     position = {u: i for i, u in enumerate(units)}
-    at = np.array([position[str(u)] for u in uniques], dtype=np.int64)[codes] if len(
-        labels) else np.zeros(0, dtype=np.int64)
+    at = np.array([position[u] for u in uniques], dtype=np.int64)[codes] if len(
+        codes) else np.zeros(0, dtype=np.int64)
     missing = {key for key in ("nlnn", "dan_toc_tai_cho", "gioi_tinh_chu_ho",
                                "khong_kha_nang_lao_dong", "co_nguoi_co_cong", "nguyen_nhan",
                                "dan_toc") if not _carried(frame, key)}

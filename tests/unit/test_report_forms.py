@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import openpyxl
@@ -12,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ngheo_cli.core.forms import (
+    _scan,
     balance_identity,
     build_forms,
     cause_key,
@@ -47,6 +50,47 @@ def test_vietnamese_order_letters_then_tones() -> None:
     assert vn_sort_key("buôn jun")[:2] == vn_sort_key("Buôn Jun")[:2]
     assert vn_sort_key("Hòa")[:2] == vn_sort_key("Ho\u0300a")[:2]
     assert vn_sorted(["Tổ 10", "Tổ 2", "Tổ 1"]) == ["Tổ 1", "Tổ 2", "Tổ 10"]
+
+
+def _whole_text_key(text: str) -> Any:
+    """The key scanned from the whole casefolded NFD text at once."""
+    letters, tones = _scan(unicodedata.normalize("NFD", str(text).casefold()))
+    return tuple(letters), tuple(tones), text
+
+
+# Vietnamese in NFC and NFD, capitals, digits (ASCII and others), stray and stacked combining
+# marks, spaces, characters that casefold to several (ß) and wide characters.
+_KEY_ALPHABET = st.sampled_from(
+    list("aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂĐÊÔƠƯẮẰẲẴẶắằẳẵặếềểễệốồổỗộớờởỡợứừửữựýỳỷỹỵ")
+    + list("0123456789 \t-.,()") + ["\u0300", "\u0301", "\u0302", "\u0303", "\u0306",
+                                   "\u0309", "\u031b", "\u0323", "\u0344", "ß", "Ǆ",
+                                   "村", "٣", "²", "①", "ﬁ", "Å", "ǅ", "\u0958"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_KEY_ALPHABET, max_size=12).map("".join),
+       st.sampled_from(["NFC", "NFD", None]))
+def test_sort_key_put_together_per_character_is_the_whole_text_scan(
+        text: str, form: str | None) -> None:
+    if form is not None:
+        text = unicodedata.normalize(form, text)  # type: ignore[arg-type]
+    assert vn_sort_key(text) == _whole_text_key(text)
+
+
+def test_sort_key_of_any_text_never_fails() -> None:
+    # Superscript and circled digits are not numbers; a shape mark on a letter that has no
+    # such letter ("q̂", "ă̂") is left out like any other mark.
+    assert vn_sorted(["Tổ ²", "Tổ 2", "Tổ ①", "Tổ 10"]) == ["Tổ 2", "Tổ 10", "Tổ ²", "Tổ ①"]
+    assert vn_sort_key("q\u0302")[:2] == vn_sort_key("q")[:2]
+    assert vn_sort_key("a\u0306\u0302")[:2] == vn_sort_key("ă")[:2]
+    assert vn_sort_key("٣٤ Xóm")[0][0] == (0, 34)  # Arabic-Indic digits are decimal
+
+
+def test_sort_key_of_digits_and_stray_marks() -> None:
+    for text in ("Tổ 007", "12a3", "1\u0301", "a\u0301\u0302", "\u0301a", "Buôn Ea 2ⅲ",
+                 "Thôn 10", "٣٤ Xóm", "ᄀ각"):
+        assert vn_sort_key(text) == _whole_text_key(text), text
 
 
 def test_causes_in_the_form_s_eight_groups() -> None:
@@ -142,6 +186,75 @@ def test_totals_are_the_sum_of_unit_rows_and_the_balance_identity_holds(
     names = [u["name"] for u in forms["units"]]
     assert names == vn_sorted(names)
     assert [u["no"] for u in forms["units"]] == [str(i) for i in range(1, len(names) + 1)]
+
+
+def test_lists_in_name_order_and_attrs_neither_read_nor_changed() -> None:
+    frame = pd.DataFrame({
+        "ma_ho": ["H9", "H2", "H3", "H1", "H5", "H6"],
+        "thon": ["Buôn Jun", "Buôn Jun", "Buôn Jun", "Buôn Jun", "Thôn Dũng", "Thôn Dũng"],
+        "phan_loai": ["ngheo", "ngheo", "ngheo", "can_ngheo", "ngheo", "khac"],
+        "ho_ten_chu_ho": ["Y Bhăm", "Ê Ban Hơ", "Y Bhăm", "Lê Văn A", None, "Trần B"],
+        "so_nhan_khau": [3, 5, 2, 4, 1, 6],
+        "so_thieu_hut": [2.0, np.nan, 0.0, 3.0, 1.0, 0.0],
+    })
+    status = pd.Series(["con_ngheo", pd.NA, "tai_ngheo", "con_can_ngheo"],
+                       index=["H9", "H2", "H3", "H5"], dtype="string")
+    plain = build_forms(frame, "thon", ND07, status=status)
+    frame.attrs["run"] = {"id": 7, "note": ["kept"]}
+    with_attrs = build_forms(frame, "thon", ND07, status=status)
+    assert with_attrs == plain
+    assert frame.attrs == {"run": {"id": 7, "note": ["kept"]}}
+    jun = plain["lists"]["poor"][0]
+    assert jun["name"] == "Buôn Jun"
+    # Name order (Ê after E… after B: "Ê Ban" < "Y"), then the code for the same name.
+    assert [(h["no"], h["ho_ten"], h["ma_ho"]) for h in jun["households"]] == [
+        ("1.1", "Ê Ban Hơ", "H2"), ("1.2", "Y Bhăm", "H3"), ("1.3", "Y Bhăm", "H9")]
+    assert [h["persons"] for h in jun["households"]] == [5, 2, 3]
+    assert [h["deprivations"] for h in jun["households"]] == [None, 0, 2]
+    assert [h["status"] for h in jun["households"]] == ["moi", "tai", "cu"]
+    dung = plain["lists"]["poor"][1]
+    assert (dung["no"], dung["name"]) == ("2", "Thôn Dũng")
+    assert [h["ho_ten"] for h in dung["households"]] == [""]
+
+
+def test_text_columns_counted_per_distinct_value_as_per_row() -> None:
+    """Classes, units, ethnic groups and causes are compared once per distinct value: the
+    counts are those of the rows' own values (blank and missing alike, names stripped)."""
+    frame = pd.DataFrame({
+        "ma_ho": [f"H{i}" for i in range(8)],
+        "thon": [" Buôn Jun", "Buôn Jun ", None, "", "Thôn Dũng", "Thôn Dũng", "Buôn Jun",
+                 "  "],
+        "phan_loai": ["ngheo", "can_ngheo", "ngheo", None, "ngheo", "trung_binh", "ngheo",
+                      "can_ngheo"],
+        "so_nhan_khau": [1, 2, 3, 4, 5, 6, 7, 8],
+        "dan_toc": [" Ê Đê", "Ê Đê ", "Kinh", None, "M'Nông", "kinh", "", "Ê Đê"],
+        "is_dtts": [True, True, False, False, True, False, False, True],
+        "nguyen_nhan": ["Thiếu vốn", None, "", "Thiếu đất", "Ốm đau", "x", "thiếu vốn", "  "],
+    }, dtype=object).astype({"so_nhan_khau": "int64", "is_dtts": "bool"})
+    for column in ("thon", "phan_loai", "dan_toc", "nguyen_nhan"):
+        frame[column] = frame[column].astype("string")
+    forms = build_forms(frame, "thon", ND07)
+    assert [u["name"] for u in forms["units"]] == ["Buôn Jun", "Thôn Dũng", "(trống)"]
+    rows = {r["name"]: r for r in forms["results"]["rows"]}
+    assert (rows["Buôn Jun"]["households"], rows["Buôn Jun"]["poor"],
+            rows["Buôn Jun"]["near_poor"]) == (3, 2, 1)
+    assert (rows["(trống)"]["households"], rows["(trống)"]["poor"],
+            rows["(trống)"]["near_poor"]) == (3, 1, 1)
+    ethnic = forms["ethnic"]
+    assert [g["label"] for g in ethnic["groups"]] == ["Kinh", "Dân tộc thiểu số", "Ê Đê",
+                                                      "M'Nông"]
+    poor_total = ethnic["poor"]["total"]
+    assert poor_total["households"] == 4
+    assert poor_total["kinh"] == {"households": 1, "persons": 3}
+    assert poor_total["g0"] == {"households": 1, "persons": 1}  # " Ê Đê" stripped
+    near_total = ethnic["near_poor"]["total"]
+    assert near_total["g0"] == {"households": 2, "persons": 10}  # "Ê Đê " and "Ê Đê"
+    causes = forms["causes"]["poor"]["total"]
+    assert causes["von"]["households"] == 2  # "Thiếu vốn", "thiếu vốn"
+    assert causes["om_dau"]["households"] == 1
+    assert causes["chua_ghi"]["households"] == 1  # ""
+    near_causes = forms["causes"]["near_poor"]["total"]
+    assert near_causes["chua_ghi"]["households"] == 2  # missing and blank
 
 
 def test_near_poor_balance_uses_the_form_s_numbering() -> None:

@@ -21,8 +21,10 @@ Deterministic bytes (fixed document date), written atomically.
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ngheo_cli.io.atomic import atomic_write
 from ngheo_cli.io.xlsx.book import Workbook
+from ngheo_cli.io.xlsx.sheetxml import FormWorksheet
 from ngheo_cli.io.xlsx.writer import FIXED_CREATED, display_width, unique_sheet_names
 
 FONT = "Times New Roman"
@@ -140,11 +143,14 @@ def _lines(text: str, width_chars: float, bold: bool = False) -> int:
     are wider)."""
     usable = max(1.0, width_chars - 1.0)
     text = str(text)
-    if len(text) * _WIDEST_PER_CHAR < usable * 0.99 and "\n" not in text:
+    one_line = "\n" not in text
+    if one_line and len(text) * _WIDEST_PER_CHAR < usable * 0.99:
         return 1  # even at the widest (every character double, capitals, bold): one line
     factor = (1.12 if bold else 1.0) * (1.3 if text.isupper() else 1.0) * BODY_PT / 11
+    if one_line:
+        return max(1, math.ceil(display_width(text) * factor / usable))
     return sum(max(1, math.ceil(display_width(part) * factor / usable))
-               for part in str(text).split("\n"))
+               for part in text.split("\n"))
 
 
 class _Styles:
@@ -238,9 +244,87 @@ def _value(ws: Worksheet, styles: _Styles, row: int, col: int, value: Any, bold:
         ws.write_string(row, col, str(value), styles.cell(text_kind, bold))
 
 
+class _CellFormats(dict[str, Format]):
+    """The body cell formats of one weight, by kind (``_Styles.cell``), made when first
+    asked for, as before: the workbook's formats keep their order."""
+
+    def __init__(self, styles: _Styles, bold: bool) -> None:
+        super().__init__()
+        self._styles, self._bold = styles, bold
+
+    def __missing__(self, kind: str) -> Format:
+        found = self[kind] = self._styles.cell(kind, self._bold)
+        return found
+
+
+def _write_body(ws: Worksheet, styles: _Styles, form: Form, widths: Sequence[float],
+                row: int) -> tuple[int, list[tuple[int, bool]]]:
+    """The body rows from ``row``. Columns A and B: text (merged down over a unit's rows); a
+    missing value is said in words (:func:`_value`'s rules). Each row is as tall as its
+    tallest text. Returns the next row and each body row with whether it begins a unit (a
+    page may break above it).
+
+    The common values (``str``, ``int``, ``float``, ``bool``, None, :class:`Missing`,
+    :class:`Rate`) are written through xlsxwriter's undecorated ``_write_*`` methods (the
+    public ones first test whether the row is an A1 reference); any other value through
+    :func:`_value`. Same cells, same order, same bytes."""
+    write_string, write_number = ws._write_string, ws._write_number
+    write_blank = ws._write_blank
+    plain, bold_formats = _CellFormats(styles, False), _CellFormats(styles, True)
+    centered = form.centered
+    # Lines of text per column, by text: villages, groups and labels repeat.
+    known_lines: list[dict[str, int]] = [{} for _ in widths]
+    pending_merge = 0
+    body_rows: list[tuple[int, bool]] = []
+    for body in form.rows:
+        body_rows.append((row, not pending_merge))
+        bold, merge_down = body.bold, body.merge_down
+        formats = bold_formats if bold else plain
+        lines = 1
+        for col, value in enumerate(body.values):
+            if isinstance(value, str) and value:
+                known = known_lines[col]
+                found = known.get(value)
+                if found is None:
+                    found = known[value] = _lines(value, widths[col])
+                if found > lines:
+                    lines = found
+            if col < 2:
+                if pending_merge:
+                    continue
+                if merge_down:
+                    text = "" if value is None else str(value)
+                    ws.merge_range(row, col, row + merge_down, col, text,
+                                   formats["center" if col in centered else "text"])
+                    continue
+            kind = value.__class__
+            if kind is str:
+                write_string(row, col, value, formats["center" if col in centered else "text"])
+            elif kind is int or kind is float:
+                write_number(row, col, value, formats["count"])
+            elif value is None:
+                write_blank(row, col, None, formats["center" if col in centered else "text"])
+            elif kind is Missing:
+                write_string(row, col, str(value), formats["missing"])
+            elif kind is Rate:
+                write_string(row, col, value.text(), formats["rate"])
+            elif kind is bool:
+                write_string(row, col, "x" if value else "", formats["center"])
+            else:
+                _value(ws, styles, row, col, value, bold,
+                       "center" if col in centered else "text")
+        ws.set_row(row, LINE_PT * lines + 2)
+        if merge_down:
+            pending_merge = merge_down
+        elif pending_merge:
+            pending_merge -= 1
+        row += 1
+    return row, body_rows
+
+
 def _write_form(wb: xlsxwriter.Workbook, styles: _Styles, name: str, form: Form,
                 head: Letterhead) -> None:
-    ws = wb.add_worksheet(name)
+    ws = wb.add_worksheet(name, worksheet_class=FormWorksheet)
     row_heights: dict[int, float] = {}  # every row height set, for the page estimate
     set_row = ws.set_row
 
@@ -310,37 +394,7 @@ def _write_form(wb: xlsxwriter.Workbook, styles: _Styles, name: str, form: Form,
     last_repeat = row
     row += 1
 
-    # Body. Columns A and B: text; a missing value is said in words.
-    pending_merge = 0
-    body_lines: dict[tuple[str, int], int] = {}  # villages, groups and labels repeat
-
-    def cell_lines(text: str, col: int) -> int:
-        found = body_lines.get((text, col))
-        if found is None:
-            found = body_lines[(text, col)] = _lines(text, widths[col])
-        return found
-
-    body_rows: list[tuple[int, bool]] = []  # (row, a unit's first row: a page may break above)
-    for body in form.rows:
-        body_rows.append((row, not pending_merge))
-        for col, value in enumerate(body.values):
-            if pending_merge and col < 2:
-                continue
-            kind = "center" if col in form.centered else "text"
-            if body.merge_down and col < 2:
-                text = "" if value is None else str(value)
-                ws.merge_range(row, col, row + body.merge_down, col, text,
-                               styles.cell(kind, body.bold))
-                continue
-            _value(ws, styles, row, col, value, body.bold, kind)
-        lines = max((cell_lines(v, c) for c, v in enumerate(body.values)
-                     if isinstance(v, str) and v), default=1)
-        ws.set_row(row, LINE_PT * lines + 2)
-        if body.merge_down:
-            pending_merge = body.merge_down
-        elif pending_merge:
-            pending_merge -= 1
-        row += 1
+    row, body_rows = _write_body(ws, styles, form, widths, row)
 
     # Notes, then the signature blocks (a row for each line, never wrapped nor clipped).
     table_end = row
@@ -497,11 +551,27 @@ def _page_setup(ws: Worksheet, widths: Sequence[float], first: int, last: int) -
             ws.repeat_columns(0, 1)  # a wide form spans pages across, at full size
 
 
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Python's cyclic garbage collector paused, then restored as it was. A commune's forms
+    are some 40.000 cells, each a few small objects that stay alive until the workbook is
+    written: the collector would walk the whole heap again and again for no garbage (a
+    tenth of the writing time). Objects freed meanwhile are freed as always (reference
+    counts); cycles wait for the next collection."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def write_forms(path: Path, forms: Sequence[Form], head: Letterhead,
                 properties: dict[str, Any] | None = None) -> None:
     """Write the forms (one sheet each) to ``path``, atomically and deterministically."""
     names = unique_sheet_names([f.name for f in forms])
-    with atomic_write(path) as temp:
+    with atomic_write(path) as temp, _without_cycle_collection():
         # in_memory: the parts are assembled in memory, not as a temporary file each (a
         # report's forms are ~25 parts of at most a few MB; creating, reading back and
         # deleting the files cost more than writing them).
