@@ -1290,17 +1290,15 @@ def _plain_rows(frame: pd.DataFrame, columns: Sequence[tuple[str, str]]) -> list
 def _typed_frame(
     rows: list[tuple[object, ...]], columns: Sequence[tuple[str, str]]
 ) -> pd.DataFrame:
-    raw = pd.DataFrame(rows, columns=[c for c, _ in columns])
-    out: dict[str, object] = {}
-    for key, kind in columns:
-        col = raw[key]
-        if kind == "text":
-            out[key] = col.astype("string")
-        elif kind == "bool":
-            out[key] = col.astype("Int64").astype("boolean")
-        else:
-            out[key] = col.astype("Int64")
-    return pd.DataFrame(out)
+    """Rows of ``columns`` ("text" / "bool" / "int") as a frame of typed columns (as
+    :meth:`Store.load_year` builds its own)."""
+    values = list(zip(*rows, strict=True)) or [()] * len(columns)
+    return pd.DataFrame(
+        {
+            key: _typed_array(column, kind)
+            for (key, kind), column in zip(columns, values, strict=True)
+        }
+    )
 
 
 def record_assignment(

@@ -37,7 +37,7 @@ from ngheo_cli.core.ruleset import Ruleset
 from ngheo_cli.core.targets import Target, parse_targets
 from ngheo_cli.errors import NgheoError, RulesetError, UsageError
 from ngheo_cli.io import rulesets
-from ngheo_cli.io.store import AssignmentStatus, Store
+from ngheo_cli.io.store import HOUSEHOLD_FIELDS, AssignmentStatus, Store
 
 if TYPE_CHECKING:
     from ngheo_cli.services.history import StoredYears
@@ -47,6 +47,9 @@ from ngheo_cli.services import support as support_service
 NATIONAL_TARGETS = "national.yaml"
 _PREVIOUS_COLUMNS = ["ma_ho", "ho_ten_chu_ho", "thon", "phan_loai", "so_nhan_khau", "is_dtts"]
 _EARLIER_COLUMNS = ["ma_ho", "phan_loai", "so_nhan_khau", "is_dtts"]
+_PROVINCE_CURRENT_COLUMNS = [
+    c for c, _ in HOUSEHOLD_FIELDS if c not in ("ho_ten_chu_ho", "thon")
+]
 
 
 @lru_cache(maxsize=1)
@@ -122,12 +125,17 @@ def _load_unit(
     years = [y for y in store.years(code) if y <= year]
     if year not in years:
         return None
-    def load_year(c: str, y: int, columns: list[str] | None = None) -> pd.DataFrame:
+    def load_year(
+        c: str, y: int, columns: list[str] | None = None, marks: bool | None = None
+    ) -> pd.DataFrame:
         if stored is None:
-            return store.load_year(c, y, columns=columns)
-        return stored.load(store, c, y, columns)
+            return store.load_year(c, y, columns=columns, marks=marks)
+        return stored.load(store, c, y, columns, marks=marks)
 
-    current = load_year(code, year)
+    # A province's report needs this year's households without their village and head of
+    # household (text, the costliest columns to read): its units are communes, no lists.
+    current = (load_year(code, year, _PROVINCE_CURRENT_COLUMNS, marks=True) if province
+               else load_year(code, year))
     trend = {year: year_counts(current)}
     previous = None
     earlier = []

@@ -16,11 +16,15 @@ import pytest
 from ngheo_cli.io.store import (
     _RUN_COLUMNS,
     HOUSEHOLD_FIELDS,
+    MEMBER_COLUMNS,
+    PAIR_COLUMNS,
+    TWINNING_COLUMNS,
     RunInfo,
     Store,
     _stored_run,
     _typed_array,
 )
+from ngheo_cli.services.history import StoredYears
 
 INDICATORS = ("viec_lam", "nguoi_phu_thuoc", "dinh_duong", "bao_hiem_y_te")
 RUN = RunInfo(standard="nd07-2021", source="xa.xlsx", indicators=INDICATORS)
@@ -217,3 +221,85 @@ def test_the_frame_can_be_changed_in_place(store_path: Path) -> None:
     frame.loc[3, "thon"] = "Thôn mới"
     assert frame.loc[0, "so_nhan_khau"] == 12 and frame.loc[1, "is_dtts"]
     assert frame.loc[2, "thu_nhap_binh_quan"] == 1.5 and frame.loc[3, "thon"] == "Thôn mới"
+
+
+@pytest.mark.parametrize(
+    ("columns", "marks"),
+    [(None, None), (None, True), (None, False), (FEW, None), (FEW, False), (FEW, True)],
+)
+def test_stored_years_cut_what_load_year_reads(
+    store_path: Path, columns: list[str] | None, marks: bool | None
+) -> None:
+    """A commune run's shared reads give every caller the frame the store would have."""
+    stored = StoredYears()
+    with Store.open(store_path) as store:
+        stored.load(store, "00101", 2024)  # read in full once
+        cut = stored.load(store, "00101", 2024, columns, marks=marks)
+        read = store.load_year("00101", 2024, columns=columns, marks=marks)
+    assert_same(cut, read)
+
+
+def _reference_typed_frame(
+    rows: list[tuple[object, ...]], columns: list[tuple[str, str]]
+) -> pd.DataFrame:
+    """The former construction of members, pairs and twinnings."""
+    raw = pd.DataFrame(rows, columns=[c for c, _ in columns])
+    return pd.DataFrame({key: _reference_column(raw[key], kind) for key, kind in columns})
+
+
+def test_members_pairs_and_twinnings_are_the_former_frames(store_path: Path) -> None:
+    members = pd.DataFrame(
+        {
+            "ma_dang_vien": ["DV001", "DV002", "0003"],
+            "ho_ten": ["Nguyễn Văn Bình", unicodedata.normalize("NFD", "Hà Thị Ếch"), None],
+            "chi_bo": ["Chi bộ 1", None, "Chi bộ 2"],
+            "thon": ["Thôn 1", "Buôn Đrăng", None],
+            "huong_luong": pd.array([True, None, False], dtype="boolean"),
+            "gioi_tinh": ["Nam", "Nữ", None],
+            "nam_sinh": pd.array([1970, None, 1988], dtype="Int64"),
+            "mien": pd.array([False, False, True], dtype="boolean"),
+            # dan_toc and tran_so_ho never given: NULL everywhere.
+        }
+    )
+    pairs = pd.DataFrame(
+        {
+            "ma_dang_vien": ["DV001", "DV002"],
+            "ma_ho": ["1000001", "1000002"],
+            "thon": ["Thôn 1", None],
+            "via_twinning": [False, True],
+            "kept_from_last_year": [True, False],
+        }
+    )
+    twinnings = pd.DataFrame({"chi_bo": ["Chi bộ 1"], "thon": ["Buôn Đrăng"], "ghi_chu": [None]})
+    with Store.open(store_path) as store:
+        store.record_assignment("00101", 2024, members, pairs, twinnings)
+        loaded = [
+            store.load_members("00101", 2024),
+            store.load_pairs("00101", 2024),
+            store.load_twinnings("00101", 2024),
+        ]
+        empty = [
+            store.load_members("00202", 2023),
+            store.load_pairs("00202", 2023),
+            store.load_twinnings("00202", 2023),
+        ]
+    conn = sqlite3.connect(store_path)
+    try:
+        for frame, blank, columns, table, order in zip(
+            loaded,
+            empty,
+            [MEMBER_COLUMNS, PAIR_COLUMNS, TWINNING_COLUMNS],
+            ["members", "assignments", "twinnings"],
+            ["ma_dang_vien", "ma_dang_vien, ma_ho", "position"],
+            strict=True,
+        ):
+            names = ", ".join(c for c, _ in columns)
+            rows = conn.execute(
+                f"SELECT {names} FROM {table} WHERE commune = '00101' AND year = 2024"
+                f" ORDER BY {order}"
+            ).fetchall()
+            assert rows
+            assert_same(frame, _reference_typed_frame(rows, list(columns)))
+            assert_same(blank, _reference_typed_frame([], list(columns)))
+    finally:
+        conn.close()
