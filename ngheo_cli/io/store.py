@@ -33,6 +33,7 @@ nothing to install or start); another database can be added later behind the sam
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import os
@@ -943,6 +944,20 @@ class Store:
         if marks is None:
             marks = wanted is None
         fields = [(c, k) for c, k in HOUSEHOLD_FIELDS if wanted is None or c in wanted]
+        # The rows are a few hundred thousand plain values in tuples (no cycles): collecting
+        # garbage while they are made and turned into arrays would walk every live object,
+        # again and again, for nothing.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._load_year(commune, year, fields, marks)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _load_year(
+        self, commune: str, year: int, fields: list[tuple[str, str]], marks: bool
+    ) -> pd.DataFrame:
         names = [c for c, _ in fields]
         conn = self._conn
         conn.execute("BEGIN")  # one snapshot for the households and their run

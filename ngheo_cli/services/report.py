@@ -13,6 +13,7 @@ import re
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -269,11 +270,16 @@ def _no_records_note(ws: Workspace, code: str, year: int) -> str | None:
     return f"Chưa có bản ghi hỗ trợ nào năm {year} của {cfg.name}."
 
 
-def _has_support_records(ws: Workspace, code: str, year: int) -> bool:
-    """Cheap check through the support ledger's loader (on a store error: True, ask)."""
+def _has_support_records(
+    ws: Workspace, code: str, year: int, store: Store | None = None
+) -> bool:
+    """Cheap check through the support ledger's loader (on a store error: True, ask).
+    ``store``: an open store to ask (a province asks for each commune)."""
     try:
-        with ws.open_store() as store:
+        if store is not None:
             return bool(len(support_service.load_support(store, code, year)))
+        with ws.open_store() as opened:
+            return bool(len(support_service.load_support(opened, code, year)))
     except NgheoError:
         return True
 
@@ -412,10 +418,19 @@ def _province_report(
         raise UsageError(f"Kho chưa có số liệu năm {year} của xã nào trong tỉnh.")
     without_support: list[str] = []
     present = {cfg.code for cfg, unit in zip(ws.communes, units, strict=True) if unit}
+    with ExitStack() as stack:
+        try:  # one store asked for every commune (when it cannot open: each check says so)
+            store: Store | None = stack.enter_context(ws.open_store())
+        except NgheoError:
+            store = None
+        with_records = {
+            cfg.code: _has_support_records(ws, cfg.code, year, store)
+            for cfg in ws.communes if cfg.code in present
+        }
     for cfg in ws.communes:
         if cfg.code not in present:
             continue
-        if not _has_support_records(ws, cfg.code, year):
+        if not with_records[cfg.code]:
             without_support.append(cfg.name)
             continue  # a full summary per commune costs ~0.2 s: skip those without records
         data, why = _support(ws, cfg.code, year)
