@@ -48,9 +48,16 @@ from ngheo_cli.services import support as support_service
 NATIONAL_TARGETS = "national.yaml"
 _PREVIOUS_COLUMNS = ["ma_ho", "ho_ten_chu_ho", "thon", "phan_loai", "so_nhan_khau", "is_dtts"]
 _EARLIER_COLUMNS = ["ma_ho", "phan_loai", "so_nhan_khau", "is_dtts"]
-_PROVINCE_CURRENT_COLUMNS = [
-    c for c, _ in HOUSEHOLD_FIELDS if c not in ("ho_ten_chu_ho", "thon")
-]
+# Fields a province's report never reads from this year's households (its units are
+# communes and it has no lists of households): village and head of household (lists and a
+# commune's villages), scores and count of deprivations (the what-if drops the scores; the
+# lists show the count), the recorded class code (read from recognised lists only) and the
+# gap to the line (assignment's tie-break). Text columns cost the most to read.
+_PROVINCE_UNUSED = frozenset({
+    "ho_ten_chu_ho", "thon", "diem_a", "diem_b", "so_thieu_hut", "ket_qua_ra_soat",
+    "nguon_chenh_lech", "chenh_lech_quy_doi",
+})
+_PROVINCE_CURRENT_COLUMNS = [c for c, _ in HOUSEHOLD_FIELDS if c not in _PROVINCE_UNUSED]
 
 
 @lru_cache(maxsize=1)
@@ -133,8 +140,7 @@ def _load_unit(
             return store.load_year(c, y, columns=columns, marks=marks)
         return stored.load(store, c, y, columns, marks=marks)
 
-    # A province's report needs this year's households without their village and head of
-    # household (text, the costliest columns to read): its units are communes, no lists.
+    # A province's report reads this year's households without the fields it never uses.
     current = (load_year(code, year, _PROVINCE_CURRENT_COLUMNS, marks=True) if province
                else load_year(code, year))
     trend = {year: year_counts(current)}
@@ -154,8 +160,9 @@ def _load_unit(
         trans = transitions(current, previous, earlier)
         # A commune's forms have a row per village; the last row is the commune's total.
         tables = balances(trans, by=None if province else "thon")
-        now = trans[trans["bien_dong"].astype("string").fillna("") != "ra_danh_sach"]
-        status = pd.Series(now["bien_dong"].to_numpy(), index=now["ma_ho"].astype("string"))
+        if not province:  # each household's status marks a commune's lists only
+            now = trans[trans["bien_dong"].astype("string").fillna("") != "ra_danh_sach"]
+            status = pd.Series(now["bien_dong"].to_numpy(), index=now["ma_ho"].astype("string"))
     # Years recorded from a recognised list (ngheo record-list): the report says so where a
     # figure would need their deprivations.
     recorded = {
