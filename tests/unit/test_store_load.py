@@ -303,3 +303,25 @@ def test_members_pairs_and_twinnings_are_the_former_frames(store_path: Path) -> 
             assert_same(blank, _reference_typed_frame([], list(columns)))
     finally:
         conn.close()
+
+
+def test_garbage_collection_is_left_as_the_caller_had_it(store_path: Path) -> None:
+    """load_year pauses collection while it builds its arrays, then leaves it as it was,
+    also when the read fails."""
+    import gc
+
+    from ngheo_cli.io.store import YearNotFound
+
+    with Store.open(store_path) as store:
+        assert gc.isenabled()
+        store.load_year("00101", 2024)
+        assert gc.isenabled()
+        with pytest.raises(YearNotFound):
+            store.load_year("00101", 1999)
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            store.load_year("00101", 2024)
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
