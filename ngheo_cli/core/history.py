@@ -47,6 +47,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ngheo_cli.core.mpi import MPIResult
 from ngheo_cli.core.summary import TOTAL_LABEL
@@ -169,8 +170,8 @@ class _Year:
 
 
 def _text(frame: pd.DataFrame, key: str) -> pd.api.extensions.ExtensionArray:
-    if key not in frame.columns:
-        return pd.array([pd.NA] * len(frame), dtype="string")
+    if key not in frame.columns:  # all missing, made without a Python object per row
+        return pd.arrays.ArrowStringArray(pa.nulls(len(frame), pa.large_string()))
     return frame[key].astype("string").array
 
 

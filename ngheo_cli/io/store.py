@@ -33,6 +33,7 @@ nothing to install or start); another database can be added later behind the sam
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import os
@@ -48,6 +49,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ngheo_cli import __version__
 from ngheo_cli.core.schema import INDICATOR_KEYS
@@ -919,7 +921,12 @@ class Store:
         return _stored_run(row[0]) if row else None
 
     def load_year(
-        self, commune: str, year: int, columns: Sequence[str] | None = None
+        self,
+        commune: str,
+        year: int,
+        columns: Sequence[str] | None = None,
+        *,
+        marks: bool | None = None,
     ) -> pd.DataFrame:
         """The households recorded for commune-year, in the order they were recorded.
 
@@ -929,18 +936,45 @@ class Store:
         :class:`StoredRun` that recorded them. Raises :class:`YearNotFound`.
         ``columns``: only these household fields (and no indicator marks), for callers that
         need a few columns of many households (history over a province reads 4 of ~20).
+        ``marks``: add the indicator marks (``co_chi_so``, ``nguon_thieu_hut``) to the
+        ``columns`` asked for (default: only when every column is read).
         """
         commune, year = str(commune), int(year)
         wanted = None if columns is None else set(columns)
+        if marks is None:
+            marks = wanted is None
         fields = [(c, k) for c, k in HOUSEHOLD_FIELDS if wanted is None or c in wanted]
+        # The rows are a few hundred thousand plain values in tuples (no cycles): collecting
+        # garbage while they are made and turned into arrays would walk every live object,
+        # again and again, for nothing.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._load_year(commune, year, fields, marks)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _load_year(
+        self, commune: str, year: int, fields: list[tuple[str, str]], marks: bool
+    ) -> pd.DataFrame:
         names = [c for c, _ in fields]
         conn = self._conn
         conn.execute("BEGIN")  # one snapshot for the households and their run
         try:
-            rows = conn.execute(
-                f"SELECT {', '.join(names)}, standard, thieu_hut, run_id FROM households"
-                " WHERE commune = ? AND year = ? ORDER BY rowid",
+            # A commune-year is written by one INSERT (record_year): its rows lie between these
+            # rowids, read in order straight from the table (the primary key's index would
+            # give them by ma_ho, then sort them back). Rows of others in the range are
+            # filtered out, so the result does not depend on it.
+            low, high = conn.execute(
+                "SELECT min(rowid), max(rowid) FROM households WHERE commune = ? AND year = ?",
                 (commune, year),
+            ).fetchone()
+            rows = conn.execute(
+                f"SELECT {', '.join([*names, 'standard', *(['thieu_hut'] if marks else [])])},"
+                " run_id FROM households NOT INDEXED"
+                " WHERE rowid BETWEEN ? AND ? AND commune = ? AND year = ? ORDER BY rowid",
+                (low, high, commune, year),
             ).fetchall()
             run_row = None
             if rows:
@@ -960,30 +994,21 @@ class Store:
                 ),
             )
         run = _stored_run(run_row)
-        raw = pd.DataFrame(rows, columns=[*names, "standard", "thieu_hut", "run_id"])
-        out: dict[str, object] = {}
-        for key, kind in fields:
-            column = raw[key]
-            if kind == _TEXT:
-                out[key] = column.astype("string")
-            elif kind == _INT:
-                out[key] = column.astype("Int64")
-            elif kind == _REAL:
-                out[key] = pd.to_numeric(column).astype("float64")
-            else:
-                out[key] = column.astype("Int64").astype("boolean")
-        out["standard"] = raw["standard"].astype("string")
-        if wanted is not None:
-            frame = pd.DataFrame(out)
-            frame.attrs["run"] = run
-            return frame
-        mask = raw["thieu_hut"].astype("Int64")
-        usable = mask.notna().to_numpy()
-        bits = mask.fillna(0).to_numpy(dtype="int64")
-        for bit, key in enumerate(run.indicators):
-            out[key] = ((bits >> bit) & 1).astype(bool)
-        out["co_chi_so"] = usable
-        out["nguon_thieu_hut"] = pd.array(np.where(usable, "chi_so", "diem_b"), dtype="string")
+        # Column-wise once, each column built straight as its typed array (no object frame).
+        values = list(zip(*rows, strict=True))
+        out: dict[str, object] = {
+            key: _typed_array(column, kind)
+            for (key, kind), column in zip(fields, values, strict=False)
+        }
+        out["standard"] = _typed_array(values[len(fields)], _TEXT)
+        if marks:
+            mask = _typed_array(values[len(fields) + 1], _INT)
+            usable = ~mask.isna()
+            bits = mask.to_numpy(dtype="int64", na_value=0)
+            for bit, key in enumerate(run.indicators):
+                out[key] = ((bits >> bit) & 1).astype(bool)
+            out["co_chi_so"] = usable
+            out["nguon_thieu_hut"] = pd.array(np.where(usable, "chi_so", "diem_b"), dtype="string")
         frame = pd.DataFrame(out)
         frame.attrs["run"] = run
         return frame
@@ -1201,6 +1226,44 @@ def _sql_value(value: object) -> object:
     return value
 
 
+def _typed_array(values: Sequence[object], kind: str) -> Any:
+    """One stored column (plain values, None where NULL) as the array :meth:`Store.load_year`
+    returns: text as ``string``, counts as ``Int64``, flags as ``boolean``, reals as
+    ``float64`` (NaN where NULL). Built through Arrow from the values (no object frame); a
+    value of another type than its column's (a store edited by another tool) takes pandas'
+    own conversion, with its result or its error."""
+    try:
+        if kind == _REAL:
+            return np.array(values, dtype="float64")
+        # Arrow infers the values' type: a column holding only its own kind (or NULL) is
+        # taken as it is, anything else goes the slow way (never a silent truncation).
+        arrow = pa.array(values)
+    except (pa.ArrowException, TypeError, ValueError):
+        return _typed_array_slow(values, kind)
+    if kind == _TEXT:
+        if not (pa.types.is_string(arrow.type) or pa.types.is_null(arrow.type)):
+            return _typed_array_slow(values, kind)
+        return pd.arrays.ArrowStringArray(arrow.cast(pa.large_string()))
+    if not (pa.types.is_int64(arrow.type) or pa.types.is_null(arrow.type)):
+        return _typed_array_slow(values, kind)
+    numbers = arrow.cast(pa.int64()).fill_null(0).to_numpy().copy()  # writeable, like pandas
+    missing = arrow.is_null().to_numpy(zero_copy_only=False)
+    if kind == _INT:
+        return pd.arrays.IntegerArray(numbers, missing)
+    return pd.arrays.BooleanArray(numbers != 0, missing)
+
+
+def _typed_array_slow(values: Sequence[object], kind: str) -> Any:
+    column = pd.Series(list(values), dtype=object).infer_objects()
+    if kind == _TEXT:
+        return column.astype("string").array
+    if kind == _INT:
+        return column.astype("Int64").array
+    if kind == _REAL:
+        return pd.to_numeric(column).astype("float64").to_numpy()
+    return column.astype("Int64").astype("boolean").array
+
+
 def _stored_run(row: Sequence[object]) -> StoredRun:
     values = dict(zip(_RUN_COLUMNS, row, strict=True))
     return StoredRun(
@@ -1242,17 +1305,15 @@ def _plain_rows(frame: pd.DataFrame, columns: Sequence[tuple[str, str]]) -> list
 def _typed_frame(
     rows: list[tuple[object, ...]], columns: Sequence[tuple[str, str]]
 ) -> pd.DataFrame:
-    raw = pd.DataFrame(rows, columns=[c for c, _ in columns])
-    out: dict[str, object] = {}
-    for key, kind in columns:
-        col = raw[key]
-        if kind == "text":
-            out[key] = col.astype("string")
-        elif kind == "bool":
-            out[key] = col.astype("Int64").astype("boolean")
-        else:
-            out[key] = col.astype("Int64")
-    return pd.DataFrame(out)
+    """Rows of ``columns`` ("text" / "bool" / "int") as a frame of typed columns (as
+    :meth:`Store.load_year` builds its own)."""
+    values = list(zip(*rows, strict=True)) or [()] * len(columns)
+    return pd.DataFrame(
+        {
+            key: _typed_array(column, kind)
+            for (key, kind), column in zip(columns, values, strict=True)
+        }
+    )
 
 
 def record_assignment(

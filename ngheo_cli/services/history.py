@@ -35,7 +35,8 @@ def require_workspace(explicit: Path | None) -> Workspace:
 class StoredYears:
     """The stored years of one commune's run, read once and shared by its steps (history,
     then the report): each (commune, year) is loaded in full on first use; a caller asking
-    for a few columns gets them cut from it, as :meth:`Store.load_year` would return them.
+    for a few columns (and the marks or not: ``marks``) gets them cut from it, as
+    :meth:`Store.load_year` would return them.
     Every caller gets its own copy. Nothing may change the households between the steps
     (assignment and support record other tables)."""
 
@@ -43,17 +44,26 @@ class StoredYears:
         self._frames: dict[tuple[str, int], pd.DataFrame] = {}
 
     def load(
-        self, store: Store, commune: str, year: int, columns: list[str] | None = None
+        self,
+        store: Store,
+        commune: str,
+        year: int,
+        columns: list[str] | None = None,
+        marks: bool | None = None,
     ) -> pd.DataFrame:
         key = (str(commune), int(year))
         full = self._frames.get(key)
         if full is None:
             full = self._frames[key] = store.load_year(commune, year)
-        if columns is None:
+        if columns is None and marks is not False:
             frame = full.copy()
         else:
-            wanted = set(columns)
-            frame = full[[c for c, _ in HOUSEHOLD_FIELDS if c in wanted] + ["standard"]].copy()
+            # As load_year cuts them: the fields asked for, standard, then the marks (the
+            # columns after standard) when asked for.
+            wanted = {c for c, _ in HOUSEHOLD_FIELDS} if columns is None else set(columns)
+            after = list(full.columns[full.columns.get_loc("standard") + 1 :]) if marks else []
+            fields = [c for c, _ in HOUSEHOLD_FIELDS if c in wanted]
+            frame = full[[*fields, "standard", *after]].copy()
         frame.attrs = dict(full.attrs)
         return frame
 

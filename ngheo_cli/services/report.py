@@ -13,6 +13,7 @@ import re
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -37,7 +38,7 @@ from ngheo_cli.core.ruleset import Ruleset
 from ngheo_cli.core.targets import Target, parse_targets
 from ngheo_cli.errors import NgheoError, RulesetError, UsageError
 from ngheo_cli.io import rulesets
-from ngheo_cli.io.store import AssignmentStatus, Store
+from ngheo_cli.io.store import HOUSEHOLD_FIELDS, AssignmentStatus, Store
 
 if TYPE_CHECKING:
     from ngheo_cli.services.history import StoredYears
@@ -47,6 +48,16 @@ from ngheo_cli.services import support as support_service
 NATIONAL_TARGETS = "national.yaml"
 _PREVIOUS_COLUMNS = ["ma_ho", "ho_ten_chu_ho", "thon", "phan_loai", "so_nhan_khau", "is_dtts"]
 _EARLIER_COLUMNS = ["ma_ho", "phan_loai", "so_nhan_khau", "is_dtts"]
+# Fields a province's report never reads from this year's households (its units are
+# communes and it has no lists of households): village and head of household (lists and a
+# commune's villages), scores and count of deprivations (the what-if drops the scores; the
+# lists show the count), the recorded class code (read from recognised lists only) and the
+# gap to the line (assignment's tie-break). Text columns cost the most to read.
+_PROVINCE_UNUSED = frozenset({
+    "ho_ten_chu_ho", "thon", "diem_a", "diem_b", "so_thieu_hut", "ket_qua_ra_soat",
+    "nguon_chenh_lech", "chenh_lech_quy_doi",
+})
+_PROVINCE_CURRENT_COLUMNS = [c for c, _ in HOUSEHOLD_FIELDS if c not in _PROVINCE_UNUSED]
 
 
 @lru_cache(maxsize=1)
@@ -122,12 +133,16 @@ def _load_unit(
     years = [y for y in store.years(code) if y <= year]
     if year not in years:
         return None
-    def load_year(c: str, y: int, columns: list[str] | None = None) -> pd.DataFrame:
+    def load_year(
+        c: str, y: int, columns: list[str] | None = None, marks: bool | None = None
+    ) -> pd.DataFrame:
         if stored is None:
-            return store.load_year(c, y, columns=columns)
-        return stored.load(store, c, y, columns)
+            return store.load_year(c, y, columns=columns, marks=marks)
+        return stored.load(store, c, y, columns, marks=marks)
 
-    current = load_year(code, year)
+    # A province's report reads this year's households without the fields it never uses.
+    current = (load_year(code, year, _PROVINCE_CURRENT_COLUMNS, marks=True) if province
+               else load_year(code, year))
     trend = {year: year_counts(current)}
     previous = None
     earlier = []
@@ -145,8 +160,9 @@ def _load_unit(
         trans = transitions(current, previous, earlier)
         # A commune's forms have a row per village; the last row is the commune's total.
         tables = balances(trans, by=None if province else "thon")
-        now = trans[trans["bien_dong"].astype("string").fillna("") != "ra_danh_sach"]
-        status = pd.Series(now["bien_dong"].to_numpy(), index=now["ma_ho"].astype("string"))
+        if not province:  # each household's status marks a commune's lists only
+            now = trans[trans["bien_dong"].astype("string").fillna("") != "ra_danh_sach"]
+            status = pd.Series(now["bien_dong"].to_numpy(), index=now["ma_ho"].astype("string"))
     # Years recorded from a recognised list (ngheo record-list): the report says so where a
     # figure would need their deprivations.
     recorded = {
@@ -261,11 +277,16 @@ def _no_records_note(ws: Workspace, code: str, year: int) -> str | None:
     return f"Chưa có bản ghi hỗ trợ nào năm {year} của {cfg.name}."
 
 
-def _has_support_records(ws: Workspace, code: str, year: int) -> bool:
-    """Cheap check through the support ledger's loader (on a store error: True, ask)."""
+def _has_support_records(
+    ws: Workspace, code: str, year: int, store: Store | None = None
+) -> bool:
+    """Cheap check through the support ledger's loader (on a store error: True, ask).
+    ``store``: an open store to ask (a province asks for each commune)."""
     try:
-        with ws.open_store() as store:
+        if store is not None:
             return bool(len(support_service.load_support(store, code, year)))
+        with ws.open_store() as opened:
+            return bool(len(support_service.load_support(opened, code, year)))
     except NgheoError:
         return True
 
@@ -404,10 +425,19 @@ def _province_report(
         raise UsageError(f"Kho chưa có số liệu năm {year} của xã nào trong tỉnh.")
     without_support: list[str] = []
     present = {cfg.code for cfg, unit in zip(ws.communes, units, strict=True) if unit}
+    with ExitStack() as stack:
+        try:  # one store asked for every commune (when it cannot open: each check says so)
+            store: Store | None = stack.enter_context(ws.open_store())
+        except NgheoError:
+            store = None
+        with_records = {
+            cfg.code: _has_support_records(ws, cfg.code, year, store)
+            for cfg in ws.communes if cfg.code in present
+        }
     for cfg in ws.communes:
         if cfg.code not in present:
             continue
-        if not _has_support_records(ws, cfg.code, year):
+        if not with_records[cfg.code]:
             without_support.append(cfg.name)
             continue  # a full summary per commune costs ~0.2 s: skip those without records
         data, why = _support(ws, cfg.code, year)
