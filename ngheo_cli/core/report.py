@@ -50,8 +50,22 @@ AREA_NOTE = ("Đo trên toàn bộ hộ của địa bàn (áp dụng khi địa
              "thiểu số và miền núi); khác tỷ lệ hộ nghèo trong số hộ dân tộc thiểu số.")
 
 
+_PLAIN = frozenset((str, int, bool, type(None)))
+
+
 def _clean(value: Any) -> Any:
     """Plain JSON values: numpy scalars unwrapped, NaN/NA → None, containers recursed."""
+    kind = type(value)
+    # The context holds ~40.000 plain values per commune (the forms' lists): the exact
+    # built-in types first, each the same as the general path below would return.
+    if kind in _PLAIN:
+        return value
+    if kind is float:
+        return None if value != value else value
+    if kind is dict:
+        return {k if type(k) is str else str(k): _clean(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [_clean(v) for v in value]
     if isinstance(value, Mapping):
         return {str(k): _clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -85,20 +85,24 @@ def history(
             f"Kho chưa có số liệu năm {year} của {cfg.name} ({cfg.code}); đã có: {known}.",
             hint=f"Chạy ngheo classify SỔ.xlsx --commune {cfg.code} --year {year} trước.",
         )
-    previous = frames.get(year - 1)
-    earlier = [frames[y] for y in sorted(frames) if y < year - 1]
-    trans = transitions(frames[year], previous, earlier)
-    standards = {y: str(f["standard"].iloc[0]) for y, f in frames.items() if len(f)}
     recorded = {
         y: run
         for y, f in frames.items()
         if y >= year - 1 and (run := f.attrs.get("run")) is not None and run.origin == "recorded"
     }
+    for f in frames.values():
+        # pandas deep-copies ``attrs`` (the stored run) into every column and result taken
+        # from a frame: read once above, then dropped.
+        f.attrs = {}
+    previous = frames.get(year - 1)
+    earlier = [frames[y] for y in sorted(frames) if y < year - 1]
+    trans = transitions(frames[year], previous, earlier)
+    standards = {y: str(f["standard"].iloc[0]) for y, f in frames.items() if len(f)}
     # A year recorded from a list has no deprivations: no AF figures (never zeros).
     compared = {y: f for y, f in frames.items() if y >= year - 1 and y not in recorded}
     mpi_by_year = {y: m for y, f in compared.items() if (m := _mpi_of(f)) is not None}
     changes = [mpi_change(mpi_by_year).assign(nhom="Toàn xã")]
-    villages = sorted(set().union(*[set(f["thon"].dropna()) for f in compared.values()]))
+    villages = sorted(set().union(*[set(f["thon"].dropna().unique()) for f in compared.values()]))
     by_year = {y: mpi_by_village(f, villages, rulesets.packaged()) for y, f in compared.items()}
     for village in villages:
         per = {y: found[village] for y, found in by_year.items() if village in found}

@@ -124,8 +124,13 @@ def _load_unit(
         return None
     def load_year(c: str, y: int, columns: list[str] | None = None) -> pd.DataFrame:
         if stored is None:
-            return store.load_year(c, y, columns=columns)
-        return stored.load(store, c, y, columns)
+            frame = store.load_year(c, y, columns=columns)
+        else:
+            frame = stored.load(store, c, y, columns)
+        # Not read here (the run comes from ``store.year_run``); pandas would deep-copy it
+        # into every column and result taken from the frame.
+        frame.attrs = {}
+        return frame
 
     current = load_year(code, year)
     trend = {year: year_counts(current)}

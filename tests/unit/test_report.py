@@ -279,3 +279,31 @@ def test_province_read_by_two_processes_is_the_same(
     units = report_service._load_province(workspace, 2024)
     assert len(units) == len(workspace.communes)
     assert build_report(workspace, 2024, province=True).to_dict() == alone
+
+
+def test_clean_makes_plain_json_values_whatever_their_type() -> None:
+    """NaN and NA become None at any depth, numpy scalars are unwrapped, keys become text,
+    tuples lists; plain values are kept as they are (the same object)."""
+    import numpy as np
+
+    from ngheo_cli.core.report import _clean
+
+    class Code(str):
+        pass
+
+    text = "Thôn Buôn Tría"
+    value = {
+        2024: (1, 2.5, float("nan"), np.float64("nan"), np.int64(7), np.bool_(True)),
+        "a": [pd.NA, None, True, {"b": np.float32(0.5)}],
+        Code("k"): text,
+    }
+    cleaned = _clean(value)
+    assert cleaned == {
+        "2024": [1, 2.5, None, None, 7, True],
+        "a": [None, None, True, {"b": 0.5}],
+        "k": text,
+    }
+    assert [type(k) for k in cleaned] == [str, str, str]
+    assert type(cleaned["2024"][4]) is int and type(cleaned["2024"][5]) is bool
+    assert cleaned["k"] is text
+    json.dumps(cleaned, allow_nan=False)
