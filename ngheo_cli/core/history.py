@@ -606,6 +606,44 @@ def mpi_change(af_by_year: Mapping[int, MPIResult]) -> pd.DataFrame:
     when the indicator list or the cut-off changed: a break in the series, not a trend).
     An indicator only one of the two years has gets NaN for the other year.
     """
+    return _change_frame(_change_rows(af_by_year))
+
+
+def mpi_changes(
+    groups: Sequence[tuple[str, Mapping[int, MPIResult]]], column: str = "nhom"
+) -> pd.DataFrame:
+    """:func:`mpi_change` of each group (a commune, its villages), one after the other,
+    with the group's label in a last column ``column``: the same table as each group's
+    with the label assigned, concatenated, built as one frame."""
+    rows: list[dict[str, object]] = []
+    labels: list[str] = []
+    for label, af_by_year in groups:
+        part = _change_rows(af_by_year)
+        rows += part
+        labels += [label] * len(part)
+    out = _change_frame(rows)
+    out[column] = pd.array(labels, dtype="str")
+    return out
+
+
+_CHANGE_DTYPES: dict[str, str] = {
+    "nam_truoc": "int64",
+    "nam": "int64",
+    "chi_tieu": "string",
+    "chi_so": "string",
+    "gia_tri_truoc": "float64",
+    "gia_tri": "float64",
+    "tuyet_doi": "float64",
+    "tuong_doi": "float64",
+    "cung_chuan": "bool",
+}
+
+
+def _change_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=list(_CHANGE_DTYPES)).astype(_CHANGE_DTYPES)
+
+
+def _change_rows(af_by_year: Mapping[int, MPIResult]) -> list[dict[str, object]]:
     years = sorted(af_by_year)
     rows: list[dict[str, object]] = []
     for old_year, new_year in zip(years, years[1:], strict=False):
@@ -641,28 +679,4 @@ def mpi_change(af_by_year: Mapping[int, MPIResult]) -> pd.DataFrame:
                     "cung_chuan": bool(same),
                 }
             )
-    columns = [
-        "nam_truoc",
-        "nam",
-        "chi_tieu",
-        "chi_so",
-        "gia_tri_truoc",
-        "gia_tri",
-        "tuyet_doi",
-        "tuong_doi",
-        "cung_chuan",
-    ]
-    out = pd.DataFrame(rows, columns=columns)
-    return out.astype(
-        {
-            "nam_truoc": "int64",
-            "nam": "int64",
-            "chi_tieu": "string",
-            "chi_so": "string",
-            "gia_tri_truoc": "float64",
-            "gia_tri": "float64",
-            "tuyet_doi": "float64",
-            "tuong_doi": "float64",
-            "cung_chuan": "bool",
-        }
-    )
+    return rows
