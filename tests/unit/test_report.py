@@ -307,3 +307,31 @@ def test_clean_makes_plain_json_values_whatever_their_type() -> None:
     assert type(cleaned["2024"][4]) is int and type(cleaned["2024"][5]) is bool
     assert cleaned["k"] is text
     json.dumps(cleaned, allow_nan=False)
+
+
+def test_commune_report_takes_the_runs_history_and_only_its_own(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given the run's history of the same commune and year, the report uses its transitions
+    and balances (none computed again) and says exactly what it says on its own; a history
+    of another year is not used."""
+    from ngheo_cli.services import report as report_service
+
+    workspace = load_workspace(ws)
+    today = pd.Timestamp("2024-12-20").date()
+    alone = build_report(workspace, 2024, commune="24181", generated_on=today).to_dict()
+    hist = history_service.history(workspace, "24181", 2024)
+    earlier = history_service.history(workspace, "24181", 2023)
+    computed = report_service.transitions
+
+    def not_again(*args: object, **kwargs: object) -> pd.DataFrame:
+        raise AssertionError("transitions computed again")
+
+    monkeypatch.setattr(report_service, "transitions", not_again)
+    given = build_report(workspace, 2024, commune="24181", generated_on=today, history=hist)
+    assert given.to_dict() == alone
+    with pytest.raises(AssertionError, match="computed again"):
+        build_report(workspace, 2024, commune="24181", generated_on=today, history=earlier)
+    monkeypatch.setattr(report_service, "transitions", computed)
+    other = build_report(workspace, 2024, commune="24181", generated_on=today, history=earlier)
+    assert other.to_dict() == alone
