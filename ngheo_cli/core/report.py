@@ -393,21 +393,30 @@ def _grouped(frame: pd.DataFrame, column: str, split: bool) -> list[dict[str, An
     if column not in frame.columns:
         return []
     cls = frame["phan_loai"].astype("string")
-    part = frame[cls.isin([POOR, NEAR_POOR]).fillna(False).to_numpy(dtype=bool)]
-    values = part[column].astype("string")
+    chosen = cls.isin([POOR, NEAR_POOR]).fillna(False).to_numpy(dtype=bool)
+    poor = (cls == POOR).to_numpy(dtype=bool, na_value=False)[chosen]
+    near = (cls == NEAR_POOR).to_numpy(dtype=bool, na_value=False)[chosen]
+    # A few distinct texts among thousands of households: each distinct text (blank as
+    # one more) is split and labelled once, then its households are counted to its groups.
+    raw, distinct = pd.factorize(frame[column].astype("string")[chosen])
+    raw = np.where(raw < 0, len(distinct), raw)
+    values = pd.Series(pd.array([*distinct, pd.NA], dtype="string"))
     if split:
         values = _split_needs(values)
     values = values.mask(values.fillna("") == "", "(chưa ghi)")
-    kinds = part["phan_loai"].astype("string").reindex(values.index)
-    # Counted per group with bincount (was pd.crosstab: the same table, slower).
+    source = values.index.to_numpy()  # each label's distinct text
     numbers, uniques = pd.factorize(values.to_numpy(dtype=object))
-    kind = kinds.fillna("").to_numpy(dtype=object)
     keep = numbers >= 0
-    poor_n = np.bincount(numbers[keep & (kind == POOR)], minlength=len(uniques))
-    near_n = np.bincount(numbers[keep & (kind == NEAR_POOR)], minlength=len(uniques))
+    size = len(distinct) + 1
+    by_text_poor = np.bincount(raw[poor], minlength=size)
+    by_text_near = np.bincount(raw[near], minlength=size)
+    poor_n = np.bincount(numbers[keep], weights=by_text_poor[source[keep]],
+                         minlength=len(uniques)).astype("int64")
+    near_n = np.bincount(numbers[keep], weights=by_text_near[source[keep]],
+                         minlength=len(uniques)).astype("int64")
     rows: list[dict[str, Any]] = []
-    n_poor = int((part["phan_loai"] == POOR).sum())
-    n_near = int((part["phan_loai"] == NEAR_POOR).sum())
+    n_poor = int(poor.sum())
+    n_near = int(near.sum())
     for key, p_n, c_n in zip(uniques, poor_n.tolist(), near_n.tolist(), strict=True):
         if not p_n and not c_n:
             continue

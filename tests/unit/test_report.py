@@ -335,3 +335,40 @@ def test_commune_report_takes_the_runs_history_and_only_its_own(
     monkeypatch.setattr(report_service, "transitions", computed)
     other = build_report(workspace, 2024, commune="24181", generated_on=today, history=earlier)
     assert other.to_dict() == alone
+
+
+def test_causes_and_needs_count_every_piece_of_every_poor_or_near_poor_household() -> None:
+    """Needs written with ";" or ",", spaces, a repeated need, blanks and NA: each piece of a
+    poor or near-poor household's text counts once in its group (the repeated one twice),
+    blank pieces under "(chưa ghi)", other classes not at all; causes are not split."""
+    from ngheo_cli.core.report import _grouped
+
+    rows = [
+        ("ngheo", "Tín dụng; Nhà ở"),
+        ("ngheo", " Tín dụng ,Nhà ở"),
+        ("can_ngheo", "Tín dụng;Tín dụng"),
+        ("can_ngheo", None),
+        ("ngheo", ""),
+        ("ngheo", "Việc làm;"),
+        ("trung_binh", "Tín dụng"),
+        (None, "Nhà ở"),
+        ("ngheo", "Nhà ở ; Việc làm"),
+    ]
+    frame = pd.DataFrame(rows, columns=["phan_loai", "nhu_cau"]).astype("string")
+    needs = {r["nhom"]: (r["poor"], r["near_poor"]) for r in _grouped(frame, "nhu_cau", True)}
+    assert needs == {
+        "Tín dụng": (2, 2),
+        "Nhà ở": (3, 0),
+        "Việc làm": (2, 0),
+        "(chưa ghi)": (2, 1),  # "", the piece after "Việc làm;", and None
+    }
+    causes = _grouped(frame, "nhu_cau", False)
+    first = causes[0]
+    assert first["nhom"] == "(chưa ghi)" and (first["poor"], first["near_poor"]) == (1, 1)
+    assert {r["nhom"] for r in causes[1:]} == {
+        "Tín dụng; Nhà ở", " Tín dụng ,Nhà ở", "Tín dụng;Tín dụng", "Việc làm;", "Nhà ở ; Việc làm"
+    }
+    assert sum(r["total"] for r in causes) == 7
+    top = _grouped(frame, "nhu_cau", True)[0]
+    assert top["nhom"] == "Tín dụng" and top["poor_share"] == pytest.approx(100 * 2 / 5)
+    assert top["near_poor_share"] == pytest.approx(100 * 2 / 2)
