@@ -96,9 +96,10 @@ def year_counts(frame: pd.DataFrame) -> dict[str, Any]:
     """Counts of one stored year: households, persons, poor and near-poor (households and
     persons), DTTS households and DTTS poor, and the standard. Needs ``phan_loai`` (and uses
     ``so_nhan_khau``, ``is_dtts``, ``standard`` when present)."""
-    cls = frame["phan_loai"].astype("string").fillna("").to_numpy(dtype=object)
+    cls = frame["phan_loai"].astype("string")
     persons = _persons(frame)
-    poor, near = cls == POOR, cls == NEAR_POOR
+    poor = (cls == POOR).to_numpy(dtype=bool, na_value=False)
+    near = (cls == NEAR_POOR).to_numpy(dtype=bool, na_value=False)
     if "is_dtts" in frame.columns:
         dtts = frame["is_dtts"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     else:
