@@ -63,9 +63,12 @@ def _clean(value: Any) -> Any:
     if kind is float:
         return None if value != value else value
     if kind is dict:
-        return {k if type(k) is str else str(k): _clean(v) for k, v in value.items()}
+        return {
+            k if type(k) is str else str(k): v if type(v) in _PLAIN else _clean(v)
+            for k, v in value.items()
+        }
     if kind is list or kind is tuple:
-        return [_clean(v) for v in value]
+        return [v if type(v) in _PLAIN else _clean(v) for v in value]
     if isinstance(value, Mapping):
         return {str(k): _clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -268,15 +271,37 @@ def _summary(frame: pd.DataFrame, ruleset: Ruleset | None) -> dict[str, Any]:
             "dtts_poor_rate": rate_pct(counts["dtts_poor"], counts["dtts_households"])}
 
 
-def _by_group(frame: pd.DataFrame, ruleset: Ruleset, group: pd.Series,
-              total_label: str) -> pd.DataFrame:
-    """:func:`summary.by_group`, counted in one pass (bincount) instead of one boolean mask
-    over every household per group: a province has ~1M households in 120 communes."""
-    codes = defined_classes(ruleset, frame)
-    if "so_nhan_khau" in frame.columns:
-        persons = frame["so_nhan_khau"].astype("Float64").fillna(0).astype("int64").to_numpy()
-    else:
-        persons = np.zeros(len(frame), dtype="int64")
+@dataclass(frozen=True)
+class _Classes:
+    """What every grouping of one frame counts: the classes the standard defines, each
+    household's persons, and per class its households (a mask) and their totals."""
+
+    size: int
+    persons: np.ndarray
+    per_class: dict[str, tuple[np.ndarray, int, int]]  # code → (mask, households, persons)
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, ruleset: Ruleset) -> _Classes:
+        if "so_nhan_khau" in frame.columns:
+            persons = frame["so_nhan_khau"].astype("Float64").fillna(0).astype("int64").to_numpy()
+        else:
+            persons = np.zeros(len(frame), dtype="int64")
+        phan_loai = frame["phan_loai"]
+        per_class = {}
+        for code in defined_classes(ruleset, frame):
+            sel = (phan_loai == code).fillna(False).to_numpy(dtype=bool)
+            per_class[code] = (sel, int(sel.sum()), int(persons[sel].sum()))
+        return cls(len(frame), persons, per_class)
+
+
+_PERCENT_CLASSES = ("ngheo", "can_ngheo", "trung_binh", "khac", "tren_chuan")
+
+
+def _by_group(classes: _Classes, group: pd.Series, total_label: str) -> list[dict[str, Any]]:
+    """:func:`summary.by_group` as rows, rates in percent, counted in one pass (bincount)
+    instead of one boolean mask over every household per group: a province has ~1M
+    households in 120 communes."""
+    persons = classes.persons
     # Label each distinct value once (blank → "(trống)"), then number the rows by the
     # sorted labels.
     numbers, uniques = pd.factorize(group.to_numpy(dtype=object), use_na_sentinel=True)
@@ -286,35 +311,35 @@ def _by_group(frame: pd.DataFrame, ruleset: Ruleset, group: pd.Series,
     position = {k: i for i, k in enumerate(keys)}
     at = np.array([position.get(label, -1) for label in labels], dtype="int64")[numbers]
     n = len(keys)
-    cls = frame["phan_loai"]
 
-    def sums(sel: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    def sums(sel: np.ndarray | None) -> tuple[list[int], list[int]]:
         where = at if sel is None else at[sel]
         weights = persons if sel is None else persons[sel]
         counts = np.bincount(where, minlength=n).astype("int64")
         people = np.bincount(where, weights=weights.astype("float64"), minlength=n)
-        return counts, people.round().astype("int64")
+        return counts.tolist(), people.round().astype("int64").tolist()
 
     households, people = sums(None)
-    per_class = {}
-    for code in codes:
-        sel = (cls == code).fillna(False).to_numpy(dtype=bool)
-        per_class[code] = (*sums(sel), int(sel.sum()), int(persons[sel].sum()))
+    per_class = {
+        code: (*sums(sel), total_n, total_p)
+        for code, (sel, total_n, total_p) in classes.per_class.items()
+    }
     rows = []
     for i, key in [*enumerate(keys), (-1, total_label)]:
-        size = int(households[i]) if i >= 0 else len(frame)
+        size = households[i] if i >= 0 else classes.size
         row: dict[str, Any] = {
             "nhom": key,
             "so_ho": size,
-            "so_nhan_khau": int(people[i]) if i >= 0 else int(persons.sum()),
+            "so_nhan_khau": people[i] if i >= 0 else int(persons.sum()),
         }
-        for code in codes:
-            counts, cpeople, total_n, total_p = per_class[code]
-            row[code] = int(counts[i]) if i >= 0 else total_n
-            row[f"{code}_nhan_khau"] = int(cpeople[i]) if i >= 0 else total_p
-            row[f"ty_le_{code}"] = row[code] / size if size else np.nan
+        for code, (counts, cpeople, total_n, total_p) in per_class.items():
+            row[code] = counts[i] if i >= 0 else total_n
+            row[f"{code}_nhan_khau"] = cpeople[i] if i >= 0 else total_p
+            rate = row[code] / size if size else math.nan
+            # percent, like every rate in the report
+            row[f"ty_le_{code}"] = rate * 100 if code in _PERCENT_CLASSES else rate
         rows.append(row)
-    return pd.DataFrame(rows)
+    return rows
 
 
 def _dtts_group(frame: pd.DataFrame) -> pd.Series:
@@ -329,16 +354,12 @@ def _dtts_group(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(labels, index=frame.index)
 
 
-def _group_rows(frame: pd.DataFrame, ruleset: Ruleset | None, group: pd.Series,
+def _group_rows(classes: _Classes | None, group: pd.Series,
                 total_label: str) -> list[dict[str, Any]]:
-    if ruleset is None or not len(frame):
+    """One row per group and the total row; none without a standard or households."""
+    if classes is None or not classes.size:
         return []
-    table = _by_group(frame, ruleset, group, total_label)
-    for code in ("ngheo", "can_ngheo", "trung_binh", "khac", "tren_chuan"):
-        key = f"ty_le_{code}"
-        if key in table.columns:
-            table[key] = table[key] * 100  # percent, like every rate in the report
-    return _records(table)
+    return _by_group(classes, group, total_label)
 
 
 def _balances(tables: Mapping[str, pd.DataFrame] | None) -> dict[str, Any]:
@@ -609,6 +630,7 @@ def build_context(inputs: ReportInputs) -> dict[str, Any]:
         total_label = "Toàn xã"
         cause_keys = ["ma_ho"]
     dtts = _dtts_group(frame)
+    classes = _Classes.of(frame, ruleset) if ruleset is not None and len(frame) else None
     ethnic = (frame["dan_toc"].astype("string") if "dan_toc" in frame.columns
               else pd.Series(None, index=frame.index, dtype=object))
     evaluations = evaluate_targets(inputs)
@@ -636,9 +658,9 @@ def build_context(inputs: ReportInputs) -> dict[str, Any]:
         "notes": notes,
         "summary": _summary(frame, ruleset),
         "trend": trend,
-        "by_unit": _group_rows(frame, ruleset, unit_group, total_label),
-        "by_dtts": _group_rows(frame, ruleset, dtts, total_label),
-        "by_ethnic": _group_rows(frame, ruleset, ethnic, total_label),
+        "by_unit": _group_rows(classes, unit_group, total_label),
+        "by_dtts": _group_rows(classes, dtts, total_label),
+        "by_ethnic": _group_rows(classes, ethnic, total_label),
         "balances": _balances(inputs.balances),
         "deprivations": _deprivations(frame, ruleset)
         if inputs.year not in inputs.recorded_years

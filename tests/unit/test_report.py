@@ -372,3 +372,23 @@ def test_causes_and_needs_count_every_piece_of_every_poor_or_near_poor_household
     top = _grouped(frame, "nhu_cau", True)[0]
     assert top["nhom"] == "Tín dụng" and top["poor_share"] == pytest.approx(100 * 2 / 5)
     assert top["near_poor_share"] == pytest.approx(100 * 2 / 2)
+
+
+def test_group_rows_have_counts_persons_and_percent_rates_per_class() -> None:
+    """Each row: nhom, so_ho, so_nhan_khau, then per class its households, persons and rate
+    in percent (over the group's households); a blank village is "(trống)"; the total row
+    last; counts are whole numbers."""
+    frame = SMALL.copy()
+    frame.loc[5, "thon"] = None
+    ctx = build_context(inputs(current=frame))
+    rows = ctx["by_unit"]
+    assert list(rows[0])[:6] == ["nhom", "so_ho", "so_nhan_khau", "ngheo", "ngheo_nhan_khau",
+                                 "ty_le_ngheo"]
+    assert [r["nhom"] for r in rows][-2:] == ["(trống)", "Toàn xã"]
+    for row in rows:
+        counted = [k for k in row if k not in ("nhom",) and not k.startswith("ty_le_")]
+        assert all(type(row[k]) is int for k in counted)
+        for key in [k for k in row if k.startswith("ty_le_")]:
+            n = row[key.removeprefix("ty_le_")]
+            assert math.isclose(row[key], 100 * n / row["so_ho"])
+    assert sum(r["so_ho"] for r in rows[:-1]) == rows[-1]["so_ho"] == len(frame)
