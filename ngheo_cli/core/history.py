@@ -474,12 +474,20 @@ def _by_group(base: _Entries, trans: pd.DataFrame, by: str) -> _Entries:
     )
 
 
-def _balance_rows(e: _Entries, kind: Kind) -> pd.DataFrame:
+def _groups(e: _Entries) -> tuple[np.ndarray, list[str]]:
+    """Each row's group as a number, and the groups' labels, sorted."""
+    numbers, labels = pd.factorize(e.group, sort=True)
+    return numbers, [str(label) for label in labels]
+
+
+def _balance_rows(
+    e: _Entries, groups: tuple[np.ndarray, list[str]], kind: Kind
+) -> dict[str, np.ndarray]:
     """Lines 1…9 per group, in households and persons, plus the stayers' size change."""
     target = _POOR if kind == "poor" else _NEAR
     before_in = e.before == target
     after_in = e.after == target
-    numbers, labels = pd.factorize(e.group, sort=True)
+    numbers, labels = groups
     size = len(labels)
 
     def total(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
@@ -503,9 +511,10 @@ def _balance_rows(e: _Entries, kind: Kind) -> pd.DataFrame:
     cols["nk_4"] = cols["nk_4"] + np.clip(-net, 0, None)
     cols["nk_8"] = cols["nk_8"] + np.clip(net, 0, None)
     cols[SIZE_CHANGE_COLUMN] = net
-    ordered = [*HH_COLUMNS, *PERSON_COLUMNS, SIZE_CHANGE_COLUMN]
-    index = pd.Index(np.asarray(labels, dtype=object), name="group")
-    return pd.DataFrame({c: cols[c] for c in ordered}, index=index)
+    return cols
+
+
+_BALANCE_ORDER = (*HH_COLUMNS, *PERSON_COLUMNS, SIZE_CHANGE_COLUMN)
 
 
 def _tables(trans: pd.DataFrame, kinds: Sequence[Kind], by: str | None) -> dict[str, pd.DataFrame]:
@@ -515,17 +524,24 @@ def _tables(trans: pd.DataFrame, kinds: Sequence[Kind], by: str | None) -> dict[
     label = by or "nhom"
     base = _base(trans)
     grouped = _by_group(base, trans, by) if by is not None else None
+    # Numbered once for both kinds; the total row's group is the same for every row.
+    by_groups = None if grouped is None else _groups(grouped)
+    whole = (np.zeros(len(trans), dtype="int64"), [TOTAL_LABEL] if len(trans) else [])
     out: dict[str, pd.DataFrame] = {}
     for kind in kinds:
-        parts = [] if grouped is None else [_balance_rows(grouped, kind)]
-        total = _balance_rows(base, kind)
-        if total.empty:  # no household at all: still one total row of zeros
-            total = pd.DataFrame(
-                0, index=pd.Index([TOTAL_LABEL], name="group"), columns=total.columns, dtype="int64"
-            )
-        parts.append(total)
-        table = pd.concat(parts).reset_index().rename(columns={"group": label})
-        table[label] = table[label].astype("string")
+        parts = []
+        if grouped is not None and by_groups is not None:
+            parts.append((by_groups[1], _balance_rows(grouped, by_groups, kind)))
+        if len(trans):
+            parts.append((whole[1], _balance_rows(base, whole, kind)))
+        else:  # no household at all: still one total row of zeros
+            parts.append(([TOTAL_LABEL], {c: np.zeros(1, dtype="int64") for c in _BALANCE_ORDER}))
+        table = pd.DataFrame(
+            {
+                label: pd.array([x for names, _ in parts for x in names], dtype="string"),
+                **{c: np.concatenate([cols[c] for _, cols in parts]) for c in _BALANCE_ORDER},
+            }
+        )
         table.attrs["kind"] = kind
         out[kind] = table
     return out
