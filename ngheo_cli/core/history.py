@@ -285,7 +285,18 @@ def transitions(
     def pick(values: pd.api.extensions.ExtensionArray, pos: np.ndarray) -> pd.Series:
         return pd.Series(values.take(pos, allow_fill=True))
 
-    codes = pick(cur.codes, pos_cur).where(in_now, pick(prev.codes, pos_prev))
+    def merged(
+        now_values: pd.api.extensions.ExtensionArray,
+        before_values: pd.api.extensions.ExtensionArray,
+    ) -> pd.Series:
+        """Per row this year's value, or last year's for a household that left: one take
+        from both years' values (every row is in one of them)."""
+        if now_values.dtype != before_values.dtype:
+            return pick(now_values, pos_cur).where(in_now, pick(before_values, pos_prev))
+        both = pd.concat([pd.Series(now_values), pd.Series(before_values)], ignore_index=True)
+        return pd.Series(both.array.take(np.where(in_now, pos_cur, n_cur + pos_prev)))
+
+    codes = merged(cur.codes, prev.codes)
     index = pd.Index(codes)
 
     now_poor, now_near = now == _POOR, now == _NEAR
@@ -317,27 +328,29 @@ def transitions(
         (was_above & now_near, "can_ngheo_moi"),
         (was_above & now_above, "khong_ngheo"),
     ]
-    code = np.select([c for c, _ in rules], [v for _, v in rules], default="")
-    if m and (code == "").any():  # pragma: no cover - the rules above cover every case
+    # Codes by number (their place in BIEN_DONG_CODES), named once at the end.
+    code = np.select([c for c, _ in rules], [_CODE_INDEX.get_loc(v) for _, v in rules], default=-1)
+    if m and (code < 0).any():  # pragma: no cover - the rules above cover every case
         raise AssertionError("a household fell through the transition rules")
 
     thon_before = pick(prev.thon, pos_prev)
-    head = pick(cur.head, pos_cur).where(in_now, pick(prev.head, pos_prev))
+    head = merged(cur.head, prev.head)
     persons_now = pd.arrays.IntegerArray(_gather(cur.persons, pos_cur, 0), ~in_now)
     persons_before = pd.arrays.IntegerArray(_gather(prev.persons, pos_prev, 0), ~in_before)
 
-    def text(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
-        return pd.array(values, dtype="string")
+    def text(names: Sequence[str | None], numbers: np.ndarray) -> pd.api.extensions.ExtensionArray:
+        """``names[numbers]`` as text (a handful of names: each made text once)."""
+        return pd.array(list(names), dtype="string").take(numbers)
 
     return pd.DataFrame(
         {
             "ma_ho": codes.array,
-            "thon": pick(cur.thon, pos_cur).where(in_now, thon_before).array,
+            "thon": merged(cur.thon, prev.thon).array,
             "thon_truoc": thon_before.array,
             "ho_ten_chu_ho": head.array,
-            "phan_loai": text(_CLASS_NAMES[now]),
-            "phan_loai_truoc": text(_CLASS_NAMES[before]),
-            "bien_dong": text(code.astype(object)),
+            "phan_loai": text(_CLASS_NAMES.tolist(), now),  # -1 (not listed): the last, NA
+            "phan_loai_truoc": text(_CLASS_NAMES.tolist(), before),
+            "bien_dong": text(BIEN_DONG_CODES, code),
             "so_nhan_khau": persons_now,
             "so_nhan_khau_truoc": persons_before,
         }
