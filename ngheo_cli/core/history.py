@@ -41,6 +41,7 @@ commune).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -392,21 +393,37 @@ def renumbering_candidates(trans: pd.DataFrame) -> pd.DataFrame:
     new = keyed("vao_danh_sach", "thon")
     gone = gone[gone["k_name"] != ""]
     new = new[new["k_name"] != ""]
-    pairs = gone.merge(new, on=["k_name", "k_village"], suffixes=("_cu", "_moi"))
-    if pairs.empty:
+    # Joined on (name, village) by hand: a few dozen households left or arrived, where a
+    # merge of the two frames costs more than the pairs themselves.
+    arrived: dict[tuple[str, str], list[int]] = {}
+    for j, key in enumerate(zip(new["k_name"].tolist(), new["k_village"].tolist(), strict=True)):
+        arrived.setdefault(key, []).append(j)
+    left: list[int] = []
+    right: list[int] = []
+    keys: list[tuple[str, str]] = []
+    for i, key in enumerate(zip(gone["k_name"].tolist(), gone["k_village"].tolist(), strict=True)):
+        for j in arrived.get(key, ()):
+            left.append(i)
+            right.append(j)
+            keys.append(key)
+    if not left:
         return pd.DataFrame({c: pd.Series([], dtype="string") for c in columns}).astype(
             {"so_ung_vien": "int64"}
         )
-    pairs["so_ung_vien"] = pairs.groupby(["k_name", "k_village"])["ma_ho_cu"].transform("size")
+    per_key = Counter(keys)
+
+    def taken(part: pd.DataFrame, column: str, rows: list[int]) -> pd.Series:
+        return part[column].take(rows).reset_index(drop=True)
+
     out = pd.DataFrame(
         {
-            "ma_ho_cu": pairs["ma_ho_cu"],
-            "ma_ho_moi": pairs["ma_ho_moi"],
-            "ho_ten_chu_ho": pairs["ho_ten_chu_ho_moi"],
-            "thon": pairs["thon_moi"],
-            "phan_loai_truoc": pairs["phan_loai_truoc_cu"],
-            "phan_loai": pairs["phan_loai_moi"],
-            "so_ung_vien": pairs["so_ung_vien"].astype("int64"),
+            "ma_ho_cu": taken(gone, "ma_ho", left),
+            "ma_ho_moi": taken(new, "ma_ho", right),
+            "ho_ten_chu_ho": taken(new, "ho_ten_chu_ho", right),
+            "thon": taken(new, "thon", right),
+            "phan_loai_truoc": taken(gone, "phan_loai_truoc", left),
+            "phan_loai": taken(new, "phan_loai", right),
+            "so_ung_vien": np.array([per_key[key] for key in keys], dtype="int64"),
         }
     )
     return out.sort_values(["thon", "ma_ho_cu", "ma_ho_moi"], ignore_index=True)
