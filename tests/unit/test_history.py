@@ -407,3 +407,28 @@ def test_mpi_changes_is_each_groups_change_labelled_and_stacked(with_one_year: b
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
     assert list(got.dtypes) == list(expected.dtypes)
     assert len(got) == (0 if with_one_year else (3 + 3) + 2 * (3 + 2))  # a, b, z; a, b
+
+
+def test_renumbering_with_a_common_name_lists_every_pair_and_counts_them() -> None:
+    """Two households of the same head's name left a village and two arrived (NFD and
+    extra spaces): four pairs, each counted 4, sorted by village and codes; a blank name
+    is never a candidate."""
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", "Nguyễn Thị Hoa")
+    prev = pd.DataFrame({"ma_ho": ["9", "7", "5", "3"],
+                         "thon": ["Buôn Đắk", "Buôn Đắk", "Thôn 1", "Thôn 1"],
+                         "ho_ten_chu_ho": ["Nguyễn Thị Hoa", nfd, "Y Bhin", None],
+                         "phan_loai": [N, C, N, N]})
+    cur = pd.DataFrame({"ma_ho": ["12", "10", "14", "16"],
+                        "thon": ["Buôn  Đắk", "buôn đắk", "Thôn 1", "Thôn 1"],
+                        "ho_ten_chu_ho": ["nguyễn thị  hoa", "Nguyễn Thị Hoa", "Y Bhin ", None],
+                        "phan_loai": [C, TB, N, N]})
+    cand = renumbering_candidates(transitions(cur, prev))
+    got = list(cand[["ma_ho_cu", "ma_ho_moi", "so_ung_vien"]].itertuples(index=False, name=None))
+    # Sorted by the new village as written (upper case first), then the codes.
+    assert got == [("7", "12", 4), ("9", "12", 4), ("5", "14", 1), ("7", "10", 4), ("9", "10", 4)]
+    assert list(cand["thon"]) == ["Buôn  Đắk", "Buôn  Đắk", "Thôn 1", "buôn đắk", "buôn đắk"]
+    assert list(cand["phan_loai_truoc"]) == [C, N, N, C, N]
+    assert list(cand["phan_loai"]) == [C, C, N, TB, TB]
+    assert cand["so_ung_vien"].dtype == "int64"
