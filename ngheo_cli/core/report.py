@@ -304,7 +304,7 @@ def _by_group(classes: _Classes, group: pd.Series, total_label: str) -> list[dic
     persons = classes.persons
     # Label each distinct value once (blank → "(trống)"), then number the rows by the
     # sorted labels.
-    numbers, uniques = pd.factorize(group.to_numpy(dtype=object), use_na_sentinel=True)
+    numbers, uniques = pd.factorize(group, use_na_sentinel=True)
     labels = [str(v) for v in uniques] + ["(trống)"]
     numbers = np.where(numbers < 0, len(uniques), numbers)
     keys = vn_sorted(sorted({labels[i] for i in np.unique(numbers).tolist()}))

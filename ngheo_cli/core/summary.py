@@ -118,6 +118,10 @@ def deprivation_table(classified: pd.DataFrame, ruleset: Ruleset, mpi: MPIResult
         "can_ngheo": cls == "can_ngheo",
         "tat_ca": np.ones(len(cls), bool),
     }
+    # Per group: its households, and its households deprived in each indicator (a column).
+    counted = {
+        gname: (int(sel.sum()), marks[sel].sum(axis=0).tolist()) for gname, sel in groups.items()
+    }
     rows = []
     for j, ind in enumerate(ruleset.indicators):
         row: dict[str, object] = {
@@ -125,9 +129,8 @@ def deprivation_table(classified: pd.DataFrame, ruleset: Ruleset, mpi: MPIResult
             "ten_chi_so": ind.name,
             "chieu": ruleset.dimensions[ind.dimension],
         }
-        for gname, sel in groups.items():
-            n = int(sel.sum())
-            c = int(marks[sel, j].sum())
+        for gname, (n, deprived) in counted.items():
+            c = int(deprived[j])
             row[f"{gname}_so_ho"] = c
             row[f"{gname}_ty_le"] = c / n if n else np.nan
         row["af_censored"] = mpi.censored_headcount.get(ind.id, np.nan)
