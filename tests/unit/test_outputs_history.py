@@ -19,6 +19,8 @@ from ngheo_cli.io.outputs.history import labelled
         ([], "string"),
         (["ngheo", "can_ngheo", None, "trung_binh"], object),
         (["ngheo", "can_ngheo", "ngheo"], "str"),
+        ([1, 2, 2], "int64"),
+        ([1.0, None], "float64"),
     ],
 )
 def test_labelled_is_map_with_the_same_values_dtype_and_index(values: list, dtype: str) -> None:

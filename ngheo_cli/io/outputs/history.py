@@ -48,6 +48,8 @@ def balance_sheet(
 def labelled(codes: pd.Series, labels: Mapping[str, str]) -> pd.Series:
     """``codes.map(labels)``, each distinct code looked up once (a column of thousands of
     households holds a handful of codes): the same values, dtype and index."""
+    if not pd.api.types.is_string_dtype(codes.dtype):  # no text codes: nothing to name once
+        return codes.map(labels)
     numbers, distinct = pd.factorize(codes, use_na_sentinel=True)
     table = pd.Series(pd.array([*distinct, pd.NA], dtype=codes.dtype)).map(labels)
     out = table.iloc[np.where(numbers < 0, len(distinct), numbers)]
