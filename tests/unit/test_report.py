@@ -366,7 +366,11 @@ def test_causes_and_needs_count_every_piece_of_every_poor_or_near_poor_household
     first = causes[0]
     assert first["nhom"] == "(chưa ghi)" and (first["poor"], first["near_poor"]) == (1, 1)
     assert {r["nhom"] for r in causes[1:]} == {
-        "Tín dụng; Nhà ở", " Tín dụng ,Nhà ở", "Tín dụng;Tín dụng", "Việc làm;", "Nhà ở ; Việc làm"
+        "Tín dụng; Nhà ở",
+        " Tín dụng ,Nhà ở",
+        "Tín dụng;Tín dụng",
+        "Việc làm;",
+        "Nhà ở ; Việc làm",
     }
     assert sum(r["total"] for r in causes) == 7
     top = _grouped(frame, "nhu_cau", True)[0]
@@ -382,8 +386,14 @@ def test_group_rows_have_counts_persons_and_percent_rates_per_class() -> None:
     frame.loc[5, "thon"] = None
     ctx = build_context(inputs(current=frame))
     rows = ctx["by_unit"]
-    assert list(rows[0])[:6] == ["nhom", "so_ho", "so_nhan_khau", "ngheo", "ngheo_nhan_khau",
-                                 "ty_le_ngheo"]
+    assert list(rows[0])[:6] == [
+        "nhom",
+        "so_ho",
+        "so_nhan_khau",
+        "ngheo",
+        "ngheo_nhan_khau",
+        "ty_le_ngheo",
+    ]
     assert [r["nhom"] for r in rows][-2:] == ["(trống)", "Toàn xã"]
     for row in rows:
         counted = [k for k in row if k not in ("nhom",) and not k.startswith("ty_le_")]
