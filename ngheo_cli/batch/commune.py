@@ -63,6 +63,7 @@ def run_commune(task: CommuneTask) -> dict[str, Any]:
         with ws.open_store() as store:
             has_previous = (task.year - 1) in store.years(task.code)
         stored = history_service.StoredYears()  # each stored year read once: history, report
+        hist = None  # the history, when it runs, gives the report its transitions and balances
         if has_previous and (wanted is None or "bien_dong" in wanted):
             current, start = "history", time.perf_counter()
             hist = history_service.history(ws, task.code, task.year, stored)
@@ -93,7 +94,7 @@ def run_commune(task: CommuneTask) -> dict[str, Any]:
             current, start = "report", time.perf_counter()
             rep = report_service.build_report(
                 ws, task.year, task.code, generated_on=date.fromisoformat(task.today),
-                stored=stored,
+                stored=stored, history=hist,
             )
             outputs += write_report(rep.context, out_dir)
             _step(steps, "report", start)

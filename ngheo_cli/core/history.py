@@ -41,6 +41,7 @@ commune).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -286,7 +287,18 @@ def transitions(
     def pick(values: pd.api.extensions.ExtensionArray, pos: np.ndarray) -> pd.Series:
         return pd.Series(values.take(pos, allow_fill=True))
 
-    codes = pick(cur.codes, pos_cur).where(in_now, pick(prev.codes, pos_prev))
+    def merged(
+        now_values: pd.api.extensions.ExtensionArray,
+        before_values: pd.api.extensions.ExtensionArray,
+    ) -> pd.Series:
+        """Per row this year's value, or last year's for a household that left: one take
+        from both years' values (every row is in one of them)."""
+        if now_values.dtype != before_values.dtype:
+            return pick(now_values, pos_cur).where(in_now, pick(before_values, pos_prev))
+        both = pd.concat([pd.Series(now_values), pd.Series(before_values)], ignore_index=True)
+        return pd.Series(both.array.take(np.where(in_now, pos_cur, n_cur + pos_prev)))
+
+    codes = merged(cur.codes, prev.codes)
     index = pd.Index(codes)
 
     now_poor, now_near = now == _POOR, now == _NEAR
@@ -318,27 +330,29 @@ def transitions(
         (was_above & now_near, "can_ngheo_moi"),
         (was_above & now_above, "khong_ngheo"),
     ]
-    code = np.select([c for c, _ in rules], [v for _, v in rules], default="")
-    if m and (code == "").any():  # pragma: no cover - the rules above cover every case
+    # Codes by number (their place in BIEN_DONG_CODES), named once at the end.
+    code = np.select([c for c, _ in rules], [_CODE_INDEX.get_loc(v) for _, v in rules], default=-1)
+    if m and (code < 0).any():  # pragma: no cover - the rules above cover every case
         raise AssertionError("a household fell through the transition rules")
 
     thon_before = pick(prev.thon, pos_prev)
-    head = pick(cur.head, pos_cur).where(in_now, pick(prev.head, pos_prev))
+    head = merged(cur.head, prev.head)
     persons_now = pd.arrays.IntegerArray(_gather(cur.persons, pos_cur, 0), ~in_now)
     persons_before = pd.arrays.IntegerArray(_gather(prev.persons, pos_prev, 0), ~in_before)
 
-    def text(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
-        return pd.array(values, dtype="string")
+    def text(names: Sequence[str | None], numbers: np.ndarray) -> pd.api.extensions.ExtensionArray:
+        """``names[numbers]`` as text (a handful of names: each made text once)."""
+        return pd.array(list(names), dtype="string").take(numbers)
 
     return pd.DataFrame(
         {
             "ma_ho": codes.array,
-            "thon": pick(cur.thon, pos_cur).where(in_now, thon_before).array,
+            "thon": merged(cur.thon, prev.thon).array,
             "thon_truoc": thon_before.array,
             "ho_ten_chu_ho": head.array,
-            "phan_loai": text(_CLASS_NAMES[now]),
-            "phan_loai_truoc": text(_CLASS_NAMES[before]),
-            "bien_dong": text(code.astype(object)),
+            "phan_loai": text(_CLASS_NAMES.tolist(), now),  # -1 (not listed): the last, NA
+            "phan_loai_truoc": text(_CLASS_NAMES.tolist(), before),
+            "bien_dong": text(BIEN_DONG_CODES, code),
             "so_nhan_khau": persons_now,
             "so_nhan_khau_truoc": persons_before,
         }
@@ -380,21 +394,37 @@ def renumbering_candidates(trans: pd.DataFrame) -> pd.DataFrame:
     new = keyed("vao_danh_sach", "thon")
     gone = gone[gone["k_name"] != ""]
     new = new[new["k_name"] != ""]
-    pairs = gone.merge(new, on=["k_name", "k_village"], suffixes=("_cu", "_moi"))
-    if pairs.empty:
+    # Joined on (name, village) by hand: a few dozen households left or arrived, where a
+    # merge of the two frames costs more than the pairs themselves.
+    arrived: dict[tuple[str, str], list[int]] = {}
+    for j, key in enumerate(zip(new["k_name"].tolist(), new["k_village"].tolist(), strict=True)):
+        arrived.setdefault(key, []).append(j)
+    left: list[int] = []
+    right: list[int] = []
+    keys: list[tuple[str, str]] = []
+    for i, key in enumerate(zip(gone["k_name"].tolist(), gone["k_village"].tolist(), strict=True)):
+        for j in arrived.get(key, ()):
+            left.append(i)
+            right.append(j)
+            keys.append(key)
+    if not left:
         return pd.DataFrame({c: pd.Series([], dtype="string") for c in columns}).astype(
             {"so_ung_vien": "int64"}
         )
-    pairs["so_ung_vien"] = pairs.groupby(["k_name", "k_village"])["ma_ho_cu"].transform("size")
+    per_key = Counter(keys)
+
+    def taken(part: pd.DataFrame, column: str, rows: list[int]) -> pd.Series:
+        return part[column].take(rows).reset_index(drop=True)
+
     out = pd.DataFrame(
         {
-            "ma_ho_cu": pairs["ma_ho_cu"],
-            "ma_ho_moi": pairs["ma_ho_moi"],
-            "ho_ten_chu_ho": pairs["ho_ten_chu_ho_moi"],
-            "thon": pairs["thon_moi"],
-            "phan_loai_truoc": pairs["phan_loai_truoc_cu"],
-            "phan_loai": pairs["phan_loai_moi"],
-            "so_ung_vien": pairs["so_ung_vien"].astype("int64"),
+            "ma_ho_cu": taken(gone, "ma_ho", left),
+            "ma_ho_moi": taken(new, "ma_ho", right),
+            "ho_ten_chu_ho": taken(new, "ho_ten_chu_ho", right),
+            "thon": taken(new, "thon", right),
+            "phan_loai_truoc": taken(gone, "phan_loai_truoc", left),
+            "phan_loai": taken(new, "phan_loai", right),
+            "so_ung_vien": np.array([per_key[key] for key in keys], dtype="int64"),
         }
     )
     return out.sort_values(["thon", "ma_ho_cu", "ma_ho_moi"], ignore_index=True)
@@ -475,12 +505,20 @@ def _by_group(base: _Entries, trans: pd.DataFrame, by: str) -> _Entries:
     )
 
 
-def _balance_rows(e: _Entries, kind: Kind) -> pd.DataFrame:
+def _groups(e: _Entries) -> tuple[np.ndarray, list[str]]:
+    """Each row's group as a number, and the groups' labels, sorted."""
+    numbers, labels = pd.factorize(e.group, sort=True)
+    return numbers, [str(label) for label in labels]
+
+
+def _balance_rows(
+    e: _Entries, groups: tuple[np.ndarray, list[str]], kind: Kind
+) -> dict[str, np.ndarray]:
     """Lines 1…9 per group, in households and persons, plus the stayers' size change."""
     target = _POOR if kind == "poor" else _NEAR
     before_in = e.before == target
     after_in = e.after == target
-    numbers, labels = pd.factorize(e.group, sort=True)
+    numbers, labels = groups
     size = len(labels)
 
     def total(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
@@ -504,9 +542,10 @@ def _balance_rows(e: _Entries, kind: Kind) -> pd.DataFrame:
     cols["nk_4"] = cols["nk_4"] + np.clip(-net, 0, None)
     cols["nk_8"] = cols["nk_8"] + np.clip(net, 0, None)
     cols[SIZE_CHANGE_COLUMN] = net
-    ordered = [*HH_COLUMNS, *PERSON_COLUMNS, SIZE_CHANGE_COLUMN]
-    index = pd.Index(np.asarray(labels, dtype=object), name="group")
-    return pd.DataFrame({c: cols[c] for c in ordered}, index=index)
+    return cols
+
+
+_BALANCE_ORDER = (*HH_COLUMNS, *PERSON_COLUMNS, SIZE_CHANGE_COLUMN)
 
 
 def _tables(trans: pd.DataFrame, kinds: Sequence[Kind], by: str | None) -> dict[str, pd.DataFrame]:
@@ -516,17 +555,24 @@ def _tables(trans: pd.DataFrame, kinds: Sequence[Kind], by: str | None) -> dict[
     label = by or "nhom"
     base = _base(trans)
     grouped = _by_group(base, trans, by) if by is not None else None
+    # Numbered once for both kinds; the total row's group is the same for every row.
+    by_groups = None if grouped is None else _groups(grouped)
+    whole = (np.zeros(len(trans), dtype="int64"), [TOTAL_LABEL] if len(trans) else [])
     out: dict[str, pd.DataFrame] = {}
     for kind in kinds:
-        parts = [] if grouped is None else [_balance_rows(grouped, kind)]
-        total = _balance_rows(base, kind)
-        if total.empty:  # no household at all: still one total row of zeros
-            total = pd.DataFrame(
-                0, index=pd.Index([TOTAL_LABEL], name="group"), columns=total.columns, dtype="int64"
-            )
-        parts.append(total)
-        table = pd.concat(parts).reset_index().rename(columns={"group": label})
-        table[label] = table[label].astype("string")
+        parts = []
+        if grouped is not None and by_groups is not None:
+            parts.append((by_groups[1], _balance_rows(grouped, by_groups, kind)))
+        if len(trans):
+            parts.append((whole[1], _balance_rows(base, whole, kind)))
+        else:  # no household at all: still one total row of zeros
+            parts.append(([TOTAL_LABEL], {c: np.zeros(1, dtype="int64") for c in _BALANCE_ORDER}))
+        table = pd.DataFrame(
+            {
+                label: pd.array([x for names, _ in parts for x in names], dtype="string"),
+                **{c: np.concatenate([cols[c] for _, cols in parts]) for c in _BALANCE_ORDER},
+            }
+        )
         table.attrs["kind"] = kind
         out[kind] = table
     return out
@@ -607,6 +653,44 @@ def mpi_change(af_by_year: Mapping[int, MPIResult]) -> pd.DataFrame:
     when the indicator list or the cut-off changed: a break in the series, not a trend).
     An indicator only one of the two years has gets NaN for the other year.
     """
+    return _change_frame(_change_rows(af_by_year))
+
+
+def mpi_changes(
+    groups: Sequence[tuple[str, Mapping[int, MPIResult]]], column: str = "nhom"
+) -> pd.DataFrame:
+    """:func:`mpi_change` of each group (a commune, its villages), one after the other,
+    with the group's label in a last column ``column``: the same table as each group's
+    with the label assigned, concatenated, built as one frame."""
+    rows: list[dict[str, object]] = []
+    labels: list[str] = []
+    for label, af_by_year in groups:
+        part = _change_rows(af_by_year)
+        rows += part
+        labels += [label] * len(part)
+    out = _change_frame(rows)
+    out[column] = pd.array(labels, dtype="str")
+    return out
+
+
+_CHANGE_DTYPES: dict[str, str] = {
+    "nam_truoc": "int64",
+    "nam": "int64",
+    "chi_tieu": "string",
+    "chi_so": "string",
+    "gia_tri_truoc": "float64",
+    "gia_tri": "float64",
+    "tuyet_doi": "float64",
+    "tuong_doi": "float64",
+    "cung_chuan": "bool",
+}
+
+
+def _change_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=list(_CHANGE_DTYPES)).astype(_CHANGE_DTYPES)
+
+
+def _change_rows(af_by_year: Mapping[int, MPIResult]) -> list[dict[str, object]]:
     years = sorted(af_by_year)
     rows: list[dict[str, object]] = []
     for old_year, new_year in zip(years, years[1:], strict=False):
@@ -642,28 +726,4 @@ def mpi_change(af_by_year: Mapping[int, MPIResult]) -> pd.DataFrame:
                     "cung_chuan": bool(same),
                 }
             )
-    columns = [
-        "nam_truoc",
-        "nam",
-        "chi_tieu",
-        "chi_so",
-        "gia_tri_truoc",
-        "gia_tri",
-        "tuyet_doi",
-        "tuong_doi",
-        "cung_chuan",
-    ]
-    out = pd.DataFrame(rows, columns=columns)
-    return out.astype(
-        {
-            "nam_truoc": "int64",
-            "nam": "int64",
-            "chi_tieu": "string",
-            "chi_so": "string",
-            "gia_tri_truoc": "float64",
-            "gia_tri": "float64",
-            "tuyet_doi": "float64",
-            "tuong_doi": "float64",
-            "cung_chuan": "bool",
-        }
-    )
+    return rows

@@ -50,8 +50,25 @@ AREA_NOTE = ("Đo trên toàn bộ hộ của địa bàn (áp dụng khi địa
              "thiểu số và miền núi); khác tỷ lệ hộ nghèo trong số hộ dân tộc thiểu số.")
 
 
+_PLAIN = frozenset((str, int, bool, type(None)))
+
+
 def _clean(value: Any) -> Any:
     """Plain JSON values: numpy scalars unwrapped, NaN/NA → None, containers recursed."""
+    kind = type(value)
+    # The context holds ~40.000 plain values per commune (the forms' lists): the exact
+    # built-in types first, each the same as the general path below would return.
+    if kind in _PLAIN:
+        return value
+    if kind is float:
+        return None if value != value else value
+    if kind is dict:
+        return {
+            k if type(k) is str else str(k): v if type(v) in _PLAIN else _clean(v)
+            for k, v in value.items()
+        }
+    if kind is list or kind is tuple:
+        return [v if type(v) in _PLAIN else _clean(v) for v in value]
     if isinstance(value, Mapping):
         return {str(k): _clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -255,53 +272,75 @@ def _summary(frame: pd.DataFrame, ruleset: Ruleset | None) -> dict[str, Any]:
             "dtts_poor_rate": rate_pct(counts["dtts_poor"], counts["dtts_households"])}
 
 
-def _by_group(frame: pd.DataFrame, ruleset: Ruleset, group: pd.Series,
-              total_label: str) -> pd.DataFrame:
-    """:func:`summary.by_group`, counted in one pass (bincount) instead of one boolean mask
-    over every household per group: a province has ~1M households in 120 communes."""
-    codes = defined_classes(ruleset, frame)
-    if "so_nhan_khau" in frame.columns:
-        persons = frame["so_nhan_khau"].astype("Float64").fillna(0).astype("int64").to_numpy()
-    else:
-        persons = np.zeros(len(frame), dtype="int64")
+@dataclass(frozen=True)
+class _Classes:
+    """What every grouping of one frame counts: the classes the standard defines, each
+    household's persons, and per class its households (a mask) and their totals."""
+
+    size: int
+    persons: np.ndarray
+    per_class: dict[str, tuple[np.ndarray, int, int]]  # code → (mask, households, persons)
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, ruleset: Ruleset) -> _Classes:
+        if "so_nhan_khau" in frame.columns:
+            persons = frame["so_nhan_khau"].astype("Float64").fillna(0).astype("int64").to_numpy()
+        else:
+            persons = np.zeros(len(frame), dtype="int64")
+        phan_loai = frame["phan_loai"]
+        per_class = {}
+        for code in defined_classes(ruleset, frame):
+            sel = (phan_loai == code).fillna(False).to_numpy(dtype=bool)
+            per_class[code] = (sel, int(sel.sum()), int(persons[sel].sum()))
+        return cls(len(frame), persons, per_class)
+
+
+_PERCENT_CLASSES = ("ngheo", "can_ngheo", "trung_binh", "khac", "tren_chuan")
+
+
+def _by_group(classes: _Classes, group: pd.Series, total_label: str) -> list[dict[str, Any]]:
+    """:func:`summary.by_group` as rows, rates in percent, counted in one pass (bincount)
+    instead of one boolean mask over every household per group: a province has ~1M
+    households in 120 communes."""
+    persons = classes.persons
     # Label each distinct value once (blank → "(trống)"), then number the rows by the
     # sorted labels.
-    numbers, uniques = pd.factorize(group.to_numpy(dtype=object), use_na_sentinel=True)
+    numbers, uniques = pd.factorize(group, use_na_sentinel=True)
     labels = [str(v) for v in uniques] + ["(trống)"]
     numbers = np.where(numbers < 0, len(uniques), numbers)
     keys = vn_sorted(sorted({labels[i] for i in np.unique(numbers).tolist()}))
     position = {k: i for i, k in enumerate(keys)}
     at = np.array([position.get(label, -1) for label in labels], dtype="int64")[numbers]
     n = len(keys)
-    cls = frame["phan_loai"]
 
-    def sums(sel: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    def sums(sel: np.ndarray | None) -> tuple[list[int], list[int]]:
         where = at if sel is None else at[sel]
         weights = persons if sel is None else persons[sel]
         counts = np.bincount(where, minlength=n).astype("int64")
         people = np.bincount(where, weights=weights.astype("float64"), minlength=n)
-        return counts, people.round().astype("int64")
+        return counts.tolist(), people.round().astype("int64").tolist()
 
     households, people = sums(None)
-    per_class = {}
-    for code in codes:
-        sel = (cls == code).fillna(False).to_numpy(dtype=bool)
-        per_class[code] = (*sums(sel), int(sel.sum()), int(persons[sel].sum()))
+    per_class = {
+        code: (*sums(sel), total_n, total_p)
+        for code, (sel, total_n, total_p) in classes.per_class.items()
+    }
     rows = []
     for i, key in [*enumerate(keys), (-1, total_label)]:
-        size = int(households[i]) if i >= 0 else len(frame)
+        size = households[i] if i >= 0 else classes.size
         row: dict[str, Any] = {
             "nhom": key,
             "so_ho": size,
-            "so_nhan_khau": int(people[i]) if i >= 0 else int(persons.sum()),
+            "so_nhan_khau": people[i] if i >= 0 else int(persons.sum()),
         }
-        for code in codes:
-            counts, cpeople, total_n, total_p = per_class[code]
-            row[code] = int(counts[i]) if i >= 0 else total_n
-            row[f"{code}_nhan_khau"] = int(cpeople[i]) if i >= 0 else total_p
-            row[f"ty_le_{code}"] = row[code] / size if size else np.nan
+        for code, (counts, cpeople, total_n, total_p) in per_class.items():
+            row[code] = counts[i] if i >= 0 else total_n
+            row[f"{code}_nhan_khau"] = cpeople[i] if i >= 0 else total_p
+            rate = row[code] / size if size else math.nan
+            # percent, like every rate in the report
+            row[f"ty_le_{code}"] = rate * 100 if code in _PERCENT_CLASSES else rate
         rows.append(row)
-    return pd.DataFrame(rows)
+    return rows
 
 
 def _dtts_group(frame: pd.DataFrame) -> pd.Series:
@@ -316,16 +355,12 @@ def _dtts_group(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(labels, index=frame.index)
 
 
-def _group_rows(frame: pd.DataFrame, ruleset: Ruleset | None, group: pd.Series,
+def _group_rows(classes: _Classes | None, group: pd.Series,
                 total_label: str) -> list[dict[str, Any]]:
-    if ruleset is None or not len(frame):
+    """One row per group and the total row; none without a standard or households."""
+    if classes is None or not classes.size:
         return []
-    table = _by_group(frame, ruleset, group, total_label)
-    for code in ("ngheo", "can_ngheo", "trung_binh", "khac", "tren_chuan"):
-        key = f"ty_le_{code}"
-        if key in table.columns:
-            table[key] = table[key] * 100  # percent, like every rate in the report
-    return _records(table)
+    return _by_group(classes, group, total_label)
 
 
 def _balances(tables: Mapping[str, pd.DataFrame] | None) -> dict[str, Any]:
@@ -381,21 +416,30 @@ def _grouped(frame: pd.DataFrame, column: str, split: bool) -> list[dict[str, An
     if column not in frame.columns:
         return []
     cls = frame["phan_loai"].astype("string")
-    part = frame[cls.isin([POOR, NEAR_POOR]).fillna(False).to_numpy(dtype=bool)]
-    values = part[column].astype("string")
+    chosen = cls.isin([POOR, NEAR_POOR]).fillna(False).to_numpy(dtype=bool)
+    poor = (cls == POOR).to_numpy(dtype=bool, na_value=False)[chosen]
+    near = (cls == NEAR_POOR).to_numpy(dtype=bool, na_value=False)[chosen]
+    # A few distinct texts among thousands of households: each distinct text (blank as
+    # one more) is split and labelled once, then its households are counted to its groups.
+    raw, distinct = pd.factorize(frame[column].astype("string")[chosen])
+    raw = np.where(raw < 0, len(distinct), raw)
+    values = pd.Series(pd.array([*distinct, pd.NA], dtype="string"))
     if split:
         values = _split_needs(values)
     values = values.mask(values.fillna("") == "", "(chưa ghi)")
-    kinds = part["phan_loai"].astype("string").reindex(values.index)
-    # Counted per group with bincount (was pd.crosstab: the same table, slower).
+    source = values.index.to_numpy()  # each label's distinct text
     numbers, uniques = pd.factorize(values.to_numpy(dtype=object))
-    kind = kinds.fillna("").to_numpy(dtype=object)
     keep = numbers >= 0
-    poor_n = np.bincount(numbers[keep & (kind == POOR)], minlength=len(uniques))
-    near_n = np.bincount(numbers[keep & (kind == NEAR_POOR)], minlength=len(uniques))
+    size = len(distinct) + 1
+    by_text_poor = np.bincount(raw[poor], minlength=size)
+    by_text_near = np.bincount(raw[near], minlength=size)
+    poor_n = np.bincount(numbers[keep], weights=by_text_poor[source[keep]],
+                         minlength=len(uniques)).astype("int64")
+    near_n = np.bincount(numbers[keep], weights=by_text_near[source[keep]],
+                         minlength=len(uniques)).astype("int64")
     rows: list[dict[str, Any]] = []
-    n_poor = int((part["phan_loai"] == POOR).sum())
-    n_near = int((part["phan_loai"] == NEAR_POOR).sum())
+    n_poor = int(poor.sum())
+    n_near = int(near.sum())
     for key, p_n, c_n in zip(uniques, poor_n.tolist(), near_n.tolist(), strict=True):
         if not p_n and not c_n:
             continue
@@ -587,6 +631,7 @@ def build_context(inputs: ReportInputs) -> dict[str, Any]:
         total_label = "Toàn xã"
         cause_keys = ["ma_ho"]
     dtts = _dtts_group(frame)
+    classes = _Classes.of(frame, ruleset) if ruleset is not None and len(frame) else None
     ethnic = (frame["dan_toc"].astype("string") if "dan_toc" in frame.columns
               else pd.Series(None, index=frame.index, dtype=object))
     evaluations = evaluate_targets(inputs)
@@ -614,9 +659,9 @@ def build_context(inputs: ReportInputs) -> dict[str, Any]:
         "notes": notes,
         "summary": _summary(frame, ruleset),
         "trend": trend,
-        "by_unit": _group_rows(frame, ruleset, unit_group, total_label),
-        "by_dtts": _group_rows(frame, ruleset, dtts, total_label),
-        "by_ethnic": _group_rows(frame, ruleset, ethnic, total_label),
+        "by_unit": _group_rows(classes, unit_group, total_label),
+        "by_dtts": _group_rows(classes, dtts, total_label),
+        "by_ethnic": _group_rows(classes, ethnic, total_label),
         "balances": _balances(inputs.balances),
         "deprivations": _deprivations(frame, ruleset)
         if inputs.year not in inputs.recorded_years

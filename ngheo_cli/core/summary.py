@@ -109,13 +109,18 @@ def deprivation_table(classified: pd.DataFrame, ruleset: Ruleset, mpi: MPIResult
     come only from Điểm B cannot say which indicator: they are left out of this table
     (``so_ho_co_chi_so`` says how many rows it covers)."""
     with_marks = classified["nguon_thieu_hut"] == "chi_so"
-    part = classified[with_marks]
-    marks = deprivation_matrix(part, ruleset)
-    cls = part["phan_loai"].to_numpy()
+    # The marked rows of the matrix and of the classes, not a copy of the whole frame's rows.
+    sel = _marked(classified)
+    marks = deprivation_matrix(classified, ruleset)[sel]
+    cls = classified["phan_loai"].to_numpy()[sel]
     groups = {
         "ngheo": cls == "ngheo",
         "can_ngheo": cls == "can_ngheo",
-        "tat_ca": np.ones(len(part), bool),
+        "tat_ca": np.ones(len(cls), bool),
+    }
+    # Per group: its households, and its households deprived in each indicator (a column).
+    counted = {
+        gname: (int(sel.sum()), marks[sel].sum(axis=0).tolist()) for gname, sel in groups.items()
     }
     rows = []
     for j, ind in enumerate(ruleset.indicators):
@@ -124,9 +129,8 @@ def deprivation_table(classified: pd.DataFrame, ruleset: Ruleset, mpi: MPIResult
             "ten_chi_so": ind.name,
             "chieu": ruleset.dimensions[ind.dimension],
         }
-        for gname, sel in groups.items():
-            n = int(sel.sum())
-            c = int(marks[sel, j].sum())
+        for gname, (n, deprived) in counted.items():
+            c = int(deprived[j])
             row[f"{gname}_so_ho"] = c
             row[f"{gname}_ty_le"] = c / n if n else np.nan
         row["af_censored"] = mpi.censored_headcount.get(ind.id, np.nan)
@@ -147,10 +151,8 @@ def _marked(classified: pd.DataFrame) -> np.ndarray:
 
 def mpi_for(classified: pd.DataFrame, ruleset: Ruleset) -> MPIResult:
     """AF figures over the households whose indicator marks are known."""
-    part = classified[_marked(classified)]
-    return alkire_foster(
-        deprivation_matrix(part, ruleset), k=ruleset.af_cutoff, indicators=ruleset.indicator_ids
-    )
+    marks = deprivation_matrix(classified, ruleset)[_marked(classified)]  # row by row: sliced
+    return alkire_foster(marks, k=ruleset.af_cutoff, indicators=ruleset.indicator_ids)
 
 
 def mpi_by_village(
@@ -164,20 +166,22 @@ def mpi_by_village(
     if not len(classified):
         return {}
     standards = classified["standard"].astype(str).to_numpy()
-    thon = classified["thon"]
+    # Each household's village as a number (missing: -1), compared per village as numbers.
+    numbers, distinct = pd.factorize(classified["thon"], use_na_sentinel=True)
+    number_of = {value: i for i, value in enumerate(distinct)}
     marked = _marked(classified)
     matrices: dict[str, np.ndarray] = {}  # by standard: the marked rows' deprivations
     out: dict[str, MPIResult] = {}
     for village in villages:
-        rows = (thon == village).to_numpy(dtype=bool, na_value=False)
-        if not rows.any():
+        if village not in number_of:
             continue
+        rows = numbers == number_of[village]
         standard = standards[int(np.argmax(rows))]  # the village's first household's
         if standard not in rulesets:
             continue
         ruleset = rulesets[standard]
         if standard not in matrices:
-            matrices[standard] = deprivation_matrix(classified[marked], ruleset)
+            matrices[standard] = deprivation_matrix(classified, ruleset)[marked]
         out[village] = alkire_foster(
             matrices[standard][rows[marked]],
             k=ruleset.af_cutoff,

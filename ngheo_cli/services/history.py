@@ -8,7 +8,7 @@ import pandas as pd
 
 from ngheo_cli.core.history import (
     balances,
-    mpi_change,
+    mpi_changes,
     renumbering_candidates,
     transitions,
 )
@@ -95,25 +95,29 @@ def history(
             f"Kho chưa có số liệu năm {year} của {cfg.name} ({cfg.code}); đã có: {known}.",
             hint=f"Chạy ngheo classify SỔ.xlsx --commune {cfg.code} --year {year} trước.",
         )
-    previous = frames.get(year - 1)
-    earlier = [frames[y] for y in sorted(frames) if y < year - 1]
-    trans = transitions(frames[year], previous, earlier)
-    standards = {y: str(f["standard"].iloc[0]) for y, f in frames.items() if len(f)}
     recorded = {
         y: run
         for y, f in frames.items()
         if y >= year - 1 and (run := f.attrs.get("run")) is not None and run.origin == "recorded"
     }
+    for f in frames.values():
+        # pandas deep-copies ``attrs`` (the stored run) into every column and result taken
+        # from a frame: read once above, then dropped.
+        f.attrs = {}
+    previous = frames.get(year - 1)
+    earlier = [frames[y] for y in sorted(frames) if y < year - 1]
+    trans = transitions(frames[year], previous, earlier)
+    standards = {y: str(f["standard"].iloc[0]) for y, f in frames.items() if len(f)}
     # A year recorded from a list has no deprivations: no AF figures (never zeros).
     compared = {y: f for y, f in frames.items() if y >= year - 1 and y not in recorded}
     mpi_by_year = {y: m for y, f in compared.items() if (m := _mpi_of(f)) is not None}
-    changes = [mpi_change(mpi_by_year).assign(nhom="Toàn xã")]
-    villages = sorted(set().union(*[set(f["thon"].dropna()) for f in compared.values()]))
+    changes: list[tuple[str, dict[int, MPIResult]]] = [("Toàn xã", mpi_by_year)]
+    villages = sorted(set().union(*[set(f["thon"].dropna().unique()) for f in compared.values()]))
     by_year = {y: mpi_by_village(f, villages, rulesets.packaged()) for y, f in compared.items()}
     for village in villages:
         per = {y: found[village] for y, found in by_year.items() if village in found}
         if len(per) > 1:
-            changes.append(mpi_change(per).assign(nhom=village))
+            changes.append((village, per))
     return HistoryResult(
         commune=cfg,
         year=year,
@@ -122,7 +126,7 @@ def history(
         balances=balances(trans, by="thon"),
         renumbering=renumbering_candidates(trans),
         mpi_by_year=mpi_by_year,
-        mpi_change=pd.concat(changes, ignore_index=True),
+        mpi_change=mpi_changes(changes),
         standards={y: s for y, s in standards.items() if y >= year - 1},
         recorded=recorded,
     )

@@ -27,6 +27,7 @@ import pandas as pd
 import yaml
 
 from ngheo_cli.core.history import balances, transitions
+from ngheo_cli.core.history_result import HistoryResult
 from ngheo_cli.core.report import (
     ReportInputs,
     StaleAssignment,
@@ -125,11 +126,13 @@ class _Unit:
 
 def _load_unit(
     store: Store, code: str, year: int, province: bool = False,
-    stored: StoredYears | None = None,
+    stored: StoredYears | None = None, history: HistoryResult | None = None,
 ) -> _Unit | None:
     """``province``: the province report only adds up each commune's balance totals, so
     last year's village and head of household (text, costly to read) are not needed.
-    ``stored``: a commune run's shared reads of the store (:class:`StoredYears`)."""
+    ``stored``: a commune run's shared reads of the store (:class:`StoredYears`).
+    ``history``: the same run's history of this commune and year (the same stored years),
+    whose transitions and village balances are used instead of being computed again."""
     years = [y for y in store.years(code) if y <= year]
     if year not in years:
         return None
@@ -137,8 +140,13 @@ def _load_unit(
         c: str, y: int, columns: list[str] | None = None, marks: bool | None = None
     ) -> pd.DataFrame:
         if stored is None:
-            return store.load_year(c, y, columns=columns, marks=marks)
-        return stored.load(store, c, y, columns, marks=marks)
+            frame = store.load_year(c, y, columns=columns, marks=marks)
+        else:
+            frame = stored.load(store, c, y, columns, marks=marks)
+        # Not read here (the run comes from ``store.year_run``); pandas would deep-copy it
+        # into every column and result taken from the frame.
+        frame.attrs = {}
+        return frame
 
     # A province's report reads this year's households without the fields it never uses.
     current = (load_year(code, year, _PROVINCE_CURRENT_COLUMNS, marks=True) if province
@@ -157,9 +165,12 @@ def _load_unit(
     tables = None
     status = None
     if previous is not None:
-        trans = transitions(current, previous, earlier)
-        # A commune's forms have a row per village; the last row is the commune's total.
-        tables = balances(trans, by=None if province else "thon")
+        if history is not None and _same_run(history, code, year, province):
+            trans, tables = history.transitions, history.balances
+        else:
+            trans = transitions(current, previous, earlier)
+            # A commune's forms have a row per village; the last row is the commune's total.
+            tables = balances(trans, by=None if province else "thon")
         if not province:  # each household's status marks a commune's lists only
             now = trans[trans["bien_dong"].astype("string").fillna("") != "ra_danh_sach"]
             status = pd.Series(now["bien_dong"].to_numpy(), index=now["ma_ho"].astype("string"))
@@ -173,6 +184,17 @@ def _load_unit(
     return _Unit(current, trend, tables, year - 1 if previous is not None else None,
                  store.load_pairs(code, year), store.load_members(code, year), recorded,
                  status, assignment=store.assignment_status(code, year))
+
+
+def _same_run(history: HistoryResult, code: str, year: int, province: bool) -> bool:
+    """``history`` compared this commune's ``year`` with the year before (its balances are
+    by village, as a commune's report needs)."""
+    return (
+        not province
+        and history.commune.code == code
+        and history.year == year
+        and history.previous_year == year - 1
+    )
 
 
 def _stale(name: str, unit: _Unit) -> list[StaleAssignment]:
@@ -337,16 +359,19 @@ def build_report(
     *,
     generated_on: date | None = None,
     stored: StoredYears | None = None,
+    history: HistoryResult | None = None,
 ) -> Report:
     """The report of one commune (``commune``) or of the whole province (``province``).
-    ``stored``: a commune run's shared reads of the store (:class:`StoredYears`)."""
+    ``stored``: a commune run's shared reads of the store (:class:`StoredYears`);
+    ``history``: the same run's :func:`history` of the commune and year, if it ran (its
+    transitions and balances are the report's)."""
     if (commune is None) == (not province):
         raise UsageError("Chọn một: --commune MÃ hoặc --province.")
     targets = [*national_targets(), *workspace_targets(ws)]
     if commune is not None:
         cfg = ws.commune(commune)
         with ws.open_store() as store:
-            unit = _load_unit(store, cfg.code, year, stored=stored)
+            unit = _load_unit(store, cfg.code, year, stored=stored, history=history)
             known = store.years(cfg.code)
         if unit is None:
             raise UsageError(

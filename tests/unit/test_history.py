@@ -27,6 +27,7 @@ from ngheo_cli.core.history import (
     balances,
     identity_holds,
     mpi_change,
+    mpi_changes,
     renumbering_candidates,
     transitions,
 )
@@ -380,3 +381,54 @@ def test_mpi_change_marks_a_change_of_standard() -> None:
     by_ind = ch[ch["chi_tieu"] == "censored"].set_index("chi_so")
     assert np.isnan(by_ind.loc["z", "gia_tri_truoc"]) and np.isnan(by_ind.loc["b", "gia_tri"])
     assert mpi_change({2025: old}).empty
+
+
+@pytest.mark.parametrize("with_one_year", [False, True])
+def test_mpi_changes_is_each_groups_change_labelled_and_stacked(with_one_year: bool) -> None:
+    """The commune and its villages in one frame: row for row, value for value and dtype
+    for dtype the tables of mpi_change with the group's label, concatenated (a group with a
+    single year adds no rows)."""
+    rng = np.random.default_rng(4)
+
+    def af(indicators: tuple[str, ...]) -> object:
+        return alkire_foster(rng.random((6, len(indicators))) < 0.5, k=0.5, indicators=indicators)
+
+    groups = [
+        ("Toàn xã", {2023: af(("a", "b")), 2024: af(("a", "z"))}),
+        ("Thôn 1", {2023: af(("a", "b")), 2024: af(("a", "b")), 2025: af(("a", "b"))}),
+        ("Buôn Đắk", {2024: af(("a", "b"))}),
+    ]
+    if with_one_year:
+        groups = [(label, {2024: found[2024]}) for label, found in groups]
+    expected = pd.concat(
+        [mpi_change(found).assign(nhom=label) for label, found in groups], ignore_index=True
+    )
+    got = mpi_changes(groups)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert list(got.dtypes) == list(expected.dtypes)
+    assert len(got) == (0 if with_one_year else (3 + 3) + 2 * (3 + 2))  # a, b, z; a, b
+
+
+def test_renumbering_with_a_common_name_lists_every_pair_and_counts_them() -> None:
+    """Two households of the same head's name left a village and two arrived (NFD and
+    extra spaces): four pairs, each counted 4, sorted by village and codes; a blank name
+    is never a candidate."""
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", "Nguyễn Thị Hoa")
+    prev = pd.DataFrame({"ma_ho": ["9", "7", "5", "3"],
+                         "thon": ["Buôn Đắk", "Buôn Đắk", "Thôn 1", "Thôn 1"],
+                         "ho_ten_chu_ho": ["Nguyễn Thị Hoa", nfd, "Y Bhin", None],
+                         "phan_loai": [N, C, N, N]})
+    cur = pd.DataFrame({"ma_ho": ["12", "10", "14", "16"],
+                        "thon": ["Buôn  Đắk", "buôn đắk", "Thôn 1", "Thôn 1"],
+                        "ho_ten_chu_ho": ["nguyễn thị  hoa", "Nguyễn Thị Hoa", "Y Bhin ", None],
+                        "phan_loai": [C, TB, N, N]})
+    cand = renumbering_candidates(transitions(cur, prev))
+    got = list(cand[["ma_ho_cu", "ma_ho_moi", "so_ung_vien"]].itertuples(index=False, name=None))
+    # Sorted by the new village as written (upper case first), then the codes.
+    assert got == [("7", "12", 4), ("9", "12", 4), ("5", "14", 1), ("7", "10", 4), ("9", "10", 4)]
+    assert list(cand["thon"]) == ["Buôn  Đắk", "Buôn  Đắk", "Thôn 1", "buôn đắk", "buôn đắk"]
+    assert list(cand["phan_loai_truoc"]) == [C, N, N, C, N]
+    assert list(cand["phan_loai"]) == [C, C, N, TB, TB]
+    assert cand["so_ung_vien"].dtype == "int64"

@@ -279,3 +279,126 @@ def test_province_read_by_two_processes_is_the_same(
     units = report_service._load_province(workspace, 2024)
     assert len(units) == len(workspace.communes)
     assert build_report(workspace, 2024, province=True).to_dict() == alone
+
+
+def test_clean_makes_plain_json_values_whatever_their_type() -> None:
+    """NaN and NA become None at any depth, numpy scalars are unwrapped, keys become text,
+    tuples lists; plain values are kept as they are (the same object)."""
+    import numpy as np
+
+    from ngheo_cli.core.report import _clean
+
+    class Code(str):
+        pass
+
+    text = "Thôn Buôn Tría"
+    value = {
+        2024: (1, 2.5, float("nan"), np.float64("nan"), np.int64(7), np.bool_(True)),
+        "a": [pd.NA, None, True, {"b": np.float32(0.5)}],
+        Code("k"): text,
+    }
+    cleaned = _clean(value)
+    assert cleaned == {
+        "2024": [1, 2.5, None, None, 7, True],
+        "a": [None, None, True, {"b": 0.5}],
+        "k": text,
+    }
+    assert [type(k) for k in cleaned] == [str, str, str]
+    assert type(cleaned["2024"][4]) is int and type(cleaned["2024"][5]) is bool
+    assert cleaned["k"] is text
+    json.dumps(cleaned, allow_nan=False)
+
+
+def test_commune_report_takes_the_runs_history_and_only_its_own(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given the run's history of the same commune and year, the report uses its transitions
+    and balances (none computed again) and says exactly what it says on its own; a history
+    of another year is not used."""
+    from ngheo_cli.services import report as report_service
+
+    workspace = load_workspace(ws)
+    today = pd.Timestamp("2024-12-20").date()
+    alone = build_report(workspace, 2024, commune="24181", generated_on=today).to_dict()
+    hist = history_service.history(workspace, "24181", 2024)
+    earlier = history_service.history(workspace, "24181", 2023)
+    computed = report_service.transitions
+
+    def not_again(*args: object, **kwargs: object) -> pd.DataFrame:
+        raise AssertionError("transitions computed again")
+
+    monkeypatch.setattr(report_service, "transitions", not_again)
+    given = build_report(workspace, 2024, commune="24181", generated_on=today, history=hist)
+    assert given.to_dict() == alone
+    with pytest.raises(AssertionError, match="computed again"):
+        build_report(workspace, 2024, commune="24181", generated_on=today, history=earlier)
+    monkeypatch.setattr(report_service, "transitions", computed)
+    other = build_report(workspace, 2024, commune="24181", generated_on=today, history=earlier)
+    assert other.to_dict() == alone
+
+
+def test_causes_and_needs_count_every_piece_of_every_poor_or_near_poor_household() -> None:
+    """Needs written with ";" or ",", spaces, a repeated need, blanks and NA: each piece of a
+    poor or near-poor household's text counts once in its group (the repeated one twice),
+    blank pieces under "(chưa ghi)", other classes not at all; causes are not split."""
+    from ngheo_cli.core.report import _grouped
+
+    rows = [
+        ("ngheo", "Tín dụng; Nhà ở"),
+        ("ngheo", " Tín dụng ,Nhà ở"),
+        ("can_ngheo", "Tín dụng;Tín dụng"),
+        ("can_ngheo", None),
+        ("ngheo", ""),
+        ("ngheo", "Việc làm;"),
+        ("trung_binh", "Tín dụng"),
+        (None, "Nhà ở"),
+        ("ngheo", "Nhà ở ; Việc làm"),
+    ]
+    frame = pd.DataFrame(rows, columns=["phan_loai", "nhu_cau"]).astype("string")
+    needs = {r["nhom"]: (r["poor"], r["near_poor"]) for r in _grouped(frame, "nhu_cau", True)}
+    assert needs == {
+        "Tín dụng": (2, 2),
+        "Nhà ở": (3, 0),
+        "Việc làm": (2, 0),
+        "(chưa ghi)": (2, 1),  # "", the piece after "Việc làm;", and None
+    }
+    causes = _grouped(frame, "nhu_cau", False)
+    first = causes[0]
+    assert first["nhom"] == "(chưa ghi)" and (first["poor"], first["near_poor"]) == (1, 1)
+    assert {r["nhom"] for r in causes[1:]} == {
+        "Tín dụng; Nhà ở",
+        " Tín dụng ,Nhà ở",
+        "Tín dụng;Tín dụng",
+        "Việc làm;",
+        "Nhà ở ; Việc làm",
+    }
+    assert sum(r["total"] for r in causes) == 7
+    top = _grouped(frame, "nhu_cau", True)[0]
+    assert top["nhom"] == "Tín dụng" and top["poor_share"] == pytest.approx(100 * 2 / 5)
+    assert top["near_poor_share"] == pytest.approx(100 * 2 / 2)
+
+
+def test_group_rows_have_counts_persons_and_percent_rates_per_class() -> None:
+    """Each row: nhom, so_ho, so_nhan_khau, then per class its households, persons and rate
+    in percent (over the group's households); a blank village is "(trống)"; the total row
+    last; counts are whole numbers."""
+    frame = SMALL.copy()
+    frame.loc[5, "thon"] = None
+    ctx = build_context(inputs(current=frame))
+    rows = ctx["by_unit"]
+    assert list(rows[0])[:6] == [
+        "nhom",
+        "so_ho",
+        "so_nhan_khau",
+        "ngheo",
+        "ngheo_nhan_khau",
+        "ty_le_ngheo",
+    ]
+    assert [r["nhom"] for r in rows][-2:] == ["(trống)", "Toàn xã"]
+    for row in rows:
+        counted = [k for k in row if k not in ("nhom",) and not k.startswith("ty_le_")]
+        assert all(type(row[k]) is int for k in counted)
+        for key in [k for k in row if k.startswith("ty_le_")]:
+            n = row[key.removeprefix("ty_le_")]
+            assert math.isclose(row[key], 100 * n / row["so_ho"])
+    assert sum(r["so_ho"] for r in rows[:-1]) == rows[-1]["so_ho"] == len(frame)

@@ -70,3 +70,49 @@ def test_by_group_equals_its_definition(year: int, sizes: bool) -> None:
         ):
             got = by_group(frame, ruleset, group)
             pd.testing.assert_frame_equal(got, _by_definition(frame, ruleset, group))
+
+
+def test_af_by_village_is_each_villages_own_af_and_the_table_covers_marked_rows() -> None:
+    """mpi_by_village against its definition (mpi_for of each village's own rows, under the
+    standard of its first household): villages written in NFC and NFD are two texts, blank
+    villages and rows without marks are left out, a village under an unknown standard or
+    with no households is not given, and deprivation_table counts only marked rows."""
+    import unicodedata
+
+    from ngheo_cli.core.mpi import MPIResult
+    from ngheo_cli.core.summary import deprivation_table, mpi_by_village, mpi_for
+    from ngheo_cli.io.rulesets import packaged
+
+    rules = resolve(2024)
+    rng = np.random.default_rng(11)
+    n = 240
+    nfc = "Buôn Đắk"
+    nfd = unicodedata.normalize("NFD", nfc)
+    frame = pd.DataFrame(
+        {
+            "thon": pd.array(rng.choice([nfc, nfd, "Thôn 1", "Thôn 2", None], n), dtype="string"),
+            "phan_loai": rng.choice(["ngheo", "can_ngheo", "trung_binh", "khac"], n),
+            "nguon_thieu_hut": pd.array(rng.choice(["chi_so", "diem_b", None], n), dtype="string"),
+            "standard": rules.id,
+        }
+    )
+    for ind in rules.indicator_ids:
+        frame[ind] = rng.random(n) < 0.4
+    frame.loc[frame["thon"] == "Thôn 2", "standard"] = "khong-co-chuan-nay"
+    villages = [nfc, nfd, "Thôn 1", "Thôn 2", "Thôn vắng"]
+    got = mpi_by_village(frame, villages, packaged())
+    assert sorted(got) == sorted([nfc, nfd, "Thôn 1"])
+    for village, result in got.items():
+        own = frame[(frame["thon"] == village).fillna(False).to_numpy(dtype=bool)]
+        expected: MPIResult = mpi_for(own, rules)
+        assert result == expected
+    marked = (frame["nguon_thieu_hut"] == "chi_so").fillna(False).to_numpy(dtype=bool)
+    whole = mpi_for(frame, rules)
+    assert whole.n == int(marked.sum())
+    table = deprivation_table(frame, rules, whole)
+    first = rules.indicator_ids[0]
+    poor = marked & (frame["phan_loai"] == "ngheo").to_numpy()
+    row = table.set_index("chi_so").loc[first]
+    assert row["ngheo_so_ho"] == int(frame.loc[poor, first].sum())
+    assert row["tat_ca_so_ho"] == int(frame.loc[marked, first].sum())
+    assert table.attrs["so_ho_co_chi_so"] == int(marked.sum())

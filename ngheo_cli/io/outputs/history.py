@@ -3,8 +3,10 @@ change, codes to check, and the change in deprivations."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ngheo_cli.core.history import BALANCE_LINES, BIEN_DONG_LABELS
@@ -43,12 +45,25 @@ def balance_sheet(
     )
 
 
+def labelled(codes: pd.Series, labels: Mapping[str, str]) -> pd.Series:
+    """``codes.map(labels)``, each distinct code looked up once (a column of thousands of
+    households holds a handful of codes): the same values, dtype and index."""
+    if not pd.api.types.is_string_dtype(codes.dtype):  # no text codes: nothing to name once
+        return codes.map(labels)
+    numbers, distinct = pd.factorize(codes, use_na_sentinel=True)
+    table = pd.Series(pd.array([*distinct, pd.NA], dtype=codes.dtype)).map(labels)
+    out = table.iloc[np.where(numbers < 0, len(distinct), numbers)]
+    out.index = codes.index
+    out.name = codes.name
+    return out
+
+
 def history_sheets(result: HistoryResult) -> list[Sheet]:
     name, year = result.commune.name, result.year
     trans = result.transitions.copy()
-    trans["bien_dong_ten"] = trans["bien_dong"].map(BIEN_DONG_LABELS)
-    trans["phan_loai_ten"] = trans["phan_loai"].map(CLASS_LABELS)
-    trans["phan_loai_truoc_ten"] = trans["phan_loai_truoc"].map(CLASS_LABELS)
+    trans["bien_dong_ten"] = labelled(trans["bien_dong"], BIEN_DONG_LABELS)
+    trans["phan_loai_ten"] = labelled(trans["phan_loai"], CLASS_LABELS)
+    trans["phan_loai_truoc_ten"] = labelled(trans["phan_loai_truoc"], CLASS_LABELS)
     sheets = [
         balance_sheet(result.balances["poor"], "poor", name, year, result.notes),
         balance_sheet(result.balances["near_poor"], "near_poor", name, year, result.notes),
