@@ -679,17 +679,15 @@ def _load_grid(
         if parsed is not None and n_rows is not None:
             parsed[idx] = kept
             table = table.slice(0, n_rows)
-        frame = table.to_pandas()
+        if table.num_columns != len(columns):  # defensive: fall back to positions
+            columns = list(range(table.num_columns))
+        grid = _clean_arrow(table, columns)
     except (*_READ_ERRORS, *_arrow_errors()) as exc:
         raise _corrupt(name) from exc
     except BaseException as exc:
         if _is_panic(exc):
             raise _corrupt(name) from exc
         raise
-    if frame.shape[1] != len(columns):  # defensive: fall back to positions
-        columns = list(range(frame.shape[1]))
-    frame.columns = pd.Index(columns)
-    grid = _clean(frame)
     if scan is not None and (scan.errors or scan.uncached):
         grid = _mark_cells(grid, scan)
     return grid, visible
@@ -741,6 +739,25 @@ def take_cell_problems(table: RawTable) -> RawTable:
             table.cell_problems[(int(row), str(key))] = (kind, detail)
         frame[key] = column.where(~marked)
     return table
+
+
+def _clean_arrow(table: Any, columns: list[int]) -> pd.DataFrame:
+    """:func:`_clean` done on the fast reader's Arrow table, column by column in Arrow, before
+    the one conversion to pandas: the same frame (``str`` columns, NaN for blank cells,
+    columns ``columns``, rows 0…n-1) without pandas' per-column string operations."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cleaned = []
+    for chunked in table.columns:
+        if not (pa.types.is_string(chunked.type) or pa.types.is_large_string(chunked.type)):
+            chunked = chunked.cast(pa.string())
+        trimmed = pc.utf8_trim(chunked, characters=_STRIP_CHARS)
+        cleaned.append(pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed))
+    names = [str(i) for i in range(len(cleaned))]
+    frame = pa.table(cleaned, names=names).to_pandas()
+    frame.columns = pd.Index([int(c) for c in columns])
+    return frame
 
 
 def _clean(frame: pd.DataFrame) -> pd.DataFrame:
