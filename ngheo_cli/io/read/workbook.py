@@ -426,6 +426,31 @@ class _Book:
     # Sheets parsed in full while only their header window was needed, by index: the fast
     # reader parses the whole sheet even for a window, so the full grid reuses the parse.
     parsed: dict[int, Any] = field(default_factory=dict)
+    # Each sheet's header window, whether it is visible and the header found in it, by
+    # index: choosing the sheet and looking at the other sheets read each window once.
+    windows: dict[int, tuple[pd.DataFrame, bool, _Header | None]] = field(default_factory=dict)
+
+
+def _window(
+    book: _Book, idx: int, name: str, index: HeaderMatcher
+) -> tuple[pd.DataFrame, bool, _Header | None]:
+    """The first rows of sheet ``idx`` (no cell marks), whether it is visible and the header
+    found there; a sheet that cannot be read raises :class:`InputError` every time."""
+    found = book.windows.get(idx)
+    if found is None:
+        window, visible = _load_grid(book.reader, idx, name, HEADER_WINDOW, None, book.parsed)
+        found = book.windows[idx] = (window, visible, _detect_header(window, index))
+    return found
+
+
+def _grid_header(book: _Book, idx: int, grid: pd.DataFrame, index: HeaderMatcher) -> _Header | None:
+    """The header of a sheet's full grid: the one found in its window when the grid's first
+    rows are that window cell for cell (no error cell marked there), else found anew."""
+    top = grid.iloc[:HEADER_WINDOW]
+    seen = book.windows.get(idx)
+    if seen is not None and top.columns.equals(seen[0].columns) and top.equals(seen[0]):
+        return seen[2]
+    return _detect_header(top, index)
 
 
 def _open_book(path: Path, name: str) -> _Book:
@@ -469,11 +494,10 @@ def _read_xlsx(
     failures: list[InputError] = []
     for idx in range(len(sheet_names)):
         try:
-            window, visible = _load_grid(reader, idx, name, HEADER_WINDOW, None, book.parsed)
+            window, visible, found = _window(book, idx, name, index)
         except InputError as exc:  # one odd sheet must not hide a good one
             failures.append(exc)
             continue
-        found = _detect_header(window, index)
         if found is None:
             continue
         rank = (int(visible), found.score, -idx)  # visible sheets first, then score, then order
@@ -485,7 +509,7 @@ def _read_xlsx(
         raise _no_header_error(name, sheet_names, fields, required)
     idx = best[1]
     grid, _ = _load_grid(reader, idx, name, None, scans.get(sheet_names[idx]), book.parsed)
-    header = _detect_header(grid.iloc[:HEADER_WINDOW], index)
+    header = _grid_header(book, idx, grid, index)
     if header is None:  # cannot happen: same rows as the window; keep the message anyway
         raise _no_header_error(name, [sheet_names[idx]], fields, required)
     return sheet_names[idx], grid, header
@@ -534,13 +558,12 @@ def _with_other_sheets(
         if idx == main_idx:
             continue
         try:
-            window, visible = _load_grid(reader, idx, name, HEADER_WINDOW, None, book.parsed)
+            window, visible, found = _window(book, idx, name, index)
         except InputError:
             notes.append(SheetNote(sheet_name, "sheet bị hỏng, không đọc được"))
             continue
         if not window.notna().to_numpy().any():
             continue  # an empty sheet holds nothing to lose
-        found = _detect_header(window, index)
         keys = set(found.mapping.values()) if found is not None else set()
         if not set(required) <= keys and not _looks_like_list(window):
             continue  # a cover, instructions or lookup sheet: no household header, no figures
@@ -564,7 +587,7 @@ def _with_other_sheets(
             notes.append(SheetNote(sheet_name, "sheet đang ẩn; hiện sheet ra nếu có hộ cần đọc"))
             continue
         grid, _ = _load_grid(reader, idx, name, None, book.scans.get(sheet_name), book.parsed)
-        header = _detect_header(grid.iloc[:HEADER_WINDOW], index)
+        header = _grid_header(book, idx, grid, index)
         if header is None:  # same rows as the window
             continue
         tables[idx] = _build_table(grid, header, fields, required, name, sheet_name)
