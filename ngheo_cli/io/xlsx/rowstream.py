@@ -31,6 +31,12 @@ _CONTROL_CHARS = re.compile(r"([\x00-\x08\x0b-\x1f])")
 _LEADING_SPACE = re.compile(r"^\s")
 _TRAILING_SPACE = re.compile(r"\s$")
 _NOT_PLAIN = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$")
+# _NOT_PLAIN over texts joined by "\n": no match means no text of them matches _NOT_PLAIN
+# (every text starts after a line break and ends before one); a match may be a false alarm
+# (a text holding a line break), and then each text is checked on its own.
+_ANY_NOT_PLAIN = re.compile(
+    r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$", re.MULTILINE
+)
 EXCEL_MAX_TEXT = 32_767  # characters (UTF-16 units) in one cell
 STREAM_BLOCK_ROWS = 1_000  # rows formatted into one string before it goes to the file
 CELL_CACHE = 4_096  # cell XML kept per column, by value
@@ -84,6 +90,7 @@ class CellXml(dict[Any, str]):
         self.style = style
         self.number_head = f'" s="{style}"><v>'
         self.number_tail = f"</v></c>{after}"
+        self.text_head = f'" s="{style}" t="inlineStr"><is><t>'
         self.text_tail = f"</t></is></c>{after}"
         self.blank = f'" s="{style}"/>{after}'
         self[None] = self.blank
@@ -107,7 +114,33 @@ class CellXml(dict[Any, str]):
         if self.numeric:  # numbers are mostly distinct: formatted directly, not cached
             head, tail, blank = self.number_head, self.number_tail, self.blank
             return [blank if v is None else f"{head}{v:.16G}{tail}" for v in values]
-        return list(map(self.__getitem__, values))
+        out: list[str | None] = list(map(self.get, values))
+        misses = [index for index, xml in enumerate(out) if xml is None]
+        if misses:
+            made = self._plain_texts(dict.fromkeys([values[index] for index in misses]))
+            for index in misses:
+                value = values[index]
+                xml = made.get(value)
+                out[index] = xml if xml is not None else self[value]
+        return out  # type: ignore[return-value]  # every miss is filled
+
+    def _plain_texts(self, distinct: dict[Any, None]) -> dict[str, str]:
+        """The XML of the new texts of a block when none needs escaping (the common case:
+        names, codes, sentences), checked over all of them at once and kept in the cache;
+        empty when any needs escaping (each then goes through ``__missing__``)."""
+        texts = [value for value in distinct if type(value) is str]
+        if not texts or max(map(len, texts)) > EXCEL_MAX_TEXT // 2:
+            return {}
+        if _ANY_NOT_PLAIN.search("\n".join(texts)) is not None:
+            return {}
+        head, tail = self.text_head, self.text_tail
+        made = {text: f"{head}{text}{tail}" for text in texts}
+        if len(self) + len(made) > CELL_CACHE:
+            self.clear()
+            self[None] = self.blank
+        if len(made) < CELL_CACHE:
+            self.update(made)
+        return made
 
 
 class RowStream:
