@@ -114,32 +114,30 @@ class CellXml(dict[Any, str]):
         if self.numeric:  # numbers are mostly distinct: formatted directly, not cached
             head, tail, blank = self.number_head, self.number_tail, self.blank
             return [blank if v is None else f"{head}{v:.16G}{tail}" for v in values]
-        out: list[str | None] = list(map(self.get, values))
-        misses = [index for index, xml in enumerate(out) if xml is None]
-        if misses:
-            made = self._plain_texts(dict.fromkeys([values[index] for index in misses]))
-            for index in misses:
-                value = values[index]
-                xml = made.get(value)
-                out[index] = xml if xml is not None else self[value]
-        return out  # type: ignore[return-value]  # every miss is filled
-
-    def _plain_texts(self, distinct: dict[Any, None]) -> dict[str, str]:
-        """The XML of the new texts of a block when none needs escaping (the common case:
-        names, codes, sentences), checked over all of them at once and kept in the cache;
-        empty when any needs escaping (each then goes through ``__missing__``)."""
-        texts = [value for value in distinct if type(value) is str]
-        if not texts or max(map(len, texts)) > EXCEL_MAX_TEXT // 2:
-            return {}
-        if _ANY_NOT_PLAIN.search("\n".join(texts)) is not None:
-            return {}
-        head, tail = self.text_head, self.text_tail
-        made = {text: f"{head}{text}{tail}" for text in texts}
-        if len(self) + len(made) > CELL_CACHE:
-            self.clear()
-            self[None] = self.blank
-        if len(made) < CELL_CACHE:
+        new = [value for value in dict.fromkeys(values) if type(value) is str and value not in self]
+        if new:
+            made = self._texts(new)
+            if len(made) > CELL_CACHE:  # more new texts than the cache holds: not kept
+                return [made.get(value) or self[value] for value in values]
+            if len(self) + len(made) > CELL_CACHE:
+                self.clear()
+                self[None] = self.blank
             self.update(made)
+        return list(map(self.__getitem__, values))  # dates not seen yet: ``__missing__``
+
+    def _texts(self, texts: list[str]) -> dict[str, str]:
+        """The cell XML of each of ``texts``. Those that need no escaping (names, codes: the
+        common case) are found with one pattern search over all of them, else one by one."""
+        head, tail = self.text_head, self.text_tail
+        if max(map(len, texts)) <= EXCEL_MAX_TEXT // 2 and (
+            _ANY_NOT_PLAIN.search("\n".join(texts)) is None
+        ):
+            return {text: f"{head}{text}{tail}" for text in texts}
+        made: dict[str, str] = {}
+        for text in texts:
+            xml, preserve = _xml_text(text)
+            space = ' xml:space="preserve"' if preserve else ""
+            made[text] = f'" s="{self.style}" t="inlineStr"><is><t{space}>{xml}{tail}'
         return made
 
 
