@@ -315,8 +315,9 @@ def test_streamed_blocks_mixing_plain_and_escaped_texts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A block's new texts are checked for escaping all at once; texts beside a line break
-    (a space before or after it), escapes and edge spaces among plain names, repeats and a
-    small cache that is emptied mid-sheet still give xlsxwriter's bytes."""
+    (a space before or after it), escapes and edge spaces among plain names, blocks where
+    only & < > need escaping, repeats and a small cache that is emptied mid-sheet still give
+    xlsxwriter's bytes."""
     monkeypatch.setattr(rowstream, "CELL_CACHE", 8)
     monkeypatch.setattr(rowstream, "STREAM_BLOCK_ROWS", 4)
     spaced = ["a \nb", "x\n y", " lead", "tail ", "line\nbreak", "\u00a0nbsp"]
@@ -325,6 +326,9 @@ def test_streamed_blocks_mixing_plain_and_escaped_texts(
     # Blocks of plain names with one spaced text each, then blocks with escapes.
     texts = [t for i, name in enumerate(names[:24]) for t in (name, *spaced[i % 6 : i % 6 + 1])
              if i % 2 == 0 or t == name]
+    # Blocks needing only & < > escaped, one with a line break, one with an edge space.
+    angled = ["Thu nhập > chuẩn", "a & b", "<b>x</b>", "p<q\nr", "x > y", " s&t", "u>v"]
+    texts += [t for i, name in enumerate(names[24:]) for t in (name, angled[i % 7])]
     texts += [*spaced, *escaped, *names, *escaped]
     frame = pd.DataFrame({"t": texts, "thon": ["Thôn 1", "Thôn 2", None] * (len(texts) // 3)
                           + ["Thôn 1"] * (len(texts) % 3)})

@@ -37,6 +37,10 @@ _NOT_PLAIN = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|
 _ANY_NOT_PLAIN = re.compile(
     r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$", re.MULTILINE
 )
+# The same without ``& < >``: no match means the texts need at most those three escaped.
+_ANY_NOT_ESCAPED = re.compile(
+    r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$", re.MULTILINE
+)
 EXCEL_MAX_TEXT = 32_767  # characters (UTF-16 units) in one cell
 STREAM_BLOCK_ROWS = 1_000  # rows formatted into one string before it goes to the file
 CELL_CACHE = 4_096  # cell XML kept per column, by value
@@ -129,10 +133,19 @@ class CellXml(dict[Any, str]):
         """The cell XML of each of ``texts``. Those that need no escaping (names, codes: the
         common case) are found with one pattern search over all of them, else one by one."""
         head, tail = self.text_head, self.text_tail
-        if max(map(len, texts)) <= EXCEL_MAX_TEXT // 2 and (
-            _ANY_NOT_PLAIN.search("\n".join(texts)) is None
-        ):
-            return {text: f"{head}{text}{tail}" for text in texts}
+        if max(map(len, texts)) <= EXCEL_MAX_TEXT // 2:
+            joined = "\n".join(texts)
+            if _ANY_NOT_PLAIN.search(joined) is None:
+                return {text: f"{head}{text}{tail}" for text in texts}
+            if _ANY_NOT_ESCAPED.search(joined) is None:  # only & < > to escape ("Thu nhập > …")
+                escaped = (
+                    joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                ).split("\n")
+                if len(escaped) == len(texts):  # no text holds a line break: one part each
+                    return {
+                        text: f"{head}{xml}{tail}"
+                        for text, xml in zip(texts, escaped, strict=True)
+                    }
         made: dict[str, str] = {}
         for text in texts:
             xml, preserve = _xml_text(text)
