@@ -85,7 +85,8 @@ class Cell(NamedTuple):
 def as_text(series: pd.Series) -> pd.Series:
     """Normalise a raw column: ``str`` dtype, surrounding spaces removed, "" → missing."""
     text = series.astype("str").str.strip()
-    return text.where(text != "", np.nan)
+    empty = (text == "").to_numpy(dtype=bool, na_value=False)
+    return text.where(~empty, np.nan) if empty.any() else text
 
 
 def _cells(
