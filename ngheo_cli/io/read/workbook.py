@@ -1364,10 +1364,7 @@ def _classify_rows(
         if len(footer_rows):
             # Signers' names under the footer: text without a single digit, and no code.
             tail = body.loc[undecided[undecided > footer_rows[0]]]
-            digits = pd.Series(False, index=tail.index)
-            for col in tail.columns:
-                digits |= tail[col].str.contains(_DIGIT_RE, na=False, regex=True).astype(bool)
-            names = digits.index[~digits.to_numpy()]
+            names = tail.index[~_rows_with_digit(tail)]
             reasons[names] = "chu_ky"
             undecided = undecided.difference(names)
         if mapped_cols and len(undecided):
@@ -1380,6 +1377,24 @@ def _classify_rows(
         firsts = _first_cells(body.loc[skipped], present.loc[skipped])
         first_text = {int(k): str(v)[:80] for k, v in firsts.items()}
     return reasons, first_text
+
+
+# A digit as the grid's text columns find it (``str.contains(r"\d")`` runs in Arrow, whose
+# regular expressions take \d as [0-9] only).
+_ASCII_DIGIT = re.compile(r"[0-9]")
+
+
+def _rows_with_digit(rows: pd.DataFrame) -> np.ndarray:
+    """Whether each row holds a digit in any cell (cells are text or missing): one pass
+    over the few rows asked about, not one pandas string operation per column."""
+    search = _ASCII_DIGIT.search
+    return np.array(
+        [
+            any(type(v) is str and search(v) is not None for v in row)
+            for row in rows.to_numpy(dtype=object)
+        ],
+        dtype=bool,
+    ).reshape(len(rows))
 
 
 def _plausible_codes(codes: pd.Series) -> pd.Series:
