@@ -49,18 +49,19 @@ def reasons(classified: pd.DataFrame, ruleset: Ruleset) -> pd.Series:
             text = money[amount] = fmt.money(amount)
         return text
 
+    # Columns as Python lists: iterating a pandas column boxes each value in Python calls.
     for route, value, line, count, cls, area, source in zip(
-        classified["tuyen"],
+        classified["tuyen"].tolist(),
         np.where(
             classified["tuyen"] == ROUTE_INCOME,
             classified.get("thu_nhap_binh_quan", pd.Series(np.nan, index=classified.index)),
             classified.get("diem_a", pd.Series(np.nan, index=classified.index)),
         ),
-        classified["chuan"],
-        classified["so_thieu_hut"],
-        classified["phan_loai"],
-        classified["khu_vuc"],
-        classified["nguon_thieu_hut"],
+        classified["chuan"].tolist(),
+        classified["so_thieu_hut"].tolist(),
+        classified["phan_loai"].tolist(),
+        classified["khu_vuc"].tolist(),
+        classified["nguon_thieu_hut"].tolist(),
         strict=True,
     ):
         area_label = labels[area]

@@ -85,7 +85,8 @@ class Cell(NamedTuple):
 def as_text(series: pd.Series) -> pd.Series:
     """Normalise a raw column: ``str`` dtype, surrounding spaces removed, "" → missing."""
     text = series.astype("str").str.strip()
-    return text.where(text != "", np.nan)
+    empty = (text == "").to_numpy(dtype=bool, na_value=False)
+    return text.where(~empty, np.nan) if empty.any() else text
 
 
 def _cells(
@@ -466,11 +467,41 @@ def mark_value(text: str) -> Cell:
 
 
 def parse_mark(series: pd.Series) -> Parsed:
-    """Mark column → boolean; blank is False (not deprived), unreadable is NA + error."""
-    parsed = _parse_column(as_text(series), mark_value, "boolean")
-    values = parsed.values.copy()
-    values[parsed.blank.to_numpy()] = False
-    return Parsed(values=values, blank=parsed.blank, error=parsed.error, hint=parsed.hint)
+    """Mark column → boolean; blank is False (not deprived), unreadable is NA + error.
+
+    A mark column holds a handful of distinct texts: each is read once (``mark_value``)
+    and the boolean array is assembled from the distinct results with numpy, not cell by
+    cell."""
+    text = as_text(series)
+    n = len(text)
+    blank = text.isna().to_numpy()
+    data = np.zeros(n, dtype=bool)  # blank: False (not deprived)
+    unknown = np.zeros(n, dtype=bool)
+    error = np.full(n, None, dtype=object)
+    hint = np.full(n, "", dtype=object)
+    positions = np.flatnonzero(~blank)
+    if len(positions):
+        codes, uniques = pd.factorize(text.iloc[positions], use_na_sentinel=True)
+        if (codes < 0).any():  # cannot happen: blanks are left out
+            raise ValueError("missing text passed to a cell parser")
+        results = [mark_value(str(u)) for u in uniques]
+        u_true = np.array([r.value is True for r in results], dtype=bool)
+        u_unknown = np.array([r.value is None for r in results], dtype=bool)
+        u_error = np.empty(len(results), dtype=object)
+        u_error[:] = [r.error for r in results]
+        u_hint = np.empty(len(results), dtype=object)
+        u_hint[:] = [r.hint for r in results]
+        data[positions] = u_true[codes]
+        unknown[positions] = u_unknown[codes]
+        error[positions] = u_error[codes]
+        hint[positions] = u_hint[codes]
+    index = text.index
+    return Parsed(
+        values=pd.Series(pd.arrays.BooleanArray(data, unknown), index=index),
+        blank=pd.Series(blank, index=index),
+        error=pd.Series(error, index=index, dtype=object),
+        hint=pd.Series(hint, index=index, dtype=object),
+    )
 
 
 # --- khu vực ---------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ def nfc(series: pd.Series) -> pd.Series:
     if bool(text.str.isascii().all()):
         return text
     codes, uniques = pd.factorize(text, use_na_sentinel=True)
-    distinct = [str(u) for u in uniques]
+    distinct = [str(u) for u in uniques.tolist()]  # one call, not an iteration of the array
     joined = "\x00".join(distinct)
     if unicodedata.is_normalized("NFC", joined):
         return text

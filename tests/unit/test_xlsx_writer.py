@@ -311,6 +311,35 @@ def test_streamed_rows_are_the_bytes_xlsxwriter_writes_cell_by_cell(
     assert (tmp_path / "streamed.xlsx").read_bytes() == (tmp_path / "per_cell.xlsx").read_bytes()
 
 
+def test_streamed_blocks_mixing_plain_and_escaped_texts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A block's new texts are checked for escaping all at once; texts beside a line break
+    (a space before or after it), escapes and edge spaces among plain names, blocks where
+    only & < > need escaping, repeats and a small cache that is emptied mid-sheet still give
+    xlsxwriter's bytes."""
+    monkeypatch.setattr(rowstream, "CELL_CACHE", 8)
+    monkeypatch.setattr(rowstream, "STREAM_BLOCK_ROWS", 4)
+    spaced = ["a \nb", "x\n y", " lead", "tail ", "line\nbreak", "\u00a0nbsp"]
+    escaped = ["a&b", "_x0041_", "ctl\x01", ""]
+    names = [f"Nguyễn Văn {i}" for i in range(40)]
+    # Blocks of plain names with one spaced text each, then blocks with escapes.
+    texts = [t for i, name in enumerate(names[:24]) for t in (name, *spaced[i % 6 : i % 6 + 1])
+             if i % 2 == 0 or t == name]
+    # Blocks needing only & < > escaped, one with a line break, one with an edge space.
+    angled = ["Thu nhập > chuẩn", "a & b", "<b>x</b>", "p<q\nr", "x > y", " s&t", "u>v"]
+    texts += [t for i, name in enumerate(names[24:]) for t in (name, angled[i % 7])]
+    texts += [*spaced, *escaped, *names, *escaped]
+    frame = pd.DataFrame({"t": texts, "thon": ["Thôn 1", "Thôn 2", None] * (len(texts) // 3)
+                          + ["Thôn 1"] * (len(texts) % 3)})
+    sheets = [Sheet("S", frame, [Column("t", "T"), Column("thon", "Thôn")],
+                    highlight={(3, "t"): "!"})]
+    write_workbook(tmp_path / "streamed.xlsx", sheets)
+    monkeypatch.setattr(rowstream.RowStream, "supported", staticmethod(lambda ws: False))
+    write_workbook(tmp_path / "per_cell.xlsx", sheets)
+    assert (tmp_path / "streamed.xlsx").read_bytes() == (tmp_path / "per_cell.xlsx").read_bytes()
+
+
 def test_streamed_text_reads_back_as_written(tmp_path: Path) -> None:
     import fastexcel
 

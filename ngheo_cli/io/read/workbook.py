@@ -426,6 +426,31 @@ class _Book:
     # Sheets parsed in full while only their header window was needed, by index: the fast
     # reader parses the whole sheet even for a window, so the full grid reuses the parse.
     parsed: dict[int, Any] = field(default_factory=dict)
+    # Each sheet's header window, whether it is visible and the header found in it, by
+    # index: choosing the sheet and looking at the other sheets read each window once.
+    windows: dict[int, tuple[pd.DataFrame, bool, _Header | None]] = field(default_factory=dict)
+
+
+def _window(
+    book: _Book, idx: int, name: str, index: HeaderMatcher
+) -> tuple[pd.DataFrame, bool, _Header | None]:
+    """The first rows of sheet ``idx`` (no cell marks), whether it is visible and the header
+    found there; a sheet that cannot be read raises :class:`InputError` every time."""
+    found = book.windows.get(idx)
+    if found is None:
+        window, visible = _load_grid(book.reader, idx, name, HEADER_WINDOW, None, book.parsed)
+        found = book.windows[idx] = (window, visible, _detect_header(window, index))
+    return found
+
+
+def _grid_header(book: _Book, idx: int, grid: pd.DataFrame, index: HeaderMatcher) -> _Header | None:
+    """The header of a sheet's full grid: the one found in its window when the grid's first
+    rows are that window cell for cell (no error cell marked there), else found anew."""
+    top = grid.iloc[:HEADER_WINDOW]
+    seen = book.windows.get(idx)
+    if seen is not None and top.columns.equals(seen[0].columns) and top.equals(seen[0]):
+        return seen[2]
+    return _detect_header(top, index)
 
 
 def _open_book(path: Path, name: str) -> _Book:
@@ -469,11 +494,10 @@ def _read_xlsx(
     failures: list[InputError] = []
     for idx in range(len(sheet_names)):
         try:
-            window, visible = _load_grid(reader, idx, name, HEADER_WINDOW, None, book.parsed)
+            window, visible, found = _window(book, idx, name, index)
         except InputError as exc:  # one odd sheet must not hide a good one
             failures.append(exc)
             continue
-        found = _detect_header(window, index)
         if found is None:
             continue
         rank = (int(visible), found.score, -idx)  # visible sheets first, then score, then order
@@ -485,7 +509,7 @@ def _read_xlsx(
         raise _no_header_error(name, sheet_names, fields, required)
     idx = best[1]
     grid, _ = _load_grid(reader, idx, name, None, scans.get(sheet_names[idx]), book.parsed)
-    header = _detect_header(grid.iloc[:HEADER_WINDOW], index)
+    header = _grid_header(book, idx, grid, index)
     if header is None:  # cannot happen: same rows as the window; keep the message anyway
         raise _no_header_error(name, [sheet_names[idx]], fields, required)
     return sheet_names[idx], grid, header
@@ -534,13 +558,12 @@ def _with_other_sheets(
         if idx == main_idx:
             continue
         try:
-            window, visible = _load_grid(reader, idx, name, HEADER_WINDOW, None, book.parsed)
+            window, visible, found = _window(book, idx, name, index)
         except InputError:
             notes.append(SheetNote(sheet_name, "sheet bị hỏng, không đọc được"))
             continue
         if not window.notna().to_numpy().any():
             continue  # an empty sheet holds nothing to lose
-        found = _detect_header(window, index)
         keys = set(found.mapping.values()) if found is not None else set()
         if not set(required) <= keys and not _looks_like_list(window):
             continue  # a cover, instructions or lookup sheet: no household header, no figures
@@ -564,7 +587,7 @@ def _with_other_sheets(
             notes.append(SheetNote(sheet_name, "sheet đang ẩn; hiện sheet ra nếu có hộ cần đọc"))
             continue
         grid, _ = _load_grid(reader, idx, name, None, book.scans.get(sheet_name), book.parsed)
-        header = _detect_header(grid.iloc[:HEADER_WINDOW], index)
+        header = _grid_header(book, idx, grid, index)
         if header is None:  # same rows as the window
             continue
         tables[idx] = _build_table(grid, header, fields, required, name, sheet_name)
@@ -679,17 +702,15 @@ def _load_grid(
         if parsed is not None and n_rows is not None:
             parsed[idx] = kept
             table = table.slice(0, n_rows)
-        frame = table.to_pandas()
+        if table.num_columns != len(columns):  # defensive: fall back to positions
+            columns = list(range(table.num_columns))
+        grid = _clean_arrow(table, columns)
     except (*_READ_ERRORS, *_arrow_errors()) as exc:
         raise _corrupt(name) from exc
     except BaseException as exc:
         if _is_panic(exc):
             raise _corrupt(name) from exc
         raise
-    if frame.shape[1] != len(columns):  # defensive: fall back to positions
-        columns = list(range(frame.shape[1]))
-    frame.columns = pd.Index(columns)
-    grid = _clean(frame)
     if scan is not None and (scan.errors or scan.uncached):
         grid = _mark_cells(grid, scan)
     return grid, visible
@@ -741,6 +762,25 @@ def take_cell_problems(table: RawTable) -> RawTable:
             table.cell_problems[(int(row), str(key))] = (kind, detail)
         frame[key] = column.where(~marked)
     return table
+
+
+def _clean_arrow(table: Any, columns: list[int]) -> pd.DataFrame:
+    """:func:`_clean` done on the fast reader's Arrow table, column by column in Arrow, before
+    the one conversion to pandas: the same frame (``str`` columns, NaN for blank cells,
+    columns ``columns``, rows 0…n-1) without pandas' per-column string operations."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cleaned = []
+    for chunked in table.columns:
+        if not (pa.types.is_string(chunked.type) or pa.types.is_large_string(chunked.type)):
+            chunked = chunked.cast(pa.string())
+        trimmed = pc.utf8_trim(chunked, characters=_STRIP_CHARS)
+        cleaned.append(pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed))
+    names = [str(i) for i in range(len(cleaned))]
+    frame = pa.table(cleaned, names=names).to_pandas()
+    frame.columns = pd.Index([int(c) for c in columns])
+    return frame
 
 
 def _clean(frame: pd.DataFrame) -> pd.DataFrame:
@@ -1324,10 +1364,7 @@ def _classify_rows(
         if len(footer_rows):
             # Signers' names under the footer: text without a single digit, and no code.
             tail = body.loc[undecided[undecided > footer_rows[0]]]
-            digits = pd.Series(False, index=tail.index)
-            for col in tail.columns:
-                digits |= tail[col].str.contains(_DIGIT_RE, na=False, regex=True).astype(bool)
-            names = digits.index[~digits.to_numpy()]
+            names = tail.index[~_rows_with_digit(tail)]
             reasons[names] = "chu_ky"
             undecided = undecided.difference(names)
         if mapped_cols and len(undecided):
@@ -1340,6 +1377,24 @@ def _classify_rows(
         firsts = _first_cells(body.loc[skipped], present.loc[skipped])
         first_text = {int(k): str(v)[:80] for k, v in firsts.items()}
     return reasons, first_text
+
+
+# A digit as the grid's text columns find it (``str.contains(r"\d")`` runs in Arrow, whose
+# regular expressions take \d as [0-9] only).
+_ASCII_DIGIT = re.compile(r"[0-9]")
+
+
+def _rows_with_digit(rows: pd.DataFrame) -> np.ndarray:
+    """Whether each row holds a digit in any cell (cells are text or missing): one pass
+    over the few rows asked about, not one pandas string operation per column."""
+    search = _ASCII_DIGIT.search
+    return np.array(
+        [
+            any(type(v) is str and search(v) is not None for v in row)
+            for row in rows.to_numpy(dtype=object)
+        ],
+        dtype=bool,
+    ).reshape(len(rows))
 
 
 def _plausible_codes(codes: pd.Series) -> pd.Series:

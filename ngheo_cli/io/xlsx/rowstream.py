@@ -31,6 +31,16 @@ _CONTROL_CHARS = re.compile(r"([\x00-\x08\x0b-\x1f])")
 _LEADING_SPACE = re.compile(r"^\s")
 _TRAILING_SPACE = re.compile(r"\s$")
 _NOT_PLAIN = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$")
+# _NOT_PLAIN over texts joined by "\n": no match means no text of them matches _NOT_PLAIN
+# (every text starts after a line break and ends before one); a match may be a false alarm
+# (a text holding a line break), and then each text is checked on its own.
+_ANY_NOT_PLAIN = re.compile(
+    r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$", re.MULTILINE
+)
+# The same without ``& < >``: no match means the texts need at most those three escaped.
+_ANY_NOT_ESCAPED = re.compile(
+    r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$", re.MULTILINE
+)
 EXCEL_MAX_TEXT = 32_767  # characters (UTF-16 units) in one cell
 STREAM_BLOCK_ROWS = 1_000  # rows formatted into one string before it goes to the file
 CELL_CACHE = 4_096  # cell XML kept per column, by value
@@ -84,6 +94,7 @@ class CellXml(dict[Any, str]):
         self.style = style
         self.number_head = f'" s="{style}"><v>'
         self.number_tail = f"</v></c>{after}"
+        self.text_head = f'" s="{style}" t="inlineStr"><is><t>'
         self.text_tail = f"</t></is></c>{after}"
         self.blank = f'" s="{style}"/>{after}'
         self[None] = self.blank
@@ -107,7 +118,40 @@ class CellXml(dict[Any, str]):
         if self.numeric:  # numbers are mostly distinct: formatted directly, not cached
             head, tail, blank = self.number_head, self.number_tail, self.blank
             return [blank if v is None else f"{head}{v:.16G}{tail}" for v in values]
-        return list(map(self.__getitem__, values))
+        new = [value for value in dict.fromkeys(values) if type(value) is str and value not in self]
+        if new:
+            made = self._texts(new)
+            if len(made) > CELL_CACHE:  # more new texts than the cache holds: not kept
+                return [made.get(value) or self[value] for value in values]
+            if len(self) + len(made) > CELL_CACHE:
+                self.clear()
+                self[None] = self.blank
+            self.update(made)
+        return list(map(self.__getitem__, values))  # dates not seen yet: ``__missing__``
+
+    def _texts(self, texts: list[str]) -> dict[str, str]:
+        """The cell XML of each of ``texts``. Those that need no escaping (names, codes: the
+        common case) are found with one pattern search over all of them, else one by one."""
+        head, tail = self.text_head, self.text_tail
+        if max(map(len, texts)) <= EXCEL_MAX_TEXT // 2:
+            joined = "\n".join(texts)
+            if _ANY_NOT_PLAIN.search(joined) is None:
+                return {text: f"{head}{text}{tail}" for text in texts}
+            if _ANY_NOT_ESCAPED.search(joined) is None:  # only & < > to escape ("Thu nhập > …")
+                escaped = (
+                    joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                ).split("\n")
+                if len(escaped) == len(texts):  # no text holds a line break: one part each
+                    return {
+                        text: f"{head}{xml}{tail}"
+                        for text, xml in zip(texts, escaped, strict=True)
+                    }
+        made: dict[str, str] = {}
+        for text in texts:
+            xml, preserve = _xml_text(text)
+            space = ' xml:space="preserve"' if preserve else ""
+            made[text] = f'" s="{self.style}" t="inlineStr"><is><t{space}>{xml}{tail}'
+        return made
 
 
 class RowStream:

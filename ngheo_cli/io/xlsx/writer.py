@@ -356,7 +356,9 @@ def _distinct_texts(series: pd.Series) -> list[str]:
         distinct = series.unique()
     except TypeError:  # unhashable objects: every value
         distinct = series.to_numpy(dtype=object)
-    texts = (value if type(value) is str else _text(value) for value in list(distinct))
+    # A pandas string array as a list in one call (iterating it converts value by value).
+    values = distinct.tolist() if isinstance(distinct, pd.arrays.ArrowStringArray) else distinct
+    texts = (value if type(value) is str else _text(value) for value in list(values))
     return [text for text in texts if text]
 
 
