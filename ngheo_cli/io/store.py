@@ -33,7 +33,6 @@ nothing to install or start); another database can be added later behind the sam
 
 from __future__ import annotations
 
-import gc
 import json
 import math
 import os
@@ -55,6 +54,7 @@ from ngheo_cli import __version__
 from ngheo_cli.core.schema import INDICATOR_KEYS
 from ngheo_cli.errors import InputError, LockHeld, NgheoError, UsageError
 from ngheo_cli.io.atomic import atomic_write
+from ngheo_cli.io.collector import cycle_collection_paused
 
 VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
 BUSY_TIMEOUT_MS = 30_000
@@ -944,16 +944,9 @@ class Store:
         if marks is None:
             marks = wanted is None
         fields = [(c, k) for c, k in HOUSEHOLD_FIELDS if wanted is None or c in wanted]
-        # The rows are a few hundred thousand plain values in tuples (no cycles): collecting
-        # garbage while they are made and turned into arrays would walk every live object,
-        # again and again, for nothing.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        # The rows are a few hundred thousand plain values in tuples (no cycles).
+        with cycle_collection_paused():
             return self._load_year(commune, year, fields, marks)
-        finally:
-            if collecting:
-                gc.enable()
 
     def _load_year(
         self, commune: str, year: int, fields: list[tuple[str, str]], marks: bool

@@ -21,10 +21,8 @@ Deterministic bytes (fixed document date), written atomically.
 
 from __future__ import annotations
 
-import gc
 import math
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +32,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ngheo_cli.io.atomic import atomic_write
+from ngheo_cli.io.collector import cycle_collection_paused
 from ngheo_cli.io.xlsx.book import Workbook
 from ngheo_cli.io.xlsx.sheetxml import FormWorksheet
 from ngheo_cli.io.xlsx.writer import FIXED_CREATED, display_width, unique_sheet_names
@@ -551,27 +550,11 @@ def _page_setup(ws: Worksheet, widths: Sequence[float], first: int, last: int) -
             ws.repeat_columns(0, 1)  # a wide form spans pages across, at full size
 
 
-@contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """Python's cyclic garbage collector paused, then restored as it was. A commune's forms
-    are some 40.000 cells, each a few small objects that stay alive until the workbook is
-    written: the collector would walk the whole heap again and again for no garbage (a
-    tenth of the writing time). Objects freed meanwhile are freed as always (reference
-    counts); cycles wait for the next collection."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def write_forms(path: Path, forms: Sequence[Form], head: Letterhead,
                 properties: dict[str, Any] | None = None) -> None:
     """Write the forms (one sheet each) to ``path``, atomically and deterministically."""
     names = unique_sheet_names([f.name for f in forms])
-    with atomic_write(path) as temp, _without_cycle_collection():
+    with atomic_write(path) as temp, cycle_collection_paused():
         # in_memory: the parts are assembled in memory, not as a temporary file each (a
         # report's forms are ~25 parts of at most a few MB; creating, reading back and
         # deleting the files cost more than writing them).
